@@ -1,0 +1,49 @@
+// raftlab/check/check.h: what a lab's check binary knows about the grader.
+//
+// Each lab compiles its checks into one GoogleTest executable (see
+// harness/RaftlabLab.cmake). The grader runs one check at a time with
+// --gtest_filter and passes the rest through the environment:
+//
+//   RAFTLAB_LAB        the lab number, "04"
+//   RAFTLAB_CHECK      the check id from lab.yaml, "append_exact"
+//   RAFTLAB_SEEDS      how many seeds a simulated check runs (lab.yaml `seeds`)
+//   RAFTLAB_SEED       replay exactly this seed (set by `raftlab replay`)
+//   RAFTLAB_TIMELINE   when set, a simulated check prints its readable timeline
+//   RAFTLAB_HTML       when set, a simulated check writes its HTML timeline there
+//   RAFTLAB_ARTIFACTS  a directory where a failing check may leave files (histories,
+//                      logs); the grader prints the path
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace raftlab::check {
+
+/// The seeds this run should cover: just RAFTLAB_SEED when replaying, otherwise
+/// RAFTLAB_SEEDS of them (or `default_count` when unset), starting at 1.
+std::vector<std::uint64_t> seeds(int default_count);
+
+/// True when one seed is being replayed (RAFTLAB_SEED is set).
+bool replaying();
+
+/// True when the check should print its readable timeline (RAFTLAB_TIMELINE).
+bool timeline_wanted();
+
+/// Where to write the HTML timeline, if asked for (RAFTLAB_HTML).
+std::optional<std::filesystem::path> html_path();
+
+/// The command a person types to replay `seed` of the running check, for example
+/// "./raftlab replay 6 follower_catches_up --seed 17".
+std::string replay_command(std::uint64_t seed);
+
+/// The lab number and check id the grader is running ("" when run by hand).
+std::string lab();
+std::string check_id();
+
+/// A directory for the files a failing check leaves behind (created on demand).
+std::filesystem::path artifacts_dir();
+
+}  // namespace raftlab::check
