@@ -1,0 +1,140 @@
+// light_random_checks.cpp: lab 2 checks on long random event sequences.
+//
+// Each seed makes one sequence of ticks and button presses (how often the button
+// is pressed also depends on the seed, so both busy and quiet intersections occur).
+// The checks compare the student's light with the reference model step by step,
+// watch the display that the actions would produce, and run every sequence twice to
+// make sure next() is pure. Any failure names the seed and the replay command.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "light/light.h"
+#include "raftlab/check/check.h"
+#include "reference_light.h"
+
+namespace raftlab::light {
+namespace {
+
+constexpr int kEventsPerSeed = 600;
+
+std::vector<Event> random_events(std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    const std::uint64_t one_in[] = {3, 10, 40};
+    std::uint64_t press_one_in = one_in[seed % 3];
+    std::vector<Event> events;
+    events.reserve(kEventsPerSeed);
+    for (int i = 0; i < kEventsPerSeed; ++i)
+        events.push_back(rng() % press_one_in == 0 ? Event::button : Event::tick);
+    return events;
+}
+
+std::string where(std::uint64_t seed, std::size_t step) {
+    std::ostringstream out;
+    out << "seed " << seed << ", event #" << step + 1;
+    return out.str();
+}
+
+std::string replay(std::uint64_t seed) { return " Replay: " + check::replay_command(seed); }
+
+TEST(Light, matchesReferenceModel) {
+    for (std::uint64_t seed : check::seeds(200)) {
+        std::vector<Event> events = random_events(seed);
+        reference::ReferenceLight model;
+        State s = initial_state();
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            State before = s;
+            Step got = next(s, events[i]);
+            std::vector<Show> want = model.on(events[i]);
+            if (!(got.state == model.state() && got.actions == want)) FAIL()
+                << where(seed, i) << ": " << to_string(events[i]) << " in {" << to_string(before)
+                << "} should give {" << to_string(model.state()) << "} with actions '"
+                << to_string(want) << "', but next() gave {" << to_string(got.state)
+                << "} with actions '" << to_string(got.actions) << "'." << replay(seed);
+            s = got.state;
+        }
+    }
+}
+
+/// What a display shows after carrying out actions one at a time.
+struct Display {
+    Color east_west = Color::green;
+    Color north_south = Color::red;
+    void show(const Show& a) {
+        (a.direction == Direction::east_west ? east_west : north_south) = a.color;
+    }
+    bool green_both_ways() const { return east_west != Color::red && north_south != Color::red; }
+};
+
+TEST(Light, neverGreenBothWays) {
+    for (std::uint64_t seed : check::seeds(200)) {
+        std::vector<Event> events = random_events(seed);
+        State s = initial_state();
+        Display display;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            State before = s;
+            Step step = next(s, events[i]);
+            for (const Show& action : step.actions) {
+                display.show(action);
+                if (display.green_both_ways()) FAIL()
+                    << where(seed, i) << ": after " << to_string(events[i]) << " in {"
+                    << to_string(before) << "} the actions '" << to_string(step.actions)
+                    << "' make the display show green or yellow both ways." << replay(seed);
+            }
+            s = step.state;
+            if (!(s.east_west == Color::red || s.north_south == Color::red)) FAIL()
+                << where(seed, i) << ": " << to_string(events[i]) << " in {" << to_string(before)
+                << "} led to {" << to_string(s) << "}, which is not red either way." << replay(seed);
+            if (!(display.east_west == s.east_west && display.north_south == s.north_south)) FAIL()
+                << where(seed, i) << ": the actions so far leave the display at ew "
+                << to_string(display.east_west) << ", ns " << to_string(display.north_south)
+                << " but the state says {" << to_string(s) << "}: an action is missing or extra."
+                << replay(seed);
+        }
+    }
+}
+
+/// Every Step along one run of `events`, calling next() twice per step; the two
+/// answers must agree, or the function depends on something besides its arguments.
+std::vector<Step> run_twice_per_step(const std::vector<Event>& events, std::uint64_t seed,
+                                     std::string& problem) {
+    std::vector<Step> out;
+    State s = initial_state();
+    for (std::size_t i = 0; i < events.size() && problem.empty(); ++i) {
+        Step first = next(s, events[i]);
+        Step again = next(s, events[i]);
+        if (!(first == again))
+            problem = where(seed, i) + ": calling next() twice with the same state {" +
+                      to_string(s) + "} and event " + to_string(events[i]) +
+                      " gave two different answers, so next() is not pure.";
+        out.push_back(first);
+        s = first.state;
+    }
+    return out;
+}
+
+TEST(Light, sameEventsSameOutputs) {
+    for (std::uint64_t seed : check::seeds(100)) {
+        std::vector<Event> events = random_events(seed);
+        std::string problem;
+        std::vector<Step> first = run_twice_per_step(events, seed, problem);
+        if (!problem.empty()) FAIL() << problem << replay(seed);
+        // A different run in between must not influence the next one.
+        run_twice_per_step(random_events(seed + 1000), seed, problem);
+        std::vector<Step> second = run_twice_per_step(events, seed, problem);
+        if (!problem.empty()) FAIL() << problem << replay(seed);
+        for (std::size_t i = 0; i < first.size(); ++i)
+            if (!(first[i] == second[i])) FAIL()
+                << where(seed, i) << ": the same event sequence run twice gave {"
+                << to_string(first[i].state) << "} the first time and {"
+                << to_string(second[i].state) << "} the second, so next() is not pure."
+                << replay(seed);
+    }
+}
+
+}  // namespace
+}  // namespace raftlab::light
