@@ -1,0 +1,107 @@
+// raftlab/raft/node.h: what the framework expects of a Raft server.
+//
+// The student's raftlab::Server (starter/raft/server.h) implements RaftNode. The
+// simulator and the lab 10 runtime drive a server only through these calls, and the
+// checks look at it only through the read-only inspection members below, never
+// through its private state.
+//
+// Inputs are events: a message arrives (receive), time passes (tick), a client sends
+// a command (submit) or a read (read). A server reacts to each event completely
+// before returning, acting through its Env (raftlab/raft/env.h). No call blocks.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "raftlab/raft/env.h"
+#include "raftlab/raft/messages.h"
+#include "raftlab/raft/types.h"
+
+namespace raftlab {
+
+enum class Role {
+    follower,   ///< answers the leader and candidates; the role every server starts in
+    candidate,  ///< asked for votes in its current term and waits for a majority
+    leader,     ///< accepts client commands and replicates them
+};
+
+/// "follower", "candidate" or "leader".
+inline const char* role_name(Role r) {
+    switch (r) {
+        case Role::follower: return "follower";
+        case Role::candidate: return "candidate";
+        case Role::leader: return "leader";
+    }
+    return "?";
+}
+
+/// How one server is set up. Every server of a cluster gets the same values except
+/// `id`.
+struct ServerConfig {
+    NodeId id = 0;             ///< this server, 0 .. cluster_size-1
+    int cluster_size = 1;      ///< servers in the cluster, all voting
+    /// When false a follower never starts an election; a leader exists only when one
+    /// is designated with RaftNode::become_leader() (labs 6 and 7).
+    bool elections = true;
+    /// A leader sends AppendEntries to every follower at least this often, even with
+    /// nothing new (a heartbeat, which also retransmits what was lost).
+    Time heartbeat_interval = 50 * kMillisecond;
+    /// A follower that hears from no leader (and grants no vote) for a random time
+    /// drawn from [election_timeout_min, election_timeout_max] starts an election.
+    Time election_timeout_min = 300 * kMillisecond;
+    Time election_timeout_max = 600 * kMillisecond;
+    /// At most this many entries in one AppendEntries.
+    std::size_t max_entries_per_message = 64;
+};
+
+class RaftNode {
+public:
+    virtual ~RaftNode() = default;
+
+    // ---- events ---------------------------------------------------------------
+
+    /// A message from server `from` arrived. Messages may be stale, duplicated or out
+    /// of order; the server must cope with all of that.
+    virtual void receive(NodeId from, const Message& message) = 0;
+
+    /// Time has passed: fire whatever deadline is due (heartbeat, election timeout)
+    /// and ask for the next tick with Env::set_timer(). Also called once right after
+    /// construction, so a server can set its first timer there.
+    virtual void tick() = 0;
+
+    /// A client command. On the leader: append it to the log (term = current term),
+    /// start replicating it, and return its index. On any other server: return
+    /// std::nullopt and change nothing. An index is not a promise: the entry commits
+    /// only if a majority stores it before another leader overwrites it.
+    virtual std::optional<Index> submit(std::string command) = 0;
+
+    /// A client read. On the leader: return true and later call Env::read_done(id, ..)
+    /// exactly once; ok == true only once the read cannot be stale (see env.h). On any
+    /// other server: return false and never call read_done for `id`.
+    virtual bool read(ReadId id) = 0;
+
+    /// Labs 6 and 7 (ServerConfig::elections == false): make this server leader
+    /// without an election, in term current_term + 1, voting for itself. Every other
+    /// server learns the new term from its first AppendEntries. The framework calls
+    /// it on one server at a time and never in a term where another leader exists.
+    virtual void become_leader() = 0;
+
+    // ---- read-only inspection, used by the checks --------------------------------
+
+    virtual Role role() const = 0;
+    virtual Term current_term() const = 0;
+    virtual NodeId voted_for() const = 0;   ///< kNoNode when not voted in current_term
+    virtual NodeId leader_id() const = 0;   ///< the leader of current_term if known
+    virtual Index commit_index() const = 0;
+    virtual Index last_applied() const = 0;
+    virtual Index last_log_index() const = 0;
+    /// The entry at 1 <= index <= last_log_index(). Throws std::out_of_range
+    /// otherwise.
+    virtual const LogEntry& log_entry(Index index) const = 0;
+    /// On the leader: next_index and match_index of follower `peer`. On any other
+    /// server, or for peer == own id: 0.
+    virtual Index next_index(NodeId peer) const = 0;
+    virtual Index match_index(NodeId peer) const = 0;
+};
+
+}  // namespace raftlab

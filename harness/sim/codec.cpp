@@ -1,0 +1,153 @@
+// codec.cpp: the JSON encoding of Raft messages (contract in raftlab/raft/codec.h).
+#include "raftlab/raft/codec.h"
+
+#include <boost/json.hpp>
+
+#include <exception>
+#include <type_traits>
+
+namespace raftlab {
+namespace json = boost::json;
+namespace {
+
+json::value entry_to_json(const LogEntry& e) {
+    return json::object{{"term", e.term}, {"command", e.command}};
+}
+
+json::object to_object(const AppendEntries& m) {
+    json::array entries;
+    entries.reserve(m.entries.size());
+    for (const auto& e : m.entries) entries.push_back(entry_to_json(e));
+    return {{"term", m.term},
+            {"leader_id", m.leader_id},
+            {"prev_log_index", m.prev_log_index},
+            {"prev_log_term", m.prev_log_term},
+            {"entries", std::move(entries)},
+            {"leader_commit", m.leader_commit},
+            {"round", m.round}};
+}
+
+json::object to_object(const AppendEntriesReply& m) {
+    return {{"term", m.term},
+            {"success", m.success},
+            {"match_index", m.match_index},
+            {"rejected_index", m.rejected_index},
+            {"last_log_index", m.last_log_index},
+            {"round", m.round}};
+}
+
+json::object to_object(const RequestVote& m) {
+    return {{"term", m.term},
+            {"candidate_id", m.candidate_id},
+            {"last_log_index", m.last_log_index},
+            {"last_log_term", m.last_log_term}};
+}
+
+json::object to_object(const RequestVoteReply& m) {
+    return {{"term", m.term}, {"vote_granted", m.vote_granted}};
+}
+
+/// Thrown inside decode() only, and always caught there.
+struct BadField {
+    std::string reason;
+};
+
+const json::value& field(const json::object& o, const char* name) {
+    const json::value* v = o.if_contains(name);
+    if (!v) throw BadField{std::string("field \"") + name + "\" is missing"};
+    return *v;
+}
+
+std::uint64_t get_u64(const json::object& o, const char* name) {
+    const json::value& v = field(o, name);
+    if (v.is_uint64()) return v.get_uint64();
+    if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
+    throw BadField{std::string("field \"") + name + "\" must be an unsigned integer"};
+}
+
+NodeId get_node(const json::object& o, const char* name) {
+    const json::value& v = field(o, name);
+    if (v.is_int64() && v.get_int64() >= kNoNode && v.get_int64() <= 1'000'000)
+        return static_cast<NodeId>(v.get_int64());
+    if (v.is_uint64() && v.get_uint64() <= 1'000'000) return static_cast<NodeId>(v.get_uint64());
+    throw BadField{std::string("field \"") + name + "\" must be a server id (-1 or more)"};
+}
+
+bool get_bool(const json::object& o, const char* name) {
+    const json::value& v = field(o, name);
+    if (!v.is_bool()) throw BadField{std::string("field \"") + name + "\" must be true or false"};
+    return v.get_bool();
+}
+
+std::vector<LogEntry> get_entries(const json::object& o) {
+    const json::value& v = field(o, "entries");
+    if (!v.is_array()) throw BadField{"field \"entries\" must be an array"};
+    std::vector<LogEntry> out;
+    out.reserve(v.get_array().size());
+    for (const json::value& item : v.get_array()) {
+        if (!item.is_object()) throw BadField{"every element of \"entries\" must be an object"};
+        const json::object& e = item.get_object();
+        const json::value& cmd = field(e, "command");
+        if (!cmd.is_string()) throw BadField{"field \"command\" must be a string"};
+        out.push_back(LogEntry{get_u64(e, "term"), std::string(cmd.get_string())});
+    }
+    return out;
+}
+
+Message from_object(const json::object& o) {
+    const json::value& type = field(o, "type");
+    if (!type.is_string()) throw BadField{"field \"type\" must be a string"};
+    const json::string_view t = type.get_string();
+    if (t == "append_entries") {
+        return AppendEntries{get_u64(o, "term"),           get_node(o, "leader_id"),
+                             get_u64(o, "prev_log_index"), get_u64(o, "prev_log_term"),
+                             get_entries(o),               get_u64(o, "leader_commit"),
+                             get_u64(o, "round")};
+    }
+    if (t == "append_entries_reply") {
+        return AppendEntriesReply{get_u64(o, "term"),           get_bool(o, "success"),
+                                  get_u64(o, "match_index"),    get_u64(o, "rejected_index"),
+                                  get_u64(o, "last_log_index"), get_u64(o, "round")};
+    }
+    if (t == "request_vote") {
+        return RequestVote{get_u64(o, "term"), get_node(o, "candidate_id"),
+                           get_u64(o, "last_log_index"), get_u64(o, "last_log_term")};
+    }
+    if (t == "request_vote_reply") {
+        return RequestVoteReply{get_u64(o, "term"), get_bool(o, "vote_granted")};
+    }
+    throw BadField{"unknown message type \"" + std::string(t) + "\""};
+}
+
+}  // namespace
+
+std::string encode(const Message& message) {
+    json::object o = std::visit([](const auto& m) { return to_object(m); }, message);
+    o["type"] = kind_name(message);
+    return json::serialize(o);
+}
+
+DecodeResult decode(std::string_view text) {
+    DecodeResult out;
+    try {
+        json::parse_options options;
+        options.allow_invalid_utf8 = true;
+        options.max_depth = 8;
+        json::error_code ec;
+        json::value v = json::parse(text, ec, {}, options);
+        if (ec) {
+            out.error = "not valid JSON: " + ec.message();
+        } else if (!v.is_object()) {
+            out.error = "a message must be a JSON object";
+        } else {
+            out.message = from_object(v.get_object());
+        }
+    } catch (const BadField& bad) {
+        out.error = bad.reason;
+    } catch (const std::exception& e) {
+        out.error = std::string("cannot decode message: ") + e.what();
+    }
+    return out;
+}
+
+}  // namespace raftlab
