@@ -1,0 +1,129 @@
+// POSIX (and Linux-only) process calls for the supervisor. See platform.h.
+#include "platform.h"
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+namespace raftlab::proc::platform {
+namespace {
+
+// Process groups to kill on a fatal signal. A fixed array of atomics, because the
+// signal handler may only touch async-signal-safe state.
+constexpr std::size_t kMaxGroups = 1024;
+std::array<std::atomic<pid_t>, kMaxGroups> g_groups{};
+
+void register_group(pid_t pgid) {
+    for (auto& slot : g_groups) {
+        pid_t expected = 0;
+        if (slot.compare_exchange_strong(expected, pgid)) return;
+    }
+}
+
+void on_fatal_signal(int signal) {
+    kill_registered_groups();
+    std::signal(signal, SIG_DFL);
+    ::raise(signal);
+}
+
+ExitStatus decode(int status) {
+    if (WIFSIGNALED(status)) return {true, WTERMSIG(status)};
+    return {false, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+}  // namespace
+
+void in_child_after_fork(pid_t parent) {
+    ::setpgid(0, 0);
+#if defined(__linux__)
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    // The parent may have died before prctl took effect: then nobody would kill us.
+    if (::getppid() != parent) ::_exit(127);
+    // Signals the harness ignores or handles must not leak into the server.
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) ::signal(s, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void in_parent_after_fork(pid_t child) {
+    ::setpgid(child, child);  // may fail harmlessly if the child already exec'ed
+    register_group(child);
+}
+
+bool signal_group(pid_t pgid, int signal) {
+    if (pgid <= 0) return false;
+    if (::kill(-pgid, signal) == 0) return true;
+    // The group may not exist yet (child not scheduled); signal the leader directly.
+    return ::kill(pgid, signal) == 0;
+}
+
+std::optional<ExitStatus> try_reap(pid_t pid) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return decode(status);
+    if (r < 0 && errno == ECHILD) return ExitStatus{false, -1};
+    return std::nullopt;
+}
+
+ExitStatus reap(pid_t pid) {
+    int status = 0;
+    while (true) {
+        pid_t r = ::waitpid(pid, &status, 0);
+        if (r == pid) return decode(status);
+        if (r < 0 && errno != EINTR) return {false, -1};
+    }
+}
+
+void forget_group(pid_t pgid) {
+    for (auto& slot : g_groups) {
+        pid_t expected = pgid;
+        if (slot.compare_exchange_strong(expected, 0)) return;
+    }
+}
+
+void kill_registered_groups() {
+    for (auto& slot : g_groups) {
+        pid_t pgid = slot.load();
+        if (pgid > 0) {
+            ::kill(-pgid, SIGKILL);
+            ::kill(pgid, SIGKILL);
+        }
+    }
+}
+
+void install_cleanup_handlers() {
+    static std::atomic<bool> installed{false};
+    if (installed.exchange(true)) return;
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction action {};
+        action.sa_handler = on_fatal_signal;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(s, &action, nullptr);
+    }
+}
+
+std::string signal_name(int signal) {
+    switch (signal) {
+        case SIGKILL: return "SIGKILL";
+        case SIGTERM: return "SIGTERM";
+        case SIGINT: return "SIGINT";
+        case SIGSEGV: return "SIGSEGV";
+        case SIGABRT: return "SIGABRT";
+        case SIGBUS: return "SIGBUS";
+        case SIGFPE: return "SIGFPE";
+        case SIGHUP: return "SIGHUP";
+        case SIGPIPE: return "SIGPIPE";
+        default: return "signal " + std::to_string(signal);
+    }
+}
+
+}  // namespace raftlab::proc::platform
