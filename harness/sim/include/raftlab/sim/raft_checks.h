@@ -1,0 +1,81 @@
+// raftlab/sim/raft_checks.h: small questions the lab checks ask of a simulated
+// cluster, written once. Each returns "" when the answer is "yes, all good" or one
+// sentence saying what is wrong, so a check can return it straight to run_seeds().
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "raftlab/sim/simulation.h"
+
+namespace raftlab::sim {
+
+/// "" when the logs of `a` and `b` (both up) are identical.
+inline std::string logs_differ(const Simulation& sim, NodeId a, NodeId b) {
+    const RaftNode& x = sim.server(a);
+    const RaftNode& y = sim.server(b);
+    const Index n = std::min(x.last_log_index(), y.last_log_index());
+    for (Index i = 1; i <= n; ++i)
+        if (!(x.log_entry(i) == y.log_entry(i)))
+            return fmt::format("servers {} and {} disagree at log index {} (terms {} and {})", a, b,
+                               i, x.log_entry(i).term, y.log_entry(i).term);
+    if (x.last_log_index() != y.last_log_index())
+        return fmt::format("server {} has {} log entries but server {} has {}", a,
+                           x.last_log_index(), b, y.last_log_index());
+    return {};
+}
+
+/// "" when every up server's log is identical to `reference`'s.
+inline std::string logs_differ_from(const Simulation& sim, NodeId reference) {
+    for (NodeId n = 0; n < sim.size(); ++n)
+        if (n != reference && sim.up(n))
+            if (std::string d = logs_differ(sim, reference, n); !d.empty()) return d;
+    return {};
+}
+
+/// "" when what `node` persisted equals its log, term and vote in memory.
+inline std::string durable_state_differs(const Simulation& sim, NodeId node) {
+    const RaftNode& s = sim.server(node);
+    const PersistentState& d = sim.persisted(node);
+    if (d.current_term != s.current_term())
+        return fmt::format("server {} is in term {} but persisted term {}", node,
+                           s.current_term(), d.current_term);
+    if (d.log.size() != s.last_log_index())
+        return fmt::format("server {} has {} log entries but persisted {}", node,
+                           s.last_log_index(), d.log.size());
+    for (Index i = 1; i <= d.log.size(); ++i)
+        if (!(d.log[i - 1] == s.log_entry(i)))
+            return fmt::format("server {} persisted a different entry at index {} than it holds",
+                               node, i);
+    return {};
+}
+
+/// The up server whose persisted log is most up to date (last term, then length):
+/// the only safe choice when a check designates a leader by hand after a crash.
+inline NodeId most_up_to_date(const Simulation& sim) {
+    NodeId best = kNoNode;
+    Term best_term = 0;
+    std::size_t best_len = 0;
+    for (NodeId n = 0; n < sim.size(); ++n) {
+        if (!sim.up(n)) continue;
+        const auto& log = sim.persisted(n).log;
+        const Term t = log.empty() ? 0 : log.back().term;
+        if (best == kNoNode || t > best_term || (t == best_term && log.size() > best_len)) {
+            best = n;
+            best_term = t;
+            best_len = log.size();
+        }
+    }
+    return best;
+}
+
+/// The highest term any server persisted.
+inline Term highest_term(const Simulation& sim) {
+    Term t = 0;
+    for (NodeId n = 0; n < sim.size(); ++n) t = std::max(t, sim.persisted(n).current_term);
+    return t;
+}
+
+}  // namespace raftlab::sim

@@ -1,0 +1,50 @@
+// lab06.h: what the lab 6 checks share: the server factory and the cluster setup.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "raft/server.h"
+#include "raftlab/sim/raft_checks.h"
+#include "raftlab/sim/seeded.h"
+
+namespace lab06 {
+
+using namespace raftlab;
+using namespace raftlab::sim;
+
+inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& env,
+                                             const PersistentState& restored) {
+    return std::make_unique<Server>(config, env, restored);
+}
+
+/// Five servers, elections off (the checks choose the leader), a reliable network.
+inline SimOptions cluster(int servers = 5) {
+    SimOptions o;
+    o.servers = servers;
+    o.server.elections = false;
+    return o;
+}
+
+inline std::string command(int i) { return "set k" + std::to_string(i) + " " + std::to_string(i * 7); }
+
+/// Designates `leader` and offers it `count` commands starting at number `first`;
+/// returns "" or why the leader refused one.
+inline std::string submit_many(Simulation& sim, NodeId leader, int count, int first = 0) {
+    for (int i = first; i < first + count; ++i)
+        if (!sim.submit(leader, command(i)))
+            return sim.failed() ? sim.failure()
+                                : fmt::format("leader {} refused command {} from a client", leader, i);
+    return {};
+}
+
+/// Runs until every up server's log equals `leader`'s, or `bound` of virtual time.
+inline std::string converge(Simulation& sim, NodeId leader, Time bound, const char* what) {
+    sim.run_until([&] { return logs_differ_from(sim, leader).empty(); }, bound);
+    if (sim.failed()) return sim.failure();
+    if (std::string d = logs_differ_from(sim, leader); !d.empty())
+        return fmt::format("{} within {} ms of virtual time: {}", what, bound / kMillisecond, d);
+    return {};
+}
+
+}  // namespace lab06

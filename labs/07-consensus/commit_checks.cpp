@@ -1,0 +1,176 @@
+// commit_checks.cpp: lab 7, committing by majority and applying in order.
+#include <algorithm>
+
+#include "lab07.h"
+
+namespace lab07 {
+namespace {
+
+TEST(Quorum, majorityArithmetic) {
+    // Compared with counting by brute force, on random inputs drawn from each seed.
+    auto check = [](std::uint64_t seed) -> std::string {
+        for (int n = 1; n <= 9; ++n)
+            for (int count = 0; count <= n; ++count)
+                if (is_majority(count, n) != (2 * count > n))
+                    return fmt::format("is_majority({}, {}) should be {}", count, n, 2 * count > n);
+        Rng rng(seed);
+        for (int round = 0; round < 200; ++round) {
+            const int n = static_cast<int>(rng.uniform(1, 9));
+            std::vector<Index> match(static_cast<std::size_t>(n));
+            for (Index& m : match) m = static_cast<Index>(rng.uniform(0, 12));
+            Index expected = 0;
+            for (Index candidate = 0; candidate <= 12; ++candidate) {
+                const auto at_least = std::count_if(match.begin(), match.end(),
+                                                    [&](Index m) { return m >= candidate; });
+                if (2 * at_least > n) expected = candidate;
+            }
+            if (Index got = majority_match(match); got != expected)
+                return fmt::format("majority_match of {} match indexes gave {} but {} is the "
+                                   "largest index a majority has reached",
+                                   n, got, expected);
+        }
+        return {};
+    };
+    for (std::uint64_t seed : check::seeds(20)) {
+        std::string why;
+        try {
+            why = check(seed);
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        if (!why.empty()) {
+            ADD_FAILURE() << "seed " << seed << ": " << why << ". Replay: " << check::replay_command(seed);
+            return;
+        }
+    }
+}
+
+TEST(Commit, majorityCommitsAndApplies) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        const int count = static_cast<int>(sim.rng().uniform(1, 30));
+        for (int i = 0; i < count; ++i) {
+            if (std::string e = submit_many(sim, 0, 1, i); !e.empty()) return e;
+            sim.run_for(sim.rng().uniform(0, 10 * kMillisecond));
+        }
+        if (std::string e = all_apply(sim, count, 1 * kSecond, "committed entries were not applied everywhere"); !e.empty())
+            return e;
+        for (int i = 0; i < count; ++i)
+            if (sim.committed()[static_cast<std::size_t>(i)].command != command(i))
+                return fmt::format("index {} applied a different command than the client's {}th", i + 1, i + 1);
+        return {};
+    });
+}
+
+TEST(Commit, followersLearnCommitIndex) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        const int count = static_cast<int>(sim.rng().uniform(1, 20));
+        if (std::string e = submit_many(sim, 0, count); !e.empty()) return e;
+        sim.run_until([&] { return sim.server(0).commit_index() == static_cast<Index>(count); }, 1 * kSecond);
+        if (sim.server(0).commit_index() != static_cast<Index>(count))
+            return fmt::format("the leader did not commit its {} entries with every follower "
+                               "reachable (commit index {})", count, sim.server(0).commit_index());
+        // Nothing new is submitted: followers learn the commit index from heartbeats.
+        sim.run_for(300 * kMillisecond);
+        for (NodeId n = 1; n < sim.size(); ++n)
+            if (sim.server(n).commit_index() != static_cast<Index>(count))
+                return fmt::format("follower {} has commit index {} while the leader's is {}: "
+                                   "leader_commit in AppendEntries (heartbeats too) tells followers",
+                                   n, sim.server(n).commit_index(), count);
+        return {};
+    });
+}
+
+/// Commits `before` entries, then cuts the leader off with `minority - 1` followers
+/// and offers `after` more. Returns "" when nothing new committed.
+std::string cut_off_leader(Simulation& sim, int before, int minority, int after) {
+    sim.become_leader(0);
+    if (std::string e = submit_many(sim, 0, before); !e.empty()) return e;
+    if (std::string e = all_apply(sim, before, 1 * kSecond, "replication stalled"); !e.empty()) return e;
+    std::vector<NodeId> small{0}, large;
+    for (NodeId n = 1; n < sim.size(); ++n)
+        (static_cast<int>(small.size()) < minority ? small : large).push_back(n);
+    sim.partition({small, large});
+    if (std::string e = submit_many(sim, 0, after, before); !e.empty()) return e;
+    sim.run_for(1 * kSecond);
+    if (sim.failed()) return sim.failure();
+    for (NodeId n = 0; n < sim.size(); ++n)
+        if (sim.server(n).commit_index() > static_cast<Index>(before))
+            return fmt::format("server {} committed index {} although only {} of {} servers could "
+                               "hold it",
+                               n, sim.server(n).commit_index(), minority, sim.size());
+    return {};
+}
+
+TEST(Commit, noCommitWithoutMajority) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        const int minority = static_cast<int>(sim.rng().uniform(1, 2));
+        return cut_off_leader(sim, static_cast<int>(sim.rng().uniform(0, 5)), minority, 5);
+    });
+}
+
+TEST(Commit, evenClusterNeedsStrictMajority) {
+    run_seeds(100, cluster(4), make_server, [](Simulation& sim) -> std::string {
+        return cut_off_leader(sim, 2, 2, 4);  // two of four is not a majority
+    });
+}
+
+TEST(Commit, commitsResumeAfterHeal) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        const int before = static_cast<int>(sim.rng().uniform(0, 5));
+        if (std::string e = cut_off_leader(sim, before, 2, 5); !e.empty()) return e;
+        sim.heal();
+        return all_apply(sim, before + 5, 2 * kSecond, "after the partition healed the waiting entries did not commit");
+    });
+}
+
+TEST(Commit, minorityDownStillCommits) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        sim.crash(static_cast<NodeId>(sim.rng().uniform(1, 2)));
+        sim.crash(static_cast<NodeId>(sim.rng().uniform(3, 4)));
+        if (std::string e = submit_many(sim, 0, 10); !e.empty()) return e;
+        return all_apply(sim, 10, 1 * kSecond, "with two of five servers down the other three must still commit");
+    });
+}
+
+TEST(Commit, oldTermEntryNotCommittedByCounting) {
+    // The Figure 8 situation, made by hand: an entry of term 1 reaches a majority only
+    // under the leader of term 2. Counting replicas must not commit it; committing an
+    // entry of term 2 after it does.
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        sim.run_for(100 * kMillisecond);
+        sim.partition({{0, 1}, {2, 3, 4}});
+        if (std::string e = submit_many(sim, 0, 1); !e.empty()) return e;
+        sim.run_for(200 * kMillisecond);
+        sim.crash(0);
+        sim.heal();
+        sim.note("server 1 leads term 2 holding an uncommitted entry of term 1");
+        sim.become_leader(1);
+        sim.run_for(sim.rng().uniform(300, 1000) * kMillisecond);
+        if (sim.failed()) return sim.failure();
+        for (NodeId n = 1; n < sim.size(); ++n)
+            if (sim.server(n).commit_index() != 0)
+                return fmt::format("server {} committed an entry of term 1 because a majority "
+                                   "stored it, but a leader may commit only entries of its own "
+                                   "term by counting (Figure 8)",
+                                   n);
+        if (std::string e = submit_many(sim, 1, 1, 1); !e.empty()) return e;
+        return all_apply(sim, 2, 1 * kSecond,
+                         "once an entry of term 2 reached a majority, it and the older entry "
+                         "before it should have committed");
+    });
+}
+
+TEST(Commit, singleServerCommitsAlone) {
+    run_seeds(10, cluster(1), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        if (std::string e = submit_many(sim, 0, 5); !e.empty()) return e;
+        return all_apply(sim, 5, 100 * kMillisecond, "a one-server cluster is its own majority");
+    });
+}
+
+}  // namespace
+}  // namespace lab07

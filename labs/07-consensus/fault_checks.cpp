@@ -1,0 +1,138 @@
+// fault_checks.cpp: lab 7, consensus on a network and servers that fail.
+//
+// The simulator checks state machine safety after every event: no two servers
+// apply different entries at one index, and each applies 1, 2, 3, ... exactly once.
+// These checks add the faults and then ask that everything commits once they heal.
+#include "lab07.h"
+
+namespace lab07 {
+namespace {
+
+TEST(Faults, lossyDuplicatingReorderingLinks) {
+    SimOptions o = cluster();
+    o.link = LinkParams{1 * kMillisecond, 40 * kMillisecond, 0.2, 0.3};
+    run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        for (int i = 0; i < 30; ++i) {
+            if (std::string e = submit_many(sim, 0, 1, i); !e.empty()) return e;
+            sim.run_for(sim.rng().uniform(0, 20 * kMillisecond));
+        }
+        return all_apply(sim, 30, 5 * kSecond,
+                         "over links that lose, duplicate and reorder messages not every entry "
+                         "committed");
+    });
+}
+
+TEST(Faults, appliesOnceAcrossDuplicates) {
+    SimOptions o = cluster(3);
+    o.link = LinkParams{1 * kMillisecond, 10 * kMillisecond, 0.0, 0.9};
+    o.codec_roundtrip = true;
+    run_seeds(100, o, make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        if (std::string e = submit_many(sim, 0, 15); !e.empty()) return e;
+        if (std::string e = all_apply(sim, 15, 2 * kSecond, "entries did not commit"); !e.empty()) return e;
+        sim.run_for(500 * kMillisecond);  // duplicated heartbeats keep arriving
+        for (NodeId n = 0; n < sim.size(); ++n)
+            if (sim.applied(n) != 15 || sim.server(n).last_applied() != 15)
+                return fmt::format("server {} applied {} entries (last_applied {}) for 15 committed "
+                                   "ones: each entry is applied exactly once",
+                                   n, sim.applied(n), sim.server(n).last_applied());
+        return {};
+    });
+}
+
+TEST(Faults, restartFromPersistedState) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        const int first = static_cast<int>(sim.rng().uniform(1, 10));
+        if (std::string e = submit_many(sim, 0, first); !e.empty()) return e;
+        if (std::string e = all_apply(sim, first, 1 * kSecond, "entries did not commit"); !e.empty()) return e;
+        // A follower crashes in the middle of more traffic and comes back.
+        const NodeId follower = static_cast<NodeId>(sim.rng().uniform(1, 4));
+        if (std::string e = submit_many(sim, 0, 5, first); !e.empty()) return e;
+        sim.run_for(sim.rng().uniform(0, 10) * kMillisecond);
+        sim.crash(follower);
+        sim.run_for(sim.rng().uniform(10, 300) * kMillisecond);
+        sim.restart(follower);
+        sim.run_for(200 * kMillisecond);
+        // Then the whole cluster goes down at once and restarts from disk.
+        sim.note("every server crashes and restarts");
+        for (NodeId n = 0; n < sim.size(); ++n) sim.crash(n);
+        for (NodeId n = 0; n < sim.size(); ++n) sim.restart(n);
+        if (sim.failed()) return sim.failure();
+        for (NodeId n = 0; n < sim.size(); ++n)
+            if (sim.server(n).commit_index() != 0 || sim.server(n).last_applied() != 0)
+                return fmt::format("server {} restarted with commit index {}: commit index and "
+                                   "last applied are volatile and start again at 0",
+                                   n, sim.server(n).commit_index());
+        const NodeId leader = designate(sim);
+        if (std::string e = submit_many(sim, leader, 1, 100); !e.empty()) return e;
+        const Index total = sim.server(leader).last_log_index();
+        return all_apply(sim, total, 2 * kSecond,
+                         "after every server restarted from its persisted state, the cluster did "
+                         "not commit its whole log again");
+    });
+}
+
+TEST(Faults, leaderCrashKeepsCommittedEntries) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        sim.run_for(100 * kMillisecond);
+        const int count = static_cast<int>(sim.rng().uniform(1, 20));
+        for (int i = 0; i < count; ++i) {
+            if (std::string e = submit_many(sim, 0, 1, i); !e.empty()) return e;
+            sim.run_for(sim.rng().uniform(0, 5 * kMillisecond));
+        }
+        sim.crash(0);
+        sim.run_for(100 * kMillisecond);
+        const NodeId leader = designate(sim);
+        if (std::string e = submit_many(sim, leader, 3, 100); !e.empty()) return e;
+        sim.restart(0);
+        const Index total = sim.server(leader).last_log_index();
+        return all_apply(sim, total, 2 * kSecond,
+                         "after the leader crashed and another took over, the cluster did not "
+                         "commit the new leader's log");
+    });
+}
+
+TEST(Faults, randomFaultSchedule) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        Rng& rng = sim.rng();
+        sim.become_leader(0);
+        int next = 0;
+        const Time end = sim.now() + 3 * kSecond;
+        while (sim.now() < end && !sim.failed()) {
+            switch (rng.uniform(0, 5)) {
+                case 0: {  // a random split into two sides
+                    std::vector<NodeId> a, b;
+                    for (NodeId n = 0; n < sim.size(); ++n) (rng.chance(0.5) ? a : b).push_back(n);
+                    sim.partition({a, b});
+                    break;
+                }
+                case 1: sim.isolate(static_cast<NodeId>(rng.uniform(1, 4))); break;
+                case 2: sim.crash(static_cast<NodeId>(rng.uniform(1, 4))); break;
+                case 3: sim.restart(static_cast<NodeId>(rng.uniform(1, 4))); break;
+                case 4:
+                    sim.set_all_links(LinkParams{1 * kMillisecond, rng.uniform(2, 50) * kMillisecond,
+                                                 static_cast<double>(rng.uniform(0, 30)) / 100.0,
+                                                 static_cast<double>(rng.uniform(0, 30)) / 100.0});
+                    break;
+                default: sim.heal(); break;
+            }
+            const int burst = static_cast<int>(rng.uniform(0, 4));
+            if (std::string e = submit_many(sim, 0, burst, next); !e.empty()) return e;
+            next += burst;
+            sim.run_for(rng.uniform(20, 300) * kMillisecond);
+        }
+        sim.note("faults end: heal, restart every server, reliable links");
+        sim.heal();
+        sim.set_all_links(LinkParams{});
+        for (NodeId n = 0; n < sim.size(); ++n) sim.restart(n);
+        if (std::string e = submit_many(sim, 0, 1, next); !e.empty()) return e;
+        return all_apply(sim, sim.server(0).last_log_index(), 3 * kSecond,
+                         "after random faults healed, not every entry committed within the bound");
+    });
+}
+
+}  // namespace
+}  // namespace lab07

@@ -1,0 +1,114 @@
+// raft/server.cpp: construction, event dispatch, timers and role changes.
+#include "raft/server.h"
+
+#include <stdexcept>
+#include <type_traits>
+
+namespace raftlab {
+
+Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
+    : config_(config),
+      env_(env),
+      current_term_(restored.current_term),
+      voted_for_(restored.voted_for),
+      votes_(static_cast<std::size_t>(config.cluster_size), false),
+      progress_(static_cast<std::size_t>(config.cluster_size)) {
+    for (const LogEntry& entry : restored.log) log_.append(entry);
+    reset_election_timer();
+}
+
+void Server::receive(NodeId from, const Message& message) {
+    if (from < 0 || from >= config_.cluster_size || from == config_.id) return;
+    if (term_of(message) > current_term_) step_down(term_of(message));
+    std::visit(
+        [&](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, AppendEntries>) handle_append_entries(from, m);
+            if constexpr (std::is_same_v<T, AppendEntriesReply>) handle_append_entries_reply(from, m);
+            if constexpr (std::is_same_v<T, RequestVote>) handle_request_vote(from, m);
+            if constexpr (std::is_same_v<T, RequestVoteReply>) handle_request_vote_reply(from, m);
+        },
+        message);
+    arm_timer();
+}
+
+void Server::tick() {
+    const Time now = env_.now();
+    if (role_ == Role::leader) {
+        if (now >= heartbeat_due_) broadcast_append_entries();
+    } else if (config_.elections && now >= election_deadline_) {
+        start_election();
+    }
+    arm_timer();
+}
+
+std::optional<Index> Server::submit(std::string command) {
+    if (role_ != Role::leader) return std::nullopt;
+    const Index index = log_.append(LogEntry{current_term_, std::move(command)});
+    env_.persist_log(index, {log_.at(index)});
+    // Followers that were fully caught up get the new entry right away; the others are
+    // already being fed by their replies (or the next heartbeat), one batch at a time.
+    for (NodeId peer = 0; peer < config_.cluster_size; ++peer)
+        if (peer != config_.id && progress_[static_cast<std::size_t>(peer)].next_index == index)
+            send_append_entries(peer);
+    advance_commit_index();  // a one-server cluster commits on its own
+    arm_timer();
+    return index;
+}
+
+void Server::become_leader() {
+    ++current_term_;
+    voted_for_ = config_.id;
+    env_.persist_term_and_vote(current_term_, voted_for_);
+    take_the_lead();
+    arm_timer();
+}
+
+void Server::step_down(Term term) {
+    const bool was_leader = role_ == Role::leader;
+    current_term_ = term;
+    voted_for_ = kNoNode;
+    env_.persist_term_and_vote(current_term_, voted_for_);
+    role_ = Role::follower;
+    leader_id_ = kNoNode;
+    if (was_leader) {
+        abandon_reads();
+        reset_election_timer();  // give the new leader time to make itself heard
+    }
+}
+
+void Server::take_the_lead() {
+    role_ = Role::leader;
+    leader_id_ = config_.id;
+    // Optimistic start: assume every follower has the whole log; a rejection walks
+    // next_index back until the logs agree.
+    for (Progress& p : progress_) p = Progress{log_.last_index() + 1, 0, 0};
+    broadcast_append_entries();
+    advance_commit_index();
+}
+
+void Server::reset_election_timer() {
+    election_deadline_ =
+        env_.now() + env_.random(config_.election_timeout_min, config_.election_timeout_max);
+}
+
+void Server::arm_timer() {
+    if (role_ == Role::leader)
+        env_.set_timer(heartbeat_due_);
+    else if (config_.elections)
+        env_.set_timer(election_deadline_);
+}
+
+Index Server::next_index(NodeId peer) const {
+    if (role_ != Role::leader || peer == config_.id || peer < 0 || peer >= config_.cluster_size)
+        return 0;
+    return progress_[static_cast<std::size_t>(peer)].next_index;
+}
+
+Index Server::match_index(NodeId peer) const {
+    if (role_ != Role::leader || peer == config_.id || peer < 0 || peer >= config_.cluster_size)
+        return 0;
+    return progress_[static_cast<std::size_t>(peer)].match_index;
+}
+
+}  // namespace raftlab

@@ -1,0 +1,130 @@
+// raft/server.h: one Raft server (labs 6-9), driven by events.
+//
+// The server implements raftlab::RaftNode (raftlab/raft/node.h): the simulator, and in
+// lab 10 the real runtime, call receive(), tick(), submit() and read(); the server
+// answers only through its Env (raftlab/raft/env.h). It never blocks, sleeps, or
+// touches sockets, threads or the wall clock, which is why a failing run replays
+// exactly from its seed.
+//
+// The work is split by topic, one file each, in the order the labs build it:
+//
+//   server.cpp       construction, event dispatch, timers, the role changes every
+//                    lab needs (step down on a higher term, take the lead)
+//   replication.cpp  lab 6: AppendEntries on both sides; next/match index per
+//                    follower; backtracking after a rejection
+//   commit.cpp       lab 7: the commit index from a majority (Figure 8 rule) and
+//                    applying committed entries in order, exactly once
+//   election.cpp     lab 8: RequestVote, one vote per term, the up-to-date check
+//   reads.cpp        lab 9: reads that cannot be stale
+//   quorum.h/.cpp    majority arithmetic
+//
+// Rules that hold across all of them (the paper's "rules for all servers"):
+//   * Any message with a term above current_term makes this server adopt that term,
+//     forget its vote and become a follower, before the message is handled.
+//   * A request with a term below current_term is refused with the current term; a
+//     reply with a stale term is ignored.
+//   * current_term, voted_for and the log are persisted through the Env before any
+//     message that depends on them is sent.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raft/log.h"
+#include "raftlab/raft/env.h"
+#include "raftlab/raft/messages.h"
+#include "raftlab/raft/node.h"
+
+namespace raftlab {
+
+class Server final : public RaftNode {
+public:
+    /// A server with the given configuration, acting through `env` (which must outlive
+    /// it), starting from `restored`: empty on the first start, and what it persisted
+    /// before a crash on a restart. It starts as a follower with commit index and
+    /// last applied 0: volatile state is not restored, it is learned again.
+    Server(ServerConfig config, Env& env, const PersistentState& restored);
+
+    // ---- events (contracts in raftlab/raft/node.h) -------------------------------
+    void receive(NodeId from, const Message& message) override;
+    void tick() override;
+    std::optional<Index> submit(std::string command) override;
+    bool read(ReadId id) override;
+    void become_leader() override;
+
+    // ---- read-only inspection -----------------------------------------------------
+    Role role() const override { return role_; }
+    Term current_term() const override { return current_term_; }
+    NodeId voted_for() const override { return voted_for_; }
+    NodeId leader_id() const override { return leader_id_; }
+    Index commit_index() const override { return commit_index_; }
+    Index last_applied() const override { return last_applied_; }
+    Index last_log_index() const override { return log_.last_index(); }
+    const LogEntry& log_entry(Index index) const override { return log_.at(index); }
+    Index next_index(NodeId peer) const override;
+    Index match_index(NodeId peer) const override;
+
+private:
+    /// What a leader knows about one follower. Reset every time it takes the lead.
+    struct Progress {
+        Index next_index = 1;            ///< the next entry to send; always >= 1
+        Index match_index = 0;           ///< highest entry known to be replicated there
+        std::uint64_t acked_round = 0;   ///< highest broadcast round it answered
+    };
+    /// A read waiting until it cannot be stale (reads.cpp).
+    struct PendingRead {
+        ReadId id;
+        Index read_index;         ///< commit index when the read arrived
+        std::uint64_t round;      ///< the first broadcast round started after it arrived
+    };
+
+    // server.cpp: roles and timers.
+    void step_down(Term term);          // adopt a higher term as a follower
+    void take_the_lead();               // become leader of current_term_
+    void reset_election_timer();
+    void arm_timer();                   // ask the Env for the next tick
+
+    // replication.cpp (lab 6).
+    void send_append_entries(NodeId peer);
+    void broadcast_append_entries();    // starts a new round; also the heartbeat
+    void handle_append_entries(NodeId from, const AppendEntries& request);
+    void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply);
+
+    // commit.cpp (lab 7).
+    void advance_commit_index();        // leader: from the followers' match indexes
+    void apply_committed();             // every server: last_applied up to commit_index
+
+    // election.cpp (lab 8).
+    void start_election();
+    void handle_request_vote(NodeId from, const RequestVote& request);
+    void handle_request_vote_reply(NodeId from, const RequestVoteReply& reply);
+    bool candidate_is_up_to_date(const RequestVote& request) const;
+
+    // reads.cpp (lab 9).
+    void confirm_reads();               // answer reads that are now safe
+    void abandon_reads();               // no longer leader: answer "not ok"
+
+    ServerConfig config_;
+    Env& env_;
+    Log log_;
+
+    // Persistent state (mirrored to the Env before it is relied upon).
+    Term current_term_ = 0;
+    NodeId voted_for_ = kNoNode;
+
+    // Volatile state.
+    Role role_ = Role::follower;
+    NodeId leader_id_ = kNoNode;
+    Index commit_index_ = 0;
+    Index last_applied_ = 0;
+    Time election_deadline_ = 0;
+    Time heartbeat_due_ = 0;
+    std::vector<bool> votes_;           // candidate: who granted a vote this term
+    std::vector<Progress> progress_;    // leader: one per server (own entry unused)
+    std::uint64_t round_ = 0;           // leader: the last broadcast round started
+    std::vector<PendingRead> reads_;    // leader: reads not answered yet
+};
+
+}  // namespace raftlab

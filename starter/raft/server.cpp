@@ -1,0 +1,96 @@
+// raft/server.cpp: construction, event dispatch, timers and role changes.
+//
+// The construction, the dispatch of messages to their handlers and the inspection
+// members are written for you. The role changes and the timer logic are yours (the
+// handout of each lab says which).
+#include "raft/server.h"
+
+#include <type_traits>
+
+#include "raftlab/todo.h"
+
+namespace raftlab {
+
+Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
+    : config_(config),
+      env_(env),
+      current_term_(restored.current_term),
+      voted_for_(restored.voted_for),
+      votes_(static_cast<std::size_t>(config.cluster_size), false),
+      progress_(static_cast<std::size_t>(config.cluster_size)) {
+    for (const LogEntry& entry : restored.log) log_.append(entry);
+    reset_election_timer();
+}
+
+void Server::receive(NodeId from, const Message& message) {
+    if (from < 0 || from >= config_.cluster_size || from == config_.id) return;
+    // The rule for all servers: a higher term makes us a follower of that term first.
+    if (term_of(message) > current_term_) step_down(term_of(message));
+    std::visit(
+        [&](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, AppendEntries>) handle_append_entries(from, m);
+            if constexpr (std::is_same_v<T, AppendEntriesReply>) handle_append_entries_reply(from, m);
+            if constexpr (std::is_same_v<T, RequestVote>) handle_request_vote(from, m);
+            if constexpr (std::is_same_v<T, RequestVoteReply>) handle_request_vote_reply(from, m);
+        },
+        message);
+    arm_timer();
+}
+
+void Server::tick() {
+    // Lab 6: a leader whose heartbeat is due sends AppendEntries to every follower
+    // (that also resends whatever was lost). Lab 8: a follower or candidate whose
+    // election deadline passed starts an election (only if config_.elections).
+    // Finish with arm_timer().
+    todo("Server::tick");
+}
+
+std::optional<Index> Server::submit(std::string command) {
+    // Lab 6: only a leader accepts; append in the current term, persist, start
+    // replicating, return the index.
+    todo("Server::submit");
+}
+
+void Server::become_leader() {
+    // Lab 6: the next term, a vote for yourself (persisted), then take the lead.
+    todo("Server::become_leader");
+}
+
+void Server::step_down(Term term) {
+    // Adopt `term`, forget the vote (persist both), become a follower with no known
+    // leader. A leader that steps down also abandons its pending reads (lab 9).
+    todo("Server::step_down");
+}
+
+void Server::take_the_lead() {
+    // Lab 6: become leader, reset every follower's progress (next_index just past
+    // your last entry, match_index 0), and send AppendEntries to everyone.
+    todo("Server::take_the_lead");
+}
+
+void Server::reset_election_timer() {
+    election_deadline_ =
+        env_.now() + env_.random(config_.election_timeout_min, config_.election_timeout_max);
+}
+
+void Server::arm_timer() {
+    if (role_ == Role::leader)
+        env_.set_timer(heartbeat_due_);
+    else if (config_.elections)
+        env_.set_timer(election_deadline_);
+}
+
+Index Server::next_index(NodeId peer) const {
+    if (role_ != Role::leader || peer == config_.id || peer < 0 || peer >= config_.cluster_size)
+        return 0;
+    return progress_[static_cast<std::size_t>(peer)].next_index;
+}
+
+Index Server::match_index(NodeId peer) const {
+    if (role_ != Role::leader || peer == config_.id || peer < 0 || peer >= config_.cluster_size)
+        return 0;
+    return progress_[static_cast<std::size_t>(peer)].match_index;
+}
+
+}  // namespace raftlab
