@@ -1,0 +1,117 @@
+#include "build.h"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <unistd.h>
+
+#include "child.h"
+
+namespace raftlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+std::string short_hash(const std::string& s) {
+    std::size_t h = std::hash<std::string>{}(s);
+    std::ostringstream out;
+    out << std::hex << (h & 0xffffffffu);
+    return out.str();
+}
+
+/// Makes compiler paths readable: /work/main/starter/raft/log.cpp -> starter/raft/log.cpp.
+std::string relative_paths(std::string text, const fs::path& root) {
+    std::string prefix = root.string() + "/";
+    for (std::size_t at; (at = text.find(prefix)) != std::string::npos;) text.erase(at, prefix.size());
+    return text;
+}
+
+/// The lines a student needs from a failed build: each "error:" line with the two
+/// lines after it (the code and the caret), at most `max_errors` errors.
+std::string first_errors(const std::string& log, int max_errors) {
+    std::istringstream in(log);
+    std::string line, out;
+    int errors = 0, context = 0;
+    while (std::getline(in, line) && errors <= max_errors) {
+        bool is_error = line.find("error:") != std::string::npos || line.find("Error ") == 0 ||
+                        line.find("undefined reference") != std::string::npos;
+        if (is_error) {
+            if (++errors > max_errors) break;
+            out += line + "\n";
+            context = 2;
+        } else if (context > 0) {
+            out += line + "\n";
+            --context;
+        }
+    }
+    if (out.empty()) {  // no recognisable error line: show the end of the log
+        std::string tail = log.size() > 1500 ? log.substr(log.size() - 1500) : log;
+        return tail;
+    }
+    return out;
+}
+
+BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args) {
+    ChildSpec spec;
+    spec.program = "/usr/bin/env";
+    args.insert(args.begin(), "cmake");
+    spec.args = std::move(args);
+    spec.cwd = root;
+    spec.limits.wall = std::chrono::minutes(30);
+    spec.limits.resource_limits = false;
+    spec.limits.output_keep = 512 * 1024;
+    ChildResult r = run_child(spec);
+    BuildOutcome b;
+    b.ok = r.started && !r.timed_out && r.exit_code == 0;
+    b.log = relative_paths(r.output, root);
+    b.errors = b.ok ? "" : first_errors(b.log, 5);
+    b.seconds = r.seconds;
+    return b;
+}
+
+}  // namespace
+
+Impl resolve_impl(const fs::path& root, const std::string& arg) {
+    Impl impl;
+    fs::path source = (arg == "starter" || arg == "solutions") ? root / arg : fs::path(arg);
+    std::error_code ec;
+    if (!fs::is_directory(source, ec))
+        throw ConfigError("--impl " + arg + ": no such directory; give starter, solutions or a path to an "
+                          "implementation folder laid out like starter/");
+    impl.source = fs::canonical(source);
+    impl.name = (arg == "starter" || arg == "solutions") ? arg
+                : impl.source.filename().string() + "-" + short_hash(impl.source.string());
+    impl.build_dir = root / "build" / "impl" / impl.name;
+    return impl;
+}
+
+BuildOutcome configure(const fs::path& root, const Impl& impl) {
+    std::error_code ec;
+    fs::create_directories(impl.build_dir, ec);
+    if (ec || access(impl.build_dir.c_str(), W_OK) != 0)
+        throw ConfigError("build directory " + impl.build_dir.string() + " is not writable (" +
+                          (ec ? ec.message() : "permission denied") +
+                          "); fix its permissions or remove it");
+    if (fs::exists(impl.build_dir / "build.ninja") || fs::exists(impl.build_dir / "Makefile")) {
+        std::ifstream cache(impl.build_dir / "CMakeCache.txt");
+        std::string line, want = "RAFTLAB_IMPL:PATH=" + impl.source.string();
+        while (std::getline(cache, line))
+            if (line == want) return BuildOutcome{true, "", "", 0};
+    }
+    std::vector<std::string> args{"-S", root.string(), "-B", impl.build_dir.string(), "-DRAFTLAB_MODE=impl",
+                                  "-DRAFTLAB_IMPL=" + impl.source.string(), "-DCMAKE_BUILD_TYPE=RelWithDebInfo"};
+    if (!fs::exists(impl.build_dir / "CMakeCache.txt")) {
+        args.push_back("-G");
+        args.push_back("Ninja");
+    }
+    return run_tool(root, args);
+}
+
+BuildOutcome build_lab(const fs::path& root, const Impl& impl, const Lab& lab) {
+    return run_tool(root, {"--build", impl.build_dir.string(), "--target", lab.target()});
+}
+
+fs::path check_binary(const Impl& impl, const Lab& lab) {
+    return impl.build_dir / "labs" / lab.slug / lab.target();
+}
+
+}  // namespace raftlab::grader

@@ -1,0 +1,43 @@
+// build.h: compiling the lab checks against one implementation.
+//
+// Each implementation gets its own build directory under build/impl/ (starter,
+// solutions, or <folder>-<hash> for any other path), configured in impl mode, so
+// two implementations never overwrite each other's objects. Labs are built one
+// target at a time: a compile error in lab 6 costs lab 6, not lab 4.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "catalog.h"
+
+namespace raftlab::grader {
+
+struct Impl {
+    std::string name;                ///< "starter", "solutions" or the folder name
+    std::filesystem::path source;    ///< absolute path of the implementation
+    std::filesystem::path build_dir; ///< its own build directory
+};
+
+/// Resolves --impl (starter | solutions | PATH). Throws ConfigError for a missing
+/// path or a folder that does not look like an implementation.
+Impl resolve_impl(const std::filesystem::path& root, const std::string& impl_arg);
+
+struct BuildOutcome {
+    bool ok = false;
+    std::string errors;   ///< the first compiler errors, paths relative to the root
+    std::string log;      ///< the full (capped) build output
+    double seconds = 0;
+};
+
+/// Configures the implementation's build directory when needed. Throws ConfigError
+/// when the directory cannot be written.
+BuildOutcome configure(const std::filesystem::path& root, const Impl& impl);
+
+/// Builds one lab's check executable.
+BuildOutcome build_lab(const std::filesystem::path& root, const Impl& impl, const Lab& lab);
+
+/// The path of a lab's check executable in the implementation's build directory.
+std::filesystem::path check_binary(const Impl& impl, const Lab& lab);
+
+}  // namespace raftlab::grader

@@ -1,0 +1,186 @@
+#include "catalog.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+namespace raftlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+/// Reads fields of one YAML map with errors that say file:line: field ...
+class Fields {
+public:
+    Fields(const YAML::Node& node, std::string file, std::string prefix)
+        : node_(node), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& what) const {
+        int line = at.Mark().line >= 0 ? at.Mark().line + 1 : node_.Mark().line + 1;
+        throw ConfigError(file_ + ":" + std::to_string(line) + ": " + prefix_ + field + " " + what);
+    }
+
+    const YAML::Node get(const std::string& field) const {
+        YAML::Node v = node_[field];
+        if (!v || v.IsNull()) fail(node_, field, "is missing");
+        return v;
+    }
+
+    std::string text(const std::string& field) const {
+        YAML::Node v = get(field);
+        if (!v.IsScalar() || v.Scalar().empty()) fail(v, field, "must be a non-empty string");
+        return v.Scalar();
+    }
+
+    int positive(const std::string& field, int max) const { return positive_node(get(field), field, max); }
+
+    std::optional<int> optional_positive(const std::string& field, int max) const {
+        YAML::Node v = node_[field];
+        if (!v || v.IsNull()) return std::nullopt;
+        return positive_node(v, field, max);
+    }
+
+    std::string one_of(const std::string& field, const std::vector<std::string>& allowed) const {
+        std::string v = text(field);
+        if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return v;
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : " or ") + a;
+        fail(get(field), field, "must be " + list + ", got \"" + v + "\"");
+    }
+
+    void only(const std::set<std::string>& known) const {
+        for (const auto& kv : node_) {
+            std::string key = kv.first.as<std::string>();
+            if (!known.count(key)) {
+                std::string list;
+                for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+                fail(kv.first, key, "is not a known field (known: " + list + ")");
+            }
+        }
+    }
+
+private:
+    int positive_node(const YAML::Node& v, const std::string& field, int max) const {
+        std::string s = v.IsScalar() ? v.Scalar() : "";
+        static const std::regex digits("[0-9]{1,9}");
+        if (!std::regex_match(s, digits) || std::stoi(s) < 1 || std::stoi(s) > max)
+            fail(v, field, "must be a whole number from 1 to " + std::to_string(max) + ", got \"" + s + "\"");
+        return std::stoi(s);
+    }
+
+    YAML::Node node_;
+    std::string file_;
+    std::string prefix_;
+};
+
+Check load_check(const YAML::Node& node, const std::string& file, std::size_t index) {
+    std::string prefix = "checks[" + std::to_string(index) + "].";
+    Fields f(node, file, prefix);
+    if (!node.IsMap()) f.fail(node, "", "must be a map with id, name, test, points, visibility, timeout");
+    f.only({"id", "name", "test", "points", "visibility", "timeout", "seeds"});
+    Check c;
+    c.id = f.text("id");
+    static const std::regex id_re("[a-z0-9_]+");
+    if (!std::regex_match(c.id, id_re))
+        f.fail(f.get("id"), "id", "must use only a-z, 0-9 and _, got \"" + c.id + "\"");
+    c.name = f.text("name");
+    c.test = f.text("test");
+    static const std::regex test_re("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
+    if (!std::regex_match(c.test, test_re))
+        f.fail(f.get("test"), "test", "must be a GoogleTest name Suite.Test, got \"" + c.test + "\"");
+    c.points = f.positive("points", 1000);
+    c.visibility = f.one_of("visibility", {"visible", "hidden"}) == "hidden" ? Visibility::hidden
+                                                                            : Visibility::visible;
+    c.timeout_s = f.positive("timeout", 3600);
+    c.seeds = f.optional_positive("seeds", 1000000);
+    return c;
+}
+
+}  // namespace
+
+std::string Lab::label() const { return "Lab " + std::to_string(number); }
+
+int Lab::max_points() const {
+    int total = 0;
+    for (const auto& c : checks) total += c.points;
+    return total;
+}
+
+std::string Lab::target() const {
+    return std::string("lab") + (number < 10 ? "0" : "") + std::to_string(number) + "_checks";
+}
+
+Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
+    std::string file = fs::relative(yaml_file, root).string();
+    YAML::Node doc;
+    try {
+        doc = YAML::LoadFile(yaml_file.string());
+    } catch (const YAML::ParserException& e) {
+        throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(file + ": cannot be read: " + e.msg);
+    }
+    Fields f(doc, file, "");
+    if (!doc.IsMap()) throw ConfigError(file + ":1: must be a map with number, slug, title, handout, status, checks");
+    f.only({"number", "slug", "title", "handout", "status", "checks"});
+    Lab lab;
+    lab.yaml = yaml_file;
+    lab.number = f.positive("number", 99);
+    lab.slug = f.text("slug");
+    std::string folder = yaml_file.parent_path().filename().string();
+    if (lab.slug != folder)
+        f.fail(f.get("slug"), "slug", "must match the folder name \"" + folder + "\", got \"" + lab.slug + "\"");
+    char prefix[8];
+    std::snprintf(prefix, sizeof prefix, "%02d-", lab.number);
+    if (lab.slug.rfind(prefix, 0) != 0)
+        f.fail(f.get("slug"), "slug", "must start with the lab number \"" + std::string(prefix) + "\"");
+    lab.title = f.text("title");
+    lab.handout = f.text("handout");
+    if (!fs::exists(root / lab.handout))
+        f.fail(f.get("handout"), "handout", "names a missing file \"" + lab.handout + "\"");
+    lab.gradable = f.one_of("status", {"gradable", "planned"}) == "gradable";
+    YAML::Node checks = doc["checks"];
+    if (!checks || !checks.IsSequence()) f.fail(doc, "checks", "must be a list (use [] for a planned lab)");
+    std::set<std::string> ids, tests;
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+        Check c = load_check(checks[i], file, i);
+        Fields cf(checks[i], file, "checks[" + std::to_string(i) + "].");
+        if (!ids.insert(c.id).second) cf.fail(cf.get("id"), "id", "repeats \"" + c.id + "\"; ids must be unique");
+        if (!tests.insert(c.test).second) cf.fail(cf.get("test"), "test", "repeats \"" + c.test + "\"");
+        lab.checks.push_back(std::move(c));
+    }
+    if (lab.gradable && lab.checks.empty())
+        f.fail(checks, "checks", "is empty, but status is gradable; add checks or set status: planned");
+    return lab;
+}
+
+std::vector<Lab> load_catalog(const fs::path& root) {
+    fs::path labs_dir = root / "labs";
+    if (!fs::is_directory(labs_dir))
+        throw ConfigError(labs_dir.string() + ": no labs folder; run raftlab from a raftlab checkout");
+    std::vector<Lab> labs;
+    for (const auto& entry : fs::directory_iterator(labs_dir)) {
+        fs::path yaml = entry.path() / "lab.yaml";
+        if (entry.is_directory() && fs::exists(yaml)) labs.push_back(load_lab(yaml, root));
+    }
+    std::sort(labs.begin(), labs.end(), [](const Lab& a, const Lab& b) { return a.number < b.number; });
+    for (std::size_t i = 1; i < labs.size(); ++i)
+        if (labs[i].number == labs[i - 1].number)
+            throw ConfigError(fs::relative(labs[i].yaml, root).string() + ": number " +
+                              std::to_string(labs[i].number) + " is also used by labs/" + labs[i - 1].slug);
+    return labs;
+}
+
+const Lab& find_lab(const std::vector<Lab>& catalog, const std::string& name) {
+    for (const auto& lab : catalog) {
+        if (name == lab.slug) return lab;
+        static const std::regex number_re("[0-9]{1,2}");
+        if (std::regex_match(name, number_re) && std::stoi(name) == lab.number) return lab;
+    }
+    std::string list;
+    for (const auto& lab : catalog) list += (list.empty() ? "" : ", ") + std::to_string(lab.number);
+    throw ConfigError("unknown lab \"" + name + "\": name a lab by number (" + list + ") or by folder, e.g. 04-log");
+}
+
+}  // namespace raftlab::grader

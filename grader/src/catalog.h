@@ -1,0 +1,59 @@
+// catalog.h: the course catalogue, read from labs/NN-slug/lab.yaml.
+//
+// A lab.yaml is a rubric written by hand, so every error names the file, the line
+// and the field, and says what would be accepted:
+//   labs/04-log/lab.yaml:12: checks[3].points must be a positive integer, got "-1"
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace raftlab::grader {
+
+/// A configuration error a person must fix (bad lab.yaml, unknown lab, bad path).
+/// The grader prints what() on one line and exits 2.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class Visibility { visible, hidden };
+
+struct Check {
+    std::string id;       ///< [a-z0-9_]+, unique in the lab
+    std::string name;     ///< one line a student reads
+    std::string test;     ///< GoogleTest Suite.Name inside labNN_checks
+    int points = 0;       ///< > 0
+    Visibility visibility = Visibility::visible;
+    int timeout_s = 30;   ///< wall-clock limit
+    std::optional<int> seeds;  ///< simulated checks: how many seeds
+};
+
+struct Lab {
+    int number = 0;               ///< 1..99
+    std::string slug;             ///< "04-log": the folder name
+    std::string title;
+    std::string handout;          ///< path relative to the repository root
+    bool gradable = false;        ///< status: gradable (false: planned)
+    std::vector<Check> checks;
+    std::filesystem::path yaml;   ///< where it was read from
+
+    std::string label() const;    ///< "Lab 4"
+    int max_points() const;
+    std::string target() const;   ///< "lab04_checks"
+};
+
+/// Reads and validates one lab.yaml. Throws ConfigError naming file, line and field.
+Lab load_lab(const std::filesystem::path& yaml_file, const std::filesystem::path& root);
+
+/// Every labs/*/lab.yaml under `root`, sorted by number. Throws ConfigError.
+std::vector<Lab> load_catalog(const std::filesystem::path& root);
+
+/// Resolves "4", "04" or "04-log" to a lab of the catalogue. Throws ConfigError
+/// listing the labs that exist.
+const Lab& find_lab(const std::vector<Lab>& catalog, const std::string& name);
+
+}  // namespace raftlab::grader

@@ -1,0 +1,211 @@
+#include "child.h"
+
+#include <boost/asio.hpp>
+#include <boost/process/v2/environment.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/start_dir.hpp>
+#include <boost/process/v2/stdio.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+namespace raftlab::grader {
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<int> g_running_pgid{0};
+std::mutex g_temp_mutex;
+std::set<std::string> g_temp_dirs;
+
+/// Applied by Boost.Process in the child between fork and exec.
+struct ChildSetup {
+    const Limits* limits;
+    template <class Launcher>
+    boost::system::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&) {
+        int err = platform::prepare_child(*limits);
+        return err ? boost::system::error_code(err, boost::system::system_category())
+                   : boost::system::error_code{};
+    }
+};
+
+std::vector<bp::environment::key_value_pair> child_environment(const ChildSpec& spec) {
+    std::vector<bp::environment::key_value_pair> env;
+    for (const auto& kv : bp::environment::current()) {
+        std::string key = kv.key().string();
+        if (!spec.env_overrides.count(key)) env.emplace_back(kv);
+    }
+    for (const auto& [k, v] : spec.env_overrides) env.emplace_back(k, v);
+    return env;
+}
+
+/// Keeps the head of the output and, once past the cap, a rolling tail.
+class OutputSink {
+public:
+    explicit OutputSink(std::size_t keep) : keep_(keep) {}
+    void add(const char* data, std::size_t n) {
+        total_ += n;
+        if (head_.size() < keep_) {
+            std::size_t take = std::min(n, keep_ - head_.size());
+            head_.append(data, take);
+            data += take;
+            n -= take;
+        }
+        if (n) {
+            tail_.append(data, n);
+            if (tail_.size() > 2 * kTail) tail_.erase(0, tail_.size() - kTail);
+        }
+    }
+    std::size_t total() const { return total_; }
+    bool truncated() const { return total_ > head_.size(); }
+    std::string text() const {
+        if (!truncated()) return head_;
+        std::string t = tail_.size() > kTail ? tail_.substr(tail_.size() - kTail) : tail_;
+        return head_ + "\n[... output cut: " + std::to_string(total_) + " bytes in all ...]\n" + t;
+    }
+
+private:
+    static constexpr std::size_t kTail = 8 * 1024;
+    std::size_t keep_, total_ = 0;
+    std::string head_, tail_;
+};
+
+}  // namespace
+
+ChildResult run_child(const ChildSpec& spec) {
+    ChildResult result;
+    asio::io_context ctx;
+    asio::readable_pipe out_pipe(ctx);
+    asio::writable_pipe child_end(ctx);
+    boost::system::error_code ec;
+    asio::connect_pipe(out_pipe, child_end, ec);
+    if (ec) {
+        result.output = "cannot create a pipe: " + ec.message();
+        return result;
+    }
+    auto start = std::chrono::steady_clock::now();
+    ChildSetup setup{&spec.limits};
+    std::optional<bp::process> proc;
+    try {
+        std::string cwd = (spec.cwd.empty() ? fs::current_path() : spec.cwd).string();
+        bp::filesystem::path program = spec.program.string();
+        if (spec.inherit_output)
+            proc.emplace(ctx, program, spec.args, bp::process_stdio{nullptr, {}, {}},
+                         bp::process_environment(child_environment(spec)), bp::process_start_dir(cwd), setup);
+        else
+            proc.emplace(ctx, program, spec.args, bp::process_stdio{nullptr, child_end, child_end},
+                         bp::process_environment(child_environment(spec)), bp::process_start_dir(cwd), setup);
+    } catch (const std::exception& e) {
+        result.output = "cannot start " + spec.program.string() + ": " + e.what();
+        return result;
+    }
+    child_end.close();
+    result.started = true;
+    int pgid = proc->id();
+    g_running_pgid = pgid;
+
+    OutputSink sink(spec.limits.output_keep);
+    std::array<char, 16 * 1024> buf;
+    bool exited = false, eof = spec.inherit_output;
+    asio::steady_timer deadline(ctx, spec.limits.wall);
+    asio::steady_timer grace(ctx);
+    auto kill_all = [&] { platform::kill_group(pgid); };
+
+    std::function<void()> read_more = [&] {
+        out_pipe.async_read_some(asio::buffer(buf), [&](boost::system::error_code rec, std::size_t n) {
+            if (n) sink.add(buf.data(), n);
+            if (sink.total() > spec.limits.output_kill && !result.output_flood) {
+                result.output_flood = true;
+                kill_all();
+            }
+            if (rec) {
+                eof = true;
+                if (exited) deadline.cancel(), grace.cancel();
+                return;
+            }
+            read_more();
+        });
+    };
+    if (!spec.inherit_output) read_more();
+
+    proc->async_wait([&](boost::system::error_code wec, int) {
+        exited = true;
+        // The handler's int is the already-decoded exit code; the raw wait status,
+        // which also tells a signal apart, is native_exit_code().
+        int native = proc->native_exit_code();
+        if (!wec) {
+            if (WIFEXITED(native)) result.exit_code = WEXITSTATUS(native);
+            if (WIFSIGNALED(native)) result.signal = WTERMSIG(native);
+        }
+        kill_all();  // nothing of the check's group outlives it
+        if (eof) {
+            deadline.cancel();
+            return;
+        }
+        // A stray descendant may hold the pipe open: give it a moment, then stop reading.
+        grace.expires_after(std::chrono::milliseconds(500));
+        grace.async_wait([&](boost::system::error_code gec) {
+            if (!gec) out_pipe.close(), deadline.cancel();
+        });
+    });
+    deadline.async_wait([&](boost::system::error_code dec) {
+        if (dec) return;
+        result.timed_out = !exited;
+        kill_all();
+        if (exited) out_pipe.close();
+    });
+    ctx.run();
+    g_running_pgid = 0;
+    platform::kill_descendants();
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.output = sink.text();
+    result.output_truncated = sink.truncated();
+    return result;
+}
+
+std::string describe_signal(int sig) {
+    const char* name = sigabbrev_np(sig);
+    const char* desc = strsignal(sig);
+    return std::string("SIG") + (name ? name : std::to_string(sig)) + " (" + (desc ? desc : "?") + ")";
+}
+
+namespace {
+void on_interrupt(int sig) {
+    int pgid = g_running_pgid.load();
+    if (pgid > 1) ::kill(-pgid, SIGKILL);
+    // Best effort, not async-signal-safe in general; the grader is exiting anyway.
+    for (const auto& d : g_temp_dirs) {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+    }
+    platform::kill_descendants();
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+}  // namespace
+
+void install_interrupt_cleanup() {
+    platform::become_subreaper();
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_interrupt);
+}
+
+void register_temp_dir(const fs::path& dir) {
+    std::lock_guard lock(g_temp_mutex);
+    g_temp_dirs.insert(dir.string());
+}
+
+void unregister_temp_dir(const fs::path& dir) {
+    std::lock_guard lock(g_temp_mutex);
+    g_temp_dirs.erase(dir.string());
+}
+
+}  // namespace raftlab::grader

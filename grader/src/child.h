@@ -1,0 +1,65 @@
+// child.h: run one program as an isolated child and report how it ended.
+//
+// Used for every check and every build step. The child gets its own process group,
+// dies with the grader (parent-death signal), runs under resource limits, and is
+// killed, with its whole group, when its wall-clock limit passes. Its stdout and
+// stderr are captured together up to a cap; past a hard cap the child is killed
+// (a flood of output costs that check, not the grader's memory).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace raftlab::grader {
+
+struct Limits {
+    std::chrono::milliseconds wall{30'000};
+    std::size_t output_keep = 256 * 1024;        ///< bytes of output kept for the report
+    std::size_t output_kill = 64 * 1024 * 1024;  ///< bytes after which the child is killed
+    bool resource_limits = true;                 ///< apply rlimits (not for builds)
+    unsigned long cpu_seconds = 0;               ///< 0: derived from the wall limit
+    unsigned long long address_space = 4ull << 30;
+    unsigned long long file_size = 256ull << 20;
+    unsigned long open_files = 1024;
+};
+
+struct ChildSpec {
+    std::filesystem::path program;
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env_overrides;  ///< added to the grader's environment
+    std::filesystem::path cwd;                          ///< empty: the grader's
+    Limits limits;
+    bool inherit_output = false;  ///< stream to the terminal instead of capturing
+};
+
+struct ChildResult {
+    bool started = false;        ///< false: could not be started (see output)
+    bool timed_out = false;
+    bool output_flood = false;   ///< killed for passing output_kill
+    std::optional<int> exit_code;
+    std::optional<int> signal;   ///< the signal that ended it
+    std::string output;          ///< first output_keep bytes (and the last part, if cut)
+    bool output_truncated = false;
+    double seconds = 0;
+};
+
+/// Runs `spec` to completion. Never throws for the child's misbehaviour; a failure to
+/// start is reported in the result.
+ChildResult run_child(const ChildSpec& spec);
+
+/// "SIGSEGV (segmentation fault)".
+std::string describe_signal(int sig);
+
+/// Installs SIGINT/SIGTERM/SIGHUP handlers that kill the running child's group and
+/// remove registered temporary directories before the grader exits.
+void install_interrupt_cleanup();
+
+/// Registers a temporary directory to remove if the grader is interrupted.
+void register_temp_dir(const std::filesystem::path& dir);
+void unregister_temp_dir(const std::filesystem::path& dir);
+
+}  // namespace raftlab::grader

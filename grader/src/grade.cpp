@@ -1,0 +1,245 @@
+#include "grade.h"
+
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "child.h"
+#include "tempdir.h"
+
+namespace raftlab::grader {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+const char* status_word(Status s) {
+    switch (s) {
+        case Status::passed: return "passed";
+        case Status::failed: return "failed";
+        case Status::timed_out: return "timed out";
+        case Status::crashed: return "crashed";
+        case Status::not_compiled: return "did not compile";
+        case Status::not_gradable: return "not yet gradable";
+    }
+    return "?";
+}
+
+int LabResult::score() const {
+    int s = 0;
+    for (const auto& c : checks) s += c.score;
+    return s;
+}
+int LabResult::max_points() const { return lab->max_points(); }
+
+int GradeReport::score() const {
+    int s = 0;
+    for (const auto& l : labs) s += l.score();
+    return s;
+}
+int GradeReport::max_points() const {
+    int s = 0;
+    for (const auto& l : labs) s += l.max_points();
+    return s;
+}
+bool GradeReport::all_passed() const {
+    for (const auto& l : labs) {
+        if (!l.lab->gradable) return false;
+        for (const auto& c : l.checks)
+            if (c.status != Status::passed) return false;
+    }
+    return true;
+}
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    std::size_t b = 0;
+    while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    return s.substr(b);
+}
+
+/// From GoogleTest's JSON report: the number of tests that ran and the first
+/// failure's message (empty when none).
+struct GtestSummary {
+    bool read = false;
+    int tests = 0;
+    std::string first_failure;
+};
+
+GtestSummary read_gtest_json(const fs::path& file) {
+    GtestSummary s;
+    std::ifstream in(file);
+    if (!in) return s;
+    std::stringstream buf;
+    buf << in.rdbuf();
+    boost::system::error_code ec;
+    json::value v = json::parse(buf.str(), ec);
+    if (ec || !v.is_object()) return s;
+    s.read = true;
+    const json::object& top = v.as_object();
+    if (auto* t = top.if_contains("tests"); t && t->is_int64()) s.tests = static_cast<int>(t->as_int64());
+    if (auto* suites = top.if_contains("testsuites"); suites && suites->is_array())
+        for (const auto& suite : suites->as_array())
+            if (auto* cases = suite.as_object().if_contains("testsuite"); cases && cases->is_array())
+                for (const auto& tc : cases->as_array())
+                    if (auto* f = tc.as_object().if_contains("failures"); f && f->is_array())
+                        for (const auto& fail : f->as_array())
+                            if (s.first_failure.empty())
+                                if (auto* m = fail.as_object().if_contains("failure"); m && m->is_string())
+                                    s.first_failure = std::string(m->as_string());
+    return s;
+}
+
+/// The sentence a student reads: the last line of the first failure (the check's
+/// own message), or GoogleTest's description of an exception.
+std::string reason_from_failure(const std::string& failure) {
+    static const std::regex exception_re("C\\+\\+ exception with description \"([\\s\\S]*)\" thrown");
+    std::smatch m;
+    if (std::regex_search(failure, m, exception_re)) {
+        std::string what = m[1];
+        if (what.rfind("not implemented: ", 0) == 0) return what + " (still a starter stub)";
+        return "threw an exception: " + what;
+    }
+    std::istringstream in(failure);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!trim(line).empty()) last = trim(line);
+    return last.empty() ? "the check failed" : last;
+}
+
+std::string find_replay(const std::string& output) {
+    static const std::regex replay_re("(\\./raftlab replay [^\\s)]+ [^\\s)]+ --seed [0-9]+)");
+    std::smatch m;
+    return std::regex_search(output, m, replay_re) ? std::string(m[1]) : "";
+}
+
+std::string last_lines(const std::string& text, int n) {
+    std::size_t at = text.size();
+    for (int i = 0; i <= n && at != std::string::npos && at > 0; ++i) at = text.rfind('\n', at - 1);
+    return trim(at == std::string::npos ? text : text.substr(at + 1));
+}
+
+void classify(CheckResult& r, const ChildResult& child, const GtestSummary& gtest, int timeout_s) {
+    if (!child.started) {
+        r.status = Status::crashed;
+        r.reason = "the check could not start: " + trim(child.output);
+    } else if (child.timed_out) {
+        r.status = Status::timed_out;
+        r.reason = "did not finish within " + std::to_string(timeout_s) +
+                   " s: look for an infinite loop, a deadlock or a wait that never ends";
+    } else if (child.output_flood) {
+        r.status = Status::failed;
+        r.reason = "printed more than the output limit allows; remove debug output from hot paths";
+    } else if (child.signal) {
+        r.status = Status::crashed;
+        r.reason = "crashed with " + describe_signal(*child.signal);
+        if (*child.signal == SIGXCPU) r.reason += ": it used up its CPU time limit";
+        if (*child.signal == SIGXFSZ) r.reason += ": it wrote a file larger than allowed";
+    } else if (child.exit_code == 0 && gtest.read && gtest.tests == 0) {
+        r.status = Status::failed;
+        r.reason = "lab.yaml names test " + r.check->test + ", which " + r.lab->target() +
+                   " does not contain (fix the test field)";
+    } else if (child.exit_code == 0 && gtest.read) {
+        r.status = Status::passed;
+    } else if (!gtest.first_failure.empty()) {
+        r.status = Status::failed;
+        r.reason = reason_from_failure(gtest.first_failure);
+    } else {
+        r.status = child.exit_code == 0 ? Status::failed : Status::crashed;
+        r.reason = "ended with exit code " + std::to_string(child.exit_code.value_or(-1)) +
+                   " before reporting a result; last output: " + last_lines(child.output, 2);
+    }
+    r.score = r.status == Status::passed ? r.check->points : 0;
+}
+
+}  // namespace
+
+CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, std::size_t index,
+                      const fs::path& workdir) {
+    const Check& check = lab.checks[index];
+    CheckResult r;
+    r.lab = &lab;
+    r.check = &check;
+    r.number = std::to_string(lab.number) + "." + std::to_string(index + 1);
+    fs::path dir = workdir / check.id;
+    fs::create_directories(dir);
+    fs::path artifacts = root / "build" / "artifacts" / impl.name / lab.slug / check.id;
+    std::error_code ec;
+    fs::remove_all(artifacts, ec);
+
+    ChildSpec spec;
+    spec.program = check_binary(impl, lab);
+    spec.args = {"--gtest_filter=" + check.test, "--gtest_output=json:" + (dir / "gtest.json").string(),
+                 "--gtest_brief=1"};
+    spec.cwd = dir;
+    spec.limits.wall = std::chrono::seconds(check.timeout_s);
+    char lab_number[8];
+    std::snprintf(lab_number, sizeof lab_number, "%02d", lab.number);
+    spec.env_overrides = {{"RAFTLAB_LAB", lab_number},
+                          {"RAFTLAB_CHECK", check.id},
+                          {"RAFTLAB_ARTIFACTS", artifacts.string()},
+                          {"RAFTLAB_ROOT", root.string()}};
+    if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
+    ChildResult child = run_child(spec);
+    GtestSummary gtest = read_gtest_json(dir / "gtest.json");
+    classify(r, child, gtest, check.timeout_s);
+    r.output = child.output;
+    r.seconds = child.seconds;
+    r.replay = r.status == Status::passed ? "" : find_replay(child.output + "\n" + gtest.first_failure);
+    if (fs::is_directory(artifacts, ec) && !fs::is_empty(artifacts, ec))
+        r.artifacts = fs::relative(artifacts, root).string();
+    else
+        fs::remove_all(artifacts, ec);
+    return r;
+}
+
+GradeReport grade(const fs::path& root, const GradeOptions& options) {
+    auto start = std::chrono::steady_clock::now();
+    GradeReport report;
+    report.impl = options.impl.name;
+    std::size_t total = 0, done = 0;
+    for (const Lab* lab : options.labs) total += lab->gradable ? lab->checks.size() : 0;
+
+    bool any_gradable = false;
+    for (const Lab* lab : options.labs) any_gradable |= lab->gradable;
+    BuildOutcome configured{true, "", "", 0};
+    if (any_gradable) configured = configure(root, options.impl);
+
+    TempDir work("grade");
+    for (const Lab* lab : options.labs) {
+        LabResult lr;
+        lr.lab = lab;
+        if (!lab->gradable) {
+            report.labs.push_back(std::move(lr));
+            continue;
+        }
+        if (options.on_build) options.on_build(*lab);
+        BuildOutcome built = configured.ok ? build_lab(root, options.impl, *lab) : configured;
+        lr.build_seconds = built.seconds;
+        if (!built.ok) lr.build_errors = built.errors;
+        for (std::size_t i = 0; i < lab->checks.size(); ++i) {
+            if (options.on_check) options.on_check(*lab, lab->checks[i], done, total);
+            ++done;
+            if (built.ok) {
+                lr.checks.push_back(run_check(root, options.impl, *lab, i, work.path()));
+                continue;
+            }
+            CheckResult r;
+            r.lab = lab;
+            r.check = &lab->checks[i];
+            r.number = std::to_string(lab->number) + "." + std::to_string(i + 1);
+            r.status = Status::not_compiled;
+            r.reason = "the lab's code did not compile (see the errors above the table)";
+            lr.checks.push_back(std::move(r));
+        }
+        report.labs.push_back(std::move(lr));
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+}  // namespace raftlab::grader

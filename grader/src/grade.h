@@ -1,0 +1,76 @@
+// grade.h: grading an implementation against labs of the catalogue.
+//
+// For each lab: build its check executable, then run every check in its own child
+// process (see child.h) and turn how it ended into a status, a score and one
+// sentence a student can act on.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "build.h"
+#include "catalog.h"
+
+namespace raftlab::grader {
+
+enum class Status {
+    passed,
+    failed,        ///< the check ran and found a problem
+    timed_out,     ///< killed at its wall-clock limit
+    crashed,       ///< ended by a signal (segfault, abort, out of memory ...)
+    not_compiled,  ///< the lab's code did not build
+    not_gradable,  ///< the lab has no checks yet (status: planned)
+};
+
+const char* status_word(Status s);
+
+struct CheckResult {
+    const Lab* lab = nullptr;
+    const Check* check = nullptr;
+    std::string number;   ///< "4.3"
+    Status status = Status::failed;
+    int score = 0;
+    std::string reason;   ///< one sentence
+    std::string replay;   ///< replay command, when the check printed one
+    std::string output;   ///< captured output (capped)
+    std::string artifacts;///< where the check left files, if it did
+    double seconds = 0;
+};
+
+struct LabResult {
+    const Lab* lab = nullptr;
+    std::vector<CheckResult> checks;
+    std::string build_errors;  ///< when it did not compile
+    double build_seconds = 0;
+    int score() const;
+    int max_points() const;
+};
+
+struct GradeReport {
+    std::string impl;
+    std::vector<LabResult> labs;
+    double seconds = 0;
+    int score() const;
+    int max_points() const;
+    bool all_passed() const;  ///< every check passed and every lab was gradable
+};
+
+struct GradeOptions {
+    std::vector<const Lab*> labs;
+    Impl impl;
+    /// Called before each check runs (for the progress line).
+    std::function<void(const Lab&, const Check&, std::size_t done, std::size_t total)> on_check;
+    /// Called while a lab builds.
+    std::function<void(const Lab&)> on_build;
+};
+
+/// Throws ConfigError for problems a person must fix (unwritable build dir ...).
+GradeReport grade(const std::filesystem::path& root, const GradeOptions& options);
+
+/// Runs one check of an already built lab (also used by `replay`).
+CheckResult run_check(const std::filesystem::path& root, const Impl& impl, const Lab& lab,
+                      std::size_t index, const std::filesystem::path& workdir);
+
+}  // namespace raftlab::grader

@@ -1,0 +1,160 @@
+// raftlab-grader: the grading engine's command line. The entry script ./raftlab
+// sets up the machine, builds this program and hands it `grade`, `replay` and
+// `selftest`; see README.md for the commands people type.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "build.h"
+#include "catalog.h"
+#include "child.h"
+#include "grade.h"
+#include "report.h"
+#include "selftest.h"
+#include "tempdir.h"
+
+namespace fs = std::filesystem;
+using namespace raftlab::grader;
+
+namespace {
+
+fs::path repository_root() {
+    if (const char* r = std::getenv("RAFTLAB_ROOT"); r && *r) return fs::canonical(r);
+    return fs::canonical(RAFTLAB_SOURCE_DIR);
+}
+
+std::vector<const Lab*> select_labs(const std::vector<Lab>& catalog, const std::vector<std::string>& names,
+                                    bool gradable_only) {
+    std::vector<const Lab*> out;
+    if (names.empty())
+        for (const auto& lab : catalog) out.push_back(&lab);
+    for (const auto& n : names) out.push_back(&find_lab(catalog, n));
+    if (gradable_only) std::erase_if(out, [](const Lab* l) { return !l->gradable; });
+    return out;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    if (!out || !(out << text))
+        throw ConfigError(path + ": cannot be written; check the folder exists and is writable");
+}
+
+int cmd_grade(const fs::path& root, const std::vector<std::string>& names, const std::string& impl_arg,
+              const std::string& json_path, const std::string& junit_path, bool gradable_only) {
+    std::vector<Lab> catalog = load_catalog(root);
+    GradeOptions opts;
+    opts.labs = select_labs(catalog, names, gradable_only);
+    opts.impl = resolve_impl(root, impl_arg);
+    bool tty = isatty(STDOUT_FILENO);
+    if (tty) {
+        opts.on_build = [](const Lab& lab) { std::cout << "\r\033[Kbuilding " << lab.label() << " ..." << std::flush; };
+        opts.on_check = [](const Lab& lab, const Check& c, std::size_t done, std::size_t total) {
+            std::cout << fmt::format("\r\033[K[{}/{}] {} {} ...", done + 1, total, lab.label(), c.id) << std::flush;
+        };
+    }
+    GradeReport report = grade(root, opts);
+    if (tty) std::cout << "\r\033[K";
+    print_table(std::cout, report, tty);
+    if (!json_path.empty()) write_file(json_path, gradescope_json(report));
+    if (!junit_path.empty()) write_file(junit_path, junit_xml(report));
+    return report.all_passed() ? 0 : 1;
+}
+
+int cmd_replay(const fs::path& root, const std::string& lab_name, const std::string& check_id, std::uint64_t seed,
+               const std::string& impl_arg, const std::string& html) {
+    std::vector<Lab> catalog = load_catalog(root);
+    const Lab& lab = find_lab(catalog, lab_name);
+    std::size_t index = lab.checks.size();
+    for (std::size_t i = 0; i < lab.checks.size(); ++i)
+        if (lab.checks[i].id == check_id) index = i;
+    if (index == lab.checks.size()) {
+        std::string ids;
+        for (const auto& c : lab.checks) ids += (ids.empty() ? "" : ", ") + c.id;
+        throw ConfigError("lab " + lab.slug + " has no check \"" + check_id + "\"; its checks: " + ids);
+    }
+    Impl impl = resolve_impl(root, impl_arg);
+    BuildOutcome b = configure(root, impl);
+    if (b.ok) b = build_lab(root, impl, lab);
+    if (!b.ok) {
+        std::cout << lab.label() << " did not compile:\n" << b.errors;
+        return 1;
+    }
+    const Check& check = lab.checks[index];
+    ChildSpec spec;
+    spec.program = check_binary(impl, lab);
+    spec.args = {"--gtest_filter=" + check.test, "--gtest_brief=1"};
+    spec.inherit_output = true;
+    spec.limits.wall = std::chrono::seconds(check.timeout_s * 4);
+    char number[8];
+    std::snprintf(number, sizeof number, "%02d", lab.number);
+    spec.env_overrides = {{"RAFTLAB_LAB", number}, {"RAFTLAB_CHECK", check.id},
+                          {"RAFTLAB_SEED", std::to_string(seed)}, {"RAFTLAB_TIMELINE", "1"},
+                          {"RAFTLAB_ROOT", root.string()}};
+    if (!html.empty()) spec.env_overrides["RAFTLAB_HTML"] = fs::absolute(html).string();
+    ChildResult r = run_child(spec);
+    if (r.timed_out) std::cout << "replay: timed out after " << spec.limits.wall.count() / 1000 << " s\n";
+    if (r.signal) std::cout << "replay: crashed with " << describe_signal(*r.signal) << "\n";
+    if (!html.empty() && fs::exists(html)) std::cout << "timeline written to " << html << "\n";
+    return r.exit_code == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"raftlab: build and grade the raftlab projects", "raftlab"};
+    app.require_subcommand(1);
+    std::vector<std::string> labs;
+    std::string impl = "starter", json_path, junit_path, html;
+    bool gradable_only = false;
+
+    auto* grade_cmd = app.add_subcommand("grade", "build and grade labs (all of them when none is named)");
+    grade_cmd->add_option("labs", labs, "lab numbers or folder names, e.g. 4 or 04-log");
+    grade_cmd->add_option("--impl", impl, "starter, solutions or a path to an implementation");
+    grade_cmd->add_option("--json", json_path, "write Gradescope results.json here");
+    grade_cmd->add_option("--junit", junit_path, "write JUnit XML here");
+    grade_cmd->add_flag("--gradable-only", gradable_only, "skip labs that are not yet gradable");
+
+    std::string lab_name, check_id;
+    std::uint64_t seed = 1;
+    auto* replay_cmd = app.add_subcommand("replay", "rerun one seed of a simulated check with its timeline");
+    replay_cmd->add_option("lab", lab_name, "lab number or folder")->required();
+    replay_cmd->add_option("check", check_id, "check id from the grade table")->required();
+    replay_cmd->add_option("--seed", seed, "the seed printed by the failing check")->required();
+    replay_cmd->add_option("--impl", impl, "starter, solutions or a path");
+    replay_cmd->add_option("--html", html, "also write a self-contained HTML timeline");
+
+    auto* self_cmd = app.add_subcommand("selftest", "grade the broken variants under labs/*/broken");
+    self_cmd->add_option("labs", labs, "labs to check (default: all)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "raftlab: " << e.what() << "; see ./raftlab help\n";
+        return 2;
+    }
+    try {
+        install_interrupt_cleanup();
+        fs::path root = repository_root();
+        if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only);
+        if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html);
+        if (*self_cmd) {
+            std::vector<Lab> catalog = load_catalog(root);
+            return run_variant_selftest(root, select_labs(catalog, labs, true), isatty(STDOUT_FILENO)) ? 1 : 0;
+        }
+    } catch (const ConfigError& e) {
+        std::cerr << "raftlab: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "raftlab: internal error: " << e.what() << "\n";
+        return 2;
+    }
+    return 2;
+}

@@ -1,0 +1,161 @@
+#include "report.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace raftlab::grader {
+namespace json = boost::json;
+namespace {
+
+struct Style {
+    bool on;
+    std::string operator()(const char* code, const std::string& s) const {
+        return on ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
+    }
+};
+
+std::string mark(Status s) {
+    switch (s) {
+        case Status::passed: return "PASS";
+        case Status::failed: return "FAIL";
+        case Status::timed_out: return "TIME";
+        case Status::crashed: return "CRSH";
+        case Status::not_compiled: return "BULD";
+        case Status::not_gradable: return "----";
+    }
+    return "?";
+}
+
+const char* colour_of(Status s) { return s == Status::passed ? "32" : "31"; }
+
+std::string clip(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "~"; }
+
+void print_failures(std::ostream& out, const GradeReport& report, const Style& st) {
+    bool header = false;
+    for (const auto& lab : report.labs) {
+        if (!lab.build_errors.empty()) {
+            out << "\n" << st("1;31", lab.lab->label() + " did not compile:") << "\n" << lab.build_errors;
+        }
+        for (const auto& c : lab.checks) {
+            if (c.status == Status::passed || c.status == Status::not_compiled) continue;
+            if (!header) out << "\n" << st("1", "What failed, and what to do next:") << "\n", header = true;
+            out << fmt::format("  {} {} ({}): {}\n", c.number, c.check->id, status_word(c.status), c.reason);
+            if (!c.replay.empty()) out << "      replay:    " << c.replay << "  (add --html timeline.html)\n";
+            if (!c.artifacts.empty()) out << "      artifacts: " << c.artifacts << "\n";
+        }
+    }
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, const GradeReport& report, bool colour) {
+    Style st{colour};
+    out << "\n" << st("1", "raftlab grade: " + report.impl) << "\n";
+    for (const auto& lab : report.labs) {
+        std::string head = fmt::format("{:<7}{}", lab.lab->label(), lab.lab->title);
+        if (!lab.lab->gradable) {
+            out << "\n" << fmt::format("{:<64}{}", head, st("33", "not yet gradable")) << "\n";
+            continue;
+        }
+        out << "\n" << st("1", head) << "\n";
+        for (const auto& c : lab.checks)
+            out << fmt::format("  {} {:<6} {:<54} {:>3}/{:<3}\n", st(colour_of(c.status), mark(c.status)),
+                               c.number, clip(c.check->name, 54), c.score, c.check->points);
+        out << fmt::format("  {:<66}{:>4}/{:<3}\n", "subtotal", lab.score(), lab.max_points());
+    }
+    print_failures(out, report, st);
+    int not_gradable = 0;
+    for (const auto& lab : report.labs) not_gradable += lab.lab->gradable ? 0 : 1;
+    std::string total = fmt::format("Total {}/{} in {:.1f} s", report.score(), report.max_points(), report.seconds);
+    if (not_gradable) total += fmt::format("  ({} of {} labs not yet gradable)", not_gradable, report.labs.size());
+    out << "\n" << st(report.all_passed() ? "1;32" : "1", total) << "\n";
+}
+
+std::string gradescope_json(const GradeReport& report) {
+    json::array tests;
+    for (const auto& lab : report.labs)
+        for (const auto& c : lab.checks) {
+            std::string output = std::string(status_word(c.status)) + (c.reason.empty() ? "" : ": " + c.reason);
+            if (!c.replay.empty()) output += "\nreplay: " + c.replay;
+            if (!c.artifacts.empty()) output += "\nartifacts: " + c.artifacts;
+            if (c.status == Status::not_compiled) output += "\n" + lab.build_errors;
+            tests.push_back(json::object{
+                {"name", lab.lab->label() + ": " + c.check->name + " [" + c.check->id + "]"},
+                {"number", c.number},
+                {"score", c.score},
+                {"max_score", c.check->points},
+                {"status", c.status == Status::passed ? "passed" : "failed"},
+                {"output", output},
+                {"visibility", c.check->visibility == Visibility::hidden ? "hidden" : "visible"},
+            });
+        }
+    json::object top{{"score", report.score()},
+                     {"execution_time", static_cast<int>(report.seconds + 0.5)},
+                     {"output", fmt::format("raftlab: {}/{} on {}", report.score(), report.max_points(), report.impl)},
+                     {"tests", tests}};
+    return json::serialize(top) + "\n";
+}
+
+namespace {
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        switch (ch) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default:
+                // XML 1.0 forbids most control characters, even escaped.
+                if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') out += '?';
+                else out += ch;
+        }
+    }
+    return out;
+}
+}  // namespace
+
+std::string junit_xml(const GradeReport& report) {
+    std::ostringstream x;
+    int tests = 0, failures = 0, errors = 0;
+    for (const auto& lab : report.labs)
+        for (const auto& c : lab.checks) {
+            ++tests;
+            if (c.status == Status::failed) ++failures;
+            else if (c.status != Status::passed) ++errors;
+        }
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    x << fmt::format("<testsuites name=\"raftlab\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
+                     tests, failures, errors, report.seconds);
+    for (const auto& lab : report.labs) {
+        int lf = 0, le = 0;
+        double t = 0;
+        for (const auto& c : lab.checks) {
+            lf += c.status == Status::failed;
+            le += c.status != Status::failed && c.status != Status::passed;
+            t += c.seconds;
+        }
+        x << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
+                         xml_escape(lab.lab->slug), lab.checks.size(), lf, le, t);
+        for (const auto& c : lab.checks) {
+            x << fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">", xml_escape(lab.lab->slug),
+                             xml_escape(c.check->id), c.seconds);
+            if (c.status != Status::passed) {
+                const char* tag = c.status == Status::failed ? "failure" : "error";
+                std::string body = c.replay.empty() ? c.output : "replay: " + c.replay + "\n" + c.output;
+                if (c.status == Status::not_compiled) body = lab.build_errors;
+                x << fmt::format("<{} message=\"{}\" type=\"{}\">{}</{}>", tag,
+                                 xml_escape(std::string(status_word(c.status)) + ": " + c.reason),
+                                 xml_escape(status_word(c.status)), xml_escape(body), tag);
+            }
+            x << "</testcase>\n";
+        }
+        x << "  </testsuite>\n";
+    }
+    x << "</testsuites>\n";
+    return x.str();
+}
+
+}  // namespace raftlab::grader

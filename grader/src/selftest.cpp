@@ -1,0 +1,123 @@
+#include "selftest.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "child.h"
+#include "grade.h"
+
+namespace raftlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+struct Variant {
+    fs::path patch;
+    std::vector<std::string> expect_fail;
+    std::string why;
+};
+
+Variant read_variant(const fs::path& patch, const fs::path& root, const Lab& lab) {
+    std::ifstream in(patch);
+    std::string first, second;
+    std::getline(in, first);
+    std::getline(in, second);
+    std::string where = fs::relative(patch, root).string() + ":1: ";
+    const std::string tag = "# expect-fail:";
+    if (first.rfind(tag, 0) != 0)
+        throw ConfigError(where + "the first line must be \"# expect-fail: <check id> ...\"");
+    Variant v{patch, {}, second.rfind("# why:", 0) == 0 ? second.substr(6) : ""};
+    std::istringstream ids(first.substr(tag.size()));
+    for (std::string id; ids >> id;) {
+        bool known = false;
+        for (const auto& c : lab.checks) known |= c.id == id;
+        if (!known) throw ConfigError(where + "expect-fail names \"" + id + "\", which is not a check of " + lab.slug);
+        v.expect_fail.push_back(id);
+    }
+    if (v.expect_fail.empty()) throw ConfigError(where + "expect-fail names no check");
+    return v;
+}
+
+bool same_content(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (!fs::exists(b, ec) || fs::file_size(a, ec) != fs::file_size(b, ec)) return false;
+    std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+    return std::equal(std::istreambuf_iterator<char>(fa), {}, std::istreambuf_iterator<char>(fb));
+}
+
+/// Makes `dst` a copy of `src`, rewriting only files whose content differs, so the
+/// build directory recompiles only what a patch touched.
+void sync_tree(const fs::path& src, const fs::path& dst) {
+    std::set<fs::path> wanted;
+    for (const auto& e : fs::recursive_directory_iterator(src)) {
+        fs::path rel = fs::relative(e.path(), src);
+        wanted.insert(rel);
+        if (e.is_directory()) {
+            fs::create_directories(dst / rel);
+        } else if (!same_content(e.path(), dst / rel)) {
+            fs::create_directories((dst / rel).parent_path());
+            fs::copy_file(e.path(), dst / rel, fs::copy_options::overwrite_existing);
+        }
+    }
+    std::vector<fs::path> extra;
+    for (const auto& e : fs::recursive_directory_iterator(dst))
+        if (!wanted.count(fs::relative(e.path(), dst))) extra.push_back(e.path());
+    for (const auto& p : extra) fs::remove_all(p);
+}
+
+void apply_patch(const Variant& v, const fs::path& dir, const fs::path& root) {
+    ChildSpec spec;
+    spec.program = "/usr/bin/env";
+    spec.args = {"patch", "-p1", "-s", "--no-backup-if-mismatch", "-d", dir.string(), "-i", v.patch.string()};
+    spec.limits.resource_limits = false;
+    ChildResult r = run_child(spec);
+    if (r.exit_code != 0)
+        throw ConfigError(fs::relative(v.patch, root).string() +
+                          ": does not apply to solutions/ any more; remake it with diff -u (" + r.output + ")");
+}
+
+}  // namespace
+
+int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& labs, bool colour) {
+    int missed = 0, total = 0;
+    for (const Lab* lab : labs) {
+        fs::path dir = lab->yaml.parent_path() / "broken";
+        if (!lab->gradable || !fs::is_directory(dir)) continue;
+        std::vector<fs::path> patches;
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().extension() == ".patch") patches.push_back(e.path());
+        std::sort(patches.begin(), patches.end());
+        Impl impl{"variant-" + lab->slug, root / "build" / "variants" / lab->slug,
+                  root / "build" / "impl" / ("variant-" + lab->slug)};
+        for (const auto& p : patches) {
+            Variant v = read_variant(p, root, *lab);
+            sync_tree(root / "solutions", impl.source);
+            apply_patch(v, impl.source, root);
+            GradeOptions opts;
+            opts.labs = {lab};
+            opts.impl = impl;
+            GradeReport report = grade(root, opts);
+            std::vector<std::string> escaped;
+            for (const auto& id : v.expect_fail)
+                for (const auto& c : report.labs[0].checks)
+                    if (c.check->id == id && c.status == Status::passed) escaped.push_back(id);
+            ++total;
+            bool caught = escaped.empty();
+            missed += caught ? 0 : 1;
+            std::string verdict = caught ? "caught" : "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "));
+            if (colour) verdict = (caught ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
+            std::cout << fmt::format("{:<16} {:<32} {}  ({}/{} points)\n", lab->slug, p.stem().string(), verdict,
+                                     report.score(), report.max_points())
+                      << std::flush;
+        }
+        sync_tree(root / "solutions", impl.source);
+    }
+    std::cout << fmt::format("{} passed, {} failed\n", total - missed, missed);
+    return missed;
+}
+
+}  // namespace raftlab::grader

@@ -1,0 +1,21 @@
+// selftest.h: the framework grading itself with deliberately broken variants.
+//
+// labs/NN-slug/broken/<name>.patch is a unified diff against solutions/. Its first
+// line says which checks must catch it:   # expect-fail: conflict_truncation
+// and its second line says why:           # why: ...
+// The self-test applies each patch to a copy of solutions/, grades the lab against
+// it, and fails unless every named check fails.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "catalog.h"
+
+namespace raftlab::grader {
+
+/// Returns the number of variants that were not caught (0: all caught).
+/// Throws ConfigError for a malformed patch header or a patch that does not apply.
+int run_variant_selftest(const std::filesystem::path& root, const std::vector<const Lab*>& labs, bool colour);
+
+}  // namespace raftlab::grader
