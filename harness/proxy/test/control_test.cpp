@@ -1,0 +1,99 @@
+// The HTTP/JSON control endpoint, driven with raw HTTP requests.
+#include "proxy_test_util.h"
+
+#include "raftlab/proxy/fault_proxy.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace raftlab::proxy;
+using namespace raftlab::proxy::test;
+namespace json = boost::json;
+
+namespace {
+
+/// One HTTP request; returns "STATUS BODY".
+std::pair<int, std::string> http(int port, const std::string& method, const std::string& target, const std::string& body = "") {
+    Client c(port);
+    if (!c.connected()) return {0, "connect failed"};
+    c.send(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body);
+    std::string response;
+    while (auto part = c.receive_some(5s)) response += *part;
+    auto space = response.find(' ');
+    auto start = response.find("\r\n\r\n");
+    if (space == std::string::npos || start == std::string::npos) return {0, response};
+    return {std::atoi(response.c_str() + space + 1), response.substr(start + 4)};
+}
+
+}  // namespace
+
+TEST(ControlHttp, faultsAndPartitions_viaHttp) {
+    EchoServer echo;
+    FaultProxy proxy;
+    int control = proxy.serve_control();
+    auto [status, body] = http(control, "POST", "/links",
+                               R"({"name":"c->s","from":"c","to":"s","target_port":)" + std::to_string(echo.port()) + "}");
+    ASSERT_EQ(status, 200) << body;
+    int port = static_cast<int>(json::parse(body).at("listen_port").as_int64());
+
+    auto [s2, b2] = http(control, "POST", "/links/c->s/faults", R"({"direction":"forward","latency_ms":60})");
+    ASSERT_EQ(s2, 200) << b2;
+    Client c(port);
+    std::optional<std::string> echoed;
+    double ms = time_ms([&] { c.send("x"), echoed = c.receive(1); });
+    EXPECT_EQ(echoed, "x");
+    EXPECT_GE(ms, 60.0);
+
+    auto [s3, b3] = http(control, "GET", "/links");
+    ASSERT_EQ(s3, 200);
+    auto link = json::parse(b3).at("links").as_array().at(0).as_object();
+    EXPECT_EQ(link.at("forward").as_object().at("latency_ms").as_double(), 60.0);
+
+    EXPECT_EQ(http(control, "POST", "/partition", R"({"groups":[["c"],["s"]]})").first, 200);
+    EXPECT_TRUE(proxy.links()[0].cut_forward);
+    EXPECT_EQ(http(control, "POST", "/heal-all").first, 200);
+    EXPECT_FALSE(proxy.links()[0].cut_forward);
+    EXPECT_FALSE(proxy.links()[0].forward.any());
+}
+
+TEST(ControlHttp, badRequests_answer400WithReason) {
+    FaultProxy proxy;
+    int control = proxy.serve_control();
+    auto [s1, b1] = http(control, "POST", "/links/nope/faults", R"({"drop":0.5})");
+    EXPECT_EQ(s1, 400);
+    EXPECT_NE(b1.find("no link named 'nope'"), std::string::npos) << b1;
+    proxy.add_link({.name = "l", .from = "a", .to = "b", .target_port = 9});
+    auto [s2, b2] = http(control, "POST", "/links/l/faults", R"({"drop":2})");
+    EXPECT_EQ(s2, 400);
+    EXPECT_NE(b2.find("[0, 1]"), std::string::npos) << b2;
+    auto [s3, b3] = http(control, "POST", "/links/l/faults", R"({"dorp":0.1})");
+    EXPECT_NE(b3.find("unknown fault field 'dorp'"), std::string::npos) << b3;
+    auto [s4, b4] = http(control, "POST", "/links", "{not json");
+    EXPECT_EQ(s4, 400);
+    auto [s5, b5] = http(control, "GET", "/nowhere");
+    EXPECT_EQ(s5, 400);
+}
+
+TEST(ControlHttp, garbageAndSilence_doNotBlockOthers) {
+    FaultProxy proxy;
+    int control = proxy.serve_control();
+    Client silent(control);  // connects and says nothing
+    Client garbage(control);
+    garbage.send("\x01\x02 not http at all\r\n\r\n");
+    double ms = time_ms([&] { EXPECT_EQ(http(control, "GET", "/links").first, 200); });
+    EXPECT_LT(ms, 2000.0);
+    EXPECT_TRUE(garbage.closed_within(2s));
+}
+
+TEST(FaultProxyApi, invalidArguments_throwNamingTheProblem) {
+    FaultProxy proxy;
+    EXPECT_THROW(proxy.set_faults("none", DirectionFaults{}), ProxyError);
+    proxy.add_link({.name = "l", .from = "a", .to = "b", .target_port = 9});
+    EXPECT_THROW(proxy.add_link({.name = "l", .from = "a", .to = "b", .target_port = 9}), ProxyError);
+    EXPECT_THROW(proxy.add_link({.name = "m", .from = "a", .to = "b", .target_port = 0}), ProxyError);
+    DirectionFaults bad;
+    bad.frames.drop = -0.1;
+    EXPECT_THROW(proxy.set_faults("l", bad), FaultError);
+    EXPECT_THROW(proxy.partition({{"a"}, {"a", "b"}}), ProxyError);
+}
