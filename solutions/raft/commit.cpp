@@ -1,6 +1,8 @@
 // raft/commit.cpp: deciding what is committed, and applying it (lab 7).
 #include "raft/server.h"
 
+#include <algorithm>
+
 #include "raft/quorum.h"
 
 namespace raftlab {
