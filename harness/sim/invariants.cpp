@@ -23,6 +23,7 @@ std::string Invariants::on_persist_log(NodeId node, const std::vector<LogEntry>&
     // A committed entry may be rewritten with itself, never removed or changed.
     const Index new_last = first - 1 + entries.size();
     for (Index i = first; i <= durable.size() && i <= committed_.size(); ++i) {
+        if (!(durable[i - 1] == committed_[i - 1])) continue;  // a stale entry: may go
         if (i > new_last || !(entries[i - first] == committed_[i - 1]))
             return fmt::format("leader completeness: server {} removed or overwrote the committed "
                                "entry at index {} (term {})",
