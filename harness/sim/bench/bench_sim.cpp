@@ -19,7 +19,7 @@
 #include <string>
 
 #include "raft/server.h"
-#include "raftlab/sim/simulation.h"
+#include "raftlab/sim/raft_checks.h"
 
 namespace {
 
@@ -67,9 +67,9 @@ std::string run_one(Simulation& sim, Time seconds, const Load& load) {
     }
     sim.heal();
     for (NodeId n = 0; n < 5; ++n) sim.restart(n);
-    if (!sim.run_until([&] { return sim.leader().has_value(); }, 5 * kSecond))
+    if (!sim.run_until([&] { return stable_leader(sim).has_value(); }, 5 * kSecond))
         return sim.failed() ? sim.failure() : "no leader within 5 s of virtual time after the heal";
-    const Index target = sim.server(*sim.leader()).last_log_index();
+    const Index target = sim.server(*stable_leader(sim)).last_log_index();
     if (!sim.run_until([&] { return sim.all_applied(target) && !sim.committed().empty(); }, 5 * kSecond))
         return sim.failed() ? sim.failure() : "the log did not commit within 5 s after the heal";
     return {};

@@ -71,6 +71,21 @@ inline NodeId most_up_to_date(const Simulation& sim) {
     return best;
 }
 
+/// The leader every up server agrees on: a leader whose term is the highest among up
+/// servers and whom every up server names as leader_id. nullopt while there is none
+/// (an election is running, or a deposed leader has not heard the news yet).
+inline std::optional<NodeId> stable_leader(const Simulation& sim) {
+    const std::optional<NodeId> leader = sim.leader();
+    if (!leader) return std::nullopt;
+    const Term term = sim.server(*leader).current_term();
+    for (NodeId n = 0; n < sim.size(); ++n) {
+        if (!sim.up(n)) continue;
+        const RaftNode& s = sim.server(n);
+        if (s.current_term() != term || s.leader_id() != *leader) return std::nullopt;
+    }
+    return leader;
+}
+
 /// The highest term any server persisted.
 inline Term highest_term(const Simulation& sim) {
     Term t = 0;
