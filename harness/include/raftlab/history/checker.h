@@ -69,6 +69,9 @@ struct PropertyResult {
 ///     strictly followed (a later acknowledged put or delete would have replaced it),
 ///     taking appends into account as suffixes.
 /// Keys of the history missing from final_state are reported as violations.
+/// These rules never blame a correct store, but they are not exhaustive: the exact
+/// test is check_linearizable on the history plus the final reads recorded as gets
+/// invoked after every other operation returned.
 PropertyResult check_durability(const History& history,
                                 const std::map<std::string, std::optional<std::string>>& final_state);
 

@@ -1,0 +1,58 @@
+// raftlab-check: checks a saved history file.
+//
+//   ./raftlab check HISTORY.jsonl [--html F] [--budget-ms N]
+//
+// Prints ok, illegal or unknown on the first line (then details) and exits 0, 1
+// or 3; a malformed file or bad usage exits 2 with one line naming the problem.
+#include "raftlab/history/checker.h"
+#include "raftlab/history/report.h"
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+
+using namespace raftlab::history;
+
+int main(int argc, char** argv) {
+    CLI::App app{"Check a key/value history (JSON lines) for linearizability; format: harness/history/README.md"};
+    std::string file, html;
+    long long budget_ms = 60000;
+    app.add_option("history", file, "history file, one operation per line")->required();
+    app.add_option("--html", html, "write an HTML page explaining an illegal history to this file");
+    app.add_option("--budget-ms", budget_ms, "give up with 'unknown' after this many milliseconds")->check(CLI::PositiveNumber);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    History history;
+    try {
+        history = load_history(file);
+    } catch (const HistoryFormatError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    }
+    auto result = check_linearizable(history, {std::chrono::milliseconds(budget_ms)});
+    std::cout << to_string(result.verdict) << "\n";
+    std::cout << result.operations << " operations, " << result.keys << " keys, " << result.elapsed.count() << " ms\n";
+    for (const auto& f : result.failures) std::cout << "key " << f.key << ": " << f.explanation << "\n";
+    if (result.verdict == Verdict::unknown)
+        std::cout << "the time budget ran out on " << result.unknown_keys.size()
+                  << " key(s); raise --budget-ms. unknown is not a pass.\n";
+    if (!html.empty() && result.verdict == Verdict::illegal) {
+        std::ofstream out(html);
+        out << render_html(history, result, "raftlab: " + file + " is not linearizable");
+        if (!out) {
+            std::cerr << html << ": cannot be written; check the directory\n";
+            return 2;
+        }
+        std::cout << "explanation written to " << html << "\n";
+    }
+    switch (result.verdict) {
+        case Verdict::ok: return 0;
+        case Verdict::illegal: return 1;
+        case Verdict::unknown: return 3;
+    }
+    return 3;
+}

@@ -1,0 +1,265 @@
+// Linearizability of a key/value history: Wing–Gong–Lowe search per key.
+//
+// The search walks a doubly linked list of call and return events in time order.
+// At a call it tries to linearize that operation now (apply it to the model); at a
+// return it has hit an operation that should already have been linearized, so it
+// backtracks. Each configuration (set of linearized operations, model state) is
+// tried at most once: the set is hashed incrementally (Zobrist, 128 bits) and the
+// state is an interned id, so a repeat is one hash-set lookup.
+#include "raftlab/history/checker.h"
+
+#include <algorithm>
+#include <random>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace raftlab::history {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::uint32_t kAbsent = 0;  // state id of "key absent"
+
+/// The model's states for one key, interned, with a memo of transitions.
+class KeyModel {
+public:
+    explicit KeyModel(const History& h) : history_(h) { states_.push_back(nullptr); }
+
+    /// The state after applying op to state, or nullopt if op cannot happen there.
+    std::optional<std::uint32_t> step(std::uint32_t state, std::size_t op_index) {
+        const Operation& op = history_[op_index];
+        if (op.kind == OpKind::get) {
+            bool absent = state == kAbsent;
+            if (!op.output) return absent ? std::optional(state) : std::nullopt;
+            return !absent && *states_[state] == *op.output ? std::optional(state) : std::nullopt;
+        }
+        if (op.kind == OpKind::del) return kAbsent;
+        std::uint64_t memo_key = (static_cast<std::uint64_t>(state) << 32) | op_index;
+        if (auto it = memo_.find(memo_key); it != memo_.end()) return it->second;
+        std::uint32_t next = op.kind == OpKind::put ? intern(op.value)
+                                                    : intern((state == kAbsent ? std::string() : *states_[state]) + op.value);
+        memo_.emplace(memo_key, next);
+        return next;
+    }
+
+    std::string describe(std::uint32_t state) const { return state == kAbsent ? "absent" : "\"" + *states_[state] + "\""; }
+
+private:
+    std::uint32_t intern(const std::string& value) {
+        auto it = ids_.find(value);
+        if (it != ids_.end()) return it->second;
+        auto id = static_cast<std::uint32_t>(states_.size());
+        auto [pos, fresh] = ids_.emplace(value, id);
+        states_.push_back(&pos->first);
+        return id;
+    }
+
+    const History& history_;
+    std::unordered_map<std::string, std::uint32_t> ids_;
+    std::vector<const std::string*> states_;  // id -> value (nullptr for absent)
+    std::unordered_map<std::uint64_t, std::uint32_t> memo_;
+};
+
+struct Event {
+    std::size_t op;    // index into the history
+    bool is_call;
+    int match = -1;    // call: its return event (or -1: may never return)
+    int prev = -1, next = -1;
+};
+
+struct ConfigHash {
+    std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const { return k.first ^ (k.second * 0x9e3779b97f4a7c15ull); }
+};
+
+struct Frame {
+    int call;
+    std::uint32_t state;
+    std::uint64_t h1, h2;
+};
+
+enum class KeyVerdict { ok, illegal, timeout };
+
+/// The search for one key's operations.
+class KeySearch {
+public:
+    KeySearch(const History& h, std::vector<std::size_t> ops) : history_(h), ops_(std::move(ops)), model_(h) {}
+
+    KeyVerdict run(Clock::time_point deadline, KeyFailure& failure);
+
+private:
+    void build();
+    void lift(int call);
+    void unlift(int call);
+    void remember_best(int stuck);
+
+    const History& history_;
+    std::vector<std::size_t> ops_;
+    KeyModel model_;
+    std::vector<Event> events_;  // events_[0] is the head sentinel
+    std::vector<std::uint64_t> z1_, z2_;
+    std::vector<Frame> stack_;
+    std::vector<std::size_t> best_;
+    std::size_t best_stuck_ = 0;
+    bool have_best_ = false;
+};
+
+void KeySearch::build() {
+    struct Raw {
+        std::int64_t time;
+        bool is_call;
+        std::size_t local;
+    };
+    std::vector<Raw> raw;
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+        const Operation& op = history_[ops_[i]];
+        raw.push_back({op.invoke_us, true, i});
+        if (op.outcome == Outcome::ok) raw.push_back({op.return_us, false, i});
+    }
+    // Calls before returns at equal times: touching operations count as concurrent.
+    std::stable_sort(raw.begin(), raw.end(), [](const Raw& a, const Raw& b) {
+        return a.time != b.time ? a.time < b.time : (a.is_call && !b.is_call);
+    });
+    events_.assign(raw.size() + 1, Event{});
+    std::vector<int> call_of(ops_.size(), -1);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        Event& e = events_[i + 1];
+        e.op = raw[i].local;
+        e.is_call = raw[i].is_call;
+        e.prev = static_cast<int>(i);
+        e.next = i + 1 < raw.size() ? static_cast<int>(i + 2) : -1;
+        if (e.is_call) call_of[e.op] = static_cast<int>(i + 1);
+        else events_[call_of[e.op]].match = static_cast<int>(i + 1);
+    }
+    events_[0].next = raw.empty() ? -1 : 1;
+    std::mt19937_64 rng(0x5eed);
+    for (std::size_t i = 0; i < ops_.size(); ++i) z1_.push_back(rng()), z2_.push_back(rng());
+}
+
+void KeySearch::lift(int call) {
+    for (int e : {call, events_[call].match}) {
+        if (e < 0) continue;
+        Event& x = events_[e];
+        events_[x.prev].next = x.next;
+        if (x.next >= 0) events_[x.next].prev = x.prev;
+    }
+}
+
+void KeySearch::unlift(int call) {
+    for (int e : {events_[call].match, call}) {  // reverse order of lift
+        if (e < 0) continue;
+        Event& x = events_[e];
+        events_[x.prev].next = e;
+        if (x.next >= 0) events_[x.next].prev = e;
+    }
+}
+
+void KeySearch::remember_best(int stuck) {
+    if (have_best_ && stack_.size() <= best_.size()) return;
+    have_best_ = true;
+    best_.clear();
+    for (const Frame& f : stack_) best_.push_back(ops_[events_[f.call].op]);
+    best_stuck_ = ops_[events_[stuck].op];
+}
+
+KeyVerdict KeySearch::run(Clock::time_point deadline, KeyFailure& failure) {
+    build();
+    std::size_t pending_ok = 0;
+    for (std::size_t op : ops_) pending_ok += history_[op].outcome == Outcome::ok;
+    std::unordered_set<std::pair<std::uint64_t, std::uint64_t>, ConfigHash> seen;
+    std::uint32_t state = kAbsent;
+    std::uint64_t h1 = 0, h2 = 0;
+    int entry = events_[0].next;
+    for (std::uint64_t steps = 0; pending_ok > 0; ++steps) {
+        if ((steps & 4095) == 0 && Clock::now() > deadline) return KeyVerdict::timeout;
+        if (entry < 0) break;  // cannot happen while an ok op is pending; treated as illegal
+        Event& e = events_[entry];
+        if (e.is_call) {
+            if (auto next = model_.step(state, ops_[e.op])) {
+                // 128-bit hash of the linearized set, with the state mixed into one half.
+                std::uint64_t n1 = h1 ^ z1_[e.op], n2 = h2 ^ z2_[e.op];
+                std::uint64_t with_state = n2 ^ ((static_cast<std::uint64_t>(*next) + 1) * 0x9e3779b97f4a7c15ull);
+                if (seen.insert({n1, with_state}).second) {
+                    stack_.push_back({entry, state, h1, h2});
+                    state = *next;
+                    h1 = n1;
+                    h2 = n2;
+                    if (history_[ops_[e.op]].outcome == Outcome::ok) --pending_ok;
+                    lift(entry);
+                    entry = events_[0].next;
+                    continue;
+                }
+            }
+            entry = e.next;
+            continue;
+        }
+        // A return: its operation had to be linearized by now. Backtrack.
+        remember_best(entry);
+        if (stack_.empty()) break;
+        Frame top = stack_.back();
+        stack_.pop_back();
+        unlift(top.call);
+        if (history_[ops_[events_[top.call].op]].outcome == Outcome::ok) ++pending_ok;
+        state = top.state;
+        h1 = top.h1;
+        h2 = top.h2;
+        entry = events_[top.call].next;
+    }
+    if (pending_ok == 0) return KeyVerdict::ok;
+    failure.ops.clear();
+    for (std::size_t op : ops_) failure.ops.push_back(op);
+    failure.linearized = best_;
+    failure.stuck_op = best_stuck_;
+    const Operation& stuck = history_[best_stuck_];
+    std::uint32_t s = kAbsent;
+    for (std::size_t op : best_) s = model_.step(s, op).value_or(s);
+    failure.explanation = "no order of the operations on key \"" + stuck.key + "\" explains " + stuck.client + " #" +
+                          std::to_string(stuck.seq) + " " + std::string(to_string(stuck.kind)) +
+                          (stuck.kind == OpKind::get ? " -> " + (stuck.output ? "\"" + *stuck.output + "\"" : std::string("absent"))
+                                                     : " \"" + stuck.value + "\"") +
+                          " before it returned at " + std::to_string(stuck.return_us) + " us; the longest valid order has " +
+                          std::to_string(best_.size()) + " operations and leaves the value " + model_.describe(s);
+    return KeyVerdict::illegal;
+}
+
+}  // namespace
+
+std::string_view to_string(Verdict v) {
+    switch (v) {
+        case Verdict::ok: return "ok";
+        case Verdict::illegal: return "illegal";
+        case Verdict::unknown: return "unknown";
+    }
+    return "?";
+}
+
+LinearizabilityResult check_linearizable(const History& history, const CheckOptions& options) {
+    auto start = Clock::now();
+    auto deadline = start + options.time_budget;
+    std::map<std::string, std::vector<std::size_t>> by_key;
+    LinearizabilityResult result;
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const Operation& op = history[i];
+        if (op.outcome == Outcome::failed) continue;                                  // never took effect
+        if (op.outcome == Outcome::indeterminate && op.kind == OpKind::get) continue;  // constrains nothing
+        by_key[op.key].push_back(i);
+        ++result.operations;
+    }
+    result.keys = by_key.size();
+    for (auto& [key, ops] : by_key) {
+        KeyFailure failure;
+        failure.key = key;
+        KeyVerdict v = KeySearch(history, std::move(ops)).run(deadline, failure);
+        if (v == KeyVerdict::illegal) {
+            result.verdict = Verdict::illegal;
+            if (result.failures.size() < options.max_failures) result.failures.push_back(std::move(failure));
+            if (result.failures.size() >= options.max_failures) break;
+        } else if (v == KeyVerdict::timeout) {
+            result.unknown_keys.push_back(key);
+            if (Clock::now() > deadline) break;
+        }
+    }
+    if (result.verdict != Verdict::illegal && !result.unknown_keys.empty()) result.verdict = Verdict::unknown;
+    result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    return result;
+}
+
+}  // namespace raftlab::history
