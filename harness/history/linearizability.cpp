@@ -11,13 +11,51 @@
 #include <algorithm>
 #include <random>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace raftlab::history {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::uint32_t kAbsent = 0;  // state id of "key absent"
+
+/// An open-addressing hash set of 128-bit keys (the search's hot path: one lookup
+/// per step, no allocation per entry). Key (0, 0) is reserved as "empty".
+class ConfigSet {
+public:
+    ConfigSet() : slots_(1 << 12) {}
+
+    /// Inserts; returns false if the key was already present.
+    bool insert(std::uint64_t a, std::uint64_t b) {
+        if (a == 0 && b == 0) a = 1;  // keep the empty marker free (a 2^-128 merge)
+        if ((size_ + 1) * 2 > slots_.size()) grow();
+        return place(a, b);
+    }
+    std::size_t size() const { return size_; }
+
+private:
+    bool place(std::uint64_t a, std::uint64_t b) {
+        std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = (a ^ (b >> 7)) & mask;; i = (i + 1) & mask) {
+            auto& slot = slots_[i];
+            if (slot.first == 0 && slot.second == 0) {
+                slot = {a, b};
+                ++size_;
+                return true;
+            }
+            if (slot.first == a && slot.second == b) return false;
+        }
+    }
+    void grow() {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> old(slots_.size() * 2);
+        old.swap(slots_);
+        size_ = 0;
+        for (const auto& [a, b] : old)
+            if (a != 0 || b != 0) place(a, b);
+    }
+
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> slots_;
+    std::size_t size_ = 0;
+};
 
 /// The model's states for one key, interned, with a memo of transitions.
 class KeyModel {
@@ -66,14 +104,11 @@ struct Event {
     int prev = -1, next = -1;
 };
 
-struct ConfigHash {
-    std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const { return k.first ^ (k.second * 0x9e3779b97f4a7c15ull); }
-};
-
 struct Frame {
     int call;
     std::uint32_t state;
     std::uint64_t h1, h2;
+    bool forced;  // a read linearized as soon as it could be: not a choice point
 };
 
 enum class KeyVerdict { ok, illegal, timeout };
@@ -164,7 +199,7 @@ KeyVerdict KeySearch::run(Clock::time_point deadline, KeyFailure& failure) {
     build();
     std::size_t pending_ok = 0;
     for (std::size_t op : ops_) pending_ok += history_[op].outcome == Outcome::ok;
-    std::unordered_set<std::pair<std::uint64_t, std::uint64_t>, ConfigHash> seen;
+    ConfigSet seen;
     std::uint32_t state = kAbsent;
     std::uint64_t h1 = 0, h2 = 0;
     int entry = events_[0].next;
@@ -173,12 +208,20 @@ KeyVerdict KeySearch::run(Clock::time_point deadline, KeyFailure& failure) {
         if (entry < 0) break;  // cannot happen while an ok op is pending; treated as illegal
         Event& e = events_[entry];
         if (e.is_call) {
+            // A read that fits the current state can be linearized right now without
+            // loss of generality (moving a read earlier, within its interval, to a point
+            // with the same state keeps any valid order valid). So it is not a choice:
+            // if that configuration already failed, so does this one.
+            const bool read = history_[ops_[e.op]].kind == OpKind::get;
             if (auto next = model_.step(state, ops_[e.op])) {
                 // 128-bit hash of the linearized set, with the state mixed into one half.
                 std::uint64_t n1 = h1 ^ z1_[e.op], n2 = h2 ^ z2_[e.op];
                 std::uint64_t with_state = n2 ^ ((static_cast<std::uint64_t>(*next) + 1) * 0x9e3779b97f4a7c15ull);
-                if (seen.insert({n1, with_state}).second) {
-                    stack_.push_back({entry, state, h1, h2});
+                bool fresh = seen.insert(n1, with_state);
+                if (!fresh && read) {
+                    entry = -2;  // backtrack
+                } else if (fresh) {
+                    stack_.push_back({entry, state, h1, h2, read});
                     state = *next;
                     h1 = n1;
                     h2 = n2;
@@ -188,20 +231,27 @@ KeyVerdict KeySearch::run(Clock::time_point deadline, KeyFailure& failure) {
                     continue;
                 }
             }
-            entry = e.next;
-            continue;
+            if (entry != -2) {
+                entry = e.next;
+                continue;
+            }
+        } else {
+            remember_best(entry);  // a return: its operation had to be linearized by now
         }
-        // A return: its operation had to be linearized by now. Backtrack.
-        remember_best(entry);
-        if (stack_.empty()) break;
-        Frame top = stack_.back();
-        stack_.pop_back();
-        unlift(top.call);
-        if (history_[ops_[events_[top.call].op]].outcome == Outcome::ok) ++pending_ok;
-        state = top.state;
-        h1 = top.h1;
-        h2 = top.h2;
-        entry = events_[top.call].next;
+        // Backtrack to the last real choice (a write), then try the next call after it.
+        bool chose = false;
+        while (!stack_.empty() && !chose) {
+            Frame top = stack_.back();
+            stack_.pop_back();
+            unlift(top.call);
+            if (history_[ops_[events_[top.call].op]].outcome == Outcome::ok) ++pending_ok;
+            state = top.state;
+            h1 = top.h1;
+            h2 = top.h2;
+            entry = events_[top.call].next;
+            chose = !top.forced;
+        }
+        if (!chose) break;
     }
     if (pending_ok == 0) return KeyVerdict::ok;
     failure.ops.clear();
