@@ -1,0 +1,285 @@
+// probe.h: watching a student's server from the outside, event by event.
+//
+// The simulator checks Raft's safety properties on the whole cluster. Some rules of
+// elections are about one server and one message, and only show up as a property
+// much later (or never, on a lucky seed): a vote that was not persisted, a vote for a
+// candidate whose log is behind, a leader that ignores a higher term. The probe
+// catches them at the moment they happen.
+//
+// It wraps each server in a ProbedServer, which forwards every call unchanged, and
+// gives the server a ProbeEnv, which forwards every call to the simulator's Env. On
+// the way through it compares what the server does with the rules below, and on the
+// first broken one it stops the run with Simulation::fail(), so the timeline ends
+// exactly there. It also keeps a few records that the lab 9 checks measure: when each
+// server asked for votes and when each leader sent AppendEntries to each follower.
+//
+// The rules, in the Raft paper's words (Figure 2 and section 5):
+//   * a server grants at most one vote per term, even across crashes (the ledger
+//     outlives the server objects);
+//   * the vote is on disk (persist_term_and_vote) before the reply leaves;
+//   * a vote goes only to a candidate whose log is at least as up to date;
+//   * a message with a higher term turns a candidate or leader into a follower of
+//     that term, before anything else;
+//   * a message with a lower term changes nothing: not the term, role, vote, log or
+//     commit index.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "raft/server.h"
+#include "raftlab/sim/seeded.h"
+#include "raftlab/sim/simulation.h"
+
+namespace raftlab::probe {
+
+using sim::Simulation;
+
+/// One RequestVote broadcast: the moment a server started an election, and its term.
+struct Candidacy {
+    Time time;
+    Term term;
+};
+
+/// What every probed server of one simulation shares. Survives crashes and restarts.
+class Probe {
+public:
+    /// Starts a new run on `sim`: forgets the previous run's records.
+    void attach(Simulation& sim) {
+        sim_ = &sim;
+        votes_.clear();
+        stale_deliveries_ = 0;
+        candidacies_.assign(static_cast<std::size_t>(sim.size()), {});
+        append_sends_.assign(static_cast<std::size_t>(sim.size() * sim.size()), {});
+    }
+
+    /// Stops the run: `why` becomes the simulation's failure.
+    void fail(const std::string& why) {
+        if (sim_) sim_->fail(why);
+    }
+
+    Time now() const { return sim_ ? sim_->now() : 0; }
+    int size() const { return sim_ ? sim_->size() : 0; }
+
+    /// Records that `voter` granted its vote in `term` to `candidate`; "" or why that
+    /// is a second vote in one term.
+    std::string record_vote(NodeId voter, Term term, NodeId candidate) {
+        auto [it, inserted] = votes_.emplace(std::make_pair(voter, term), candidate);
+        if (inserted || it->second == candidate) return {};
+        return fmt::format("server {} voted for server {} in term {}, although it had already "
+                           "voted for server {} in that term (one vote per term, even across a "
+                           "restart)",
+                           voter, candidate, term, it->second);
+    }
+
+    void record_candidacy(NodeId node, Term term) {
+        if (static_cast<std::size_t>(node) >= candidacies_.size()) return;  // not attached yet
+        auto& list = candidacies_[static_cast<std::size_t>(node)];
+        if (list.empty() || list.back().term != term) list.push_back({now(), term});
+    }
+    void record_append(NodeId from, NodeId to) {
+        if (from * size() + to >= static_cast<int>(append_sends_.size())) return;
+        append_sends_[static_cast<std::size_t>(from * size() + to)].push_back(now());
+    }
+
+    /// Every election `node` started, in order.
+    const std::vector<Candidacy>& candidacies(NodeId node) const {
+        return candidacies_[static_cast<std::size_t>(node)];
+    }
+    /// The times `from` sent AppendEntries to `to`.
+    const std::vector<Time>& append_sends(NodeId from, NodeId to) const {
+        return append_sends_[static_cast<std::size_t>(from * size() + to)];
+    }
+    /// Counts a message that arrived after its term was over (lab 8 checks that some did).
+    void record_stale_delivery() { ++stale_deliveries_; }
+    std::size_t stale_deliveries() const { return stale_deliveries_; }
+
+    /// How many distinct (voter, term) votes were granted in this run.
+    std::size_t votes_granted() const { return votes_.size(); }
+
+private:
+    Simulation* sim_ = nullptr;
+    std::map<std::pair<NodeId, Term>, NodeId> votes_;
+    std::vector<std::vector<Candidacy>> candidacies_;
+    std::vector<std::vector<Time>> append_sends_;
+    std::size_t stale_deliveries_ = 0;
+};
+
+/// The Env a probed server acts through: the simulator's, watched.
+class ProbeEnv final : public Env {
+public:
+    ProbeEnv(Env& inner, NodeId id, const PersistentState& restored, Probe& probe)
+        : inner_(inner), id_(id), probe_(probe),
+          durable_term_(restored.current_term), durable_vote_(restored.voted_for) {}
+
+    /// The candidate's log and the voter's own, for the RequestVote being handled.
+    void handling_vote_request(const RequestVote* request, Term own_last_term, Index own_last) {
+        request_ = request;
+        own_last_term_ = own_last_term;
+        own_last_index_ = own_last;
+    }
+
+    void send(NodeId to, Message message) override {
+        if (const auto* reply = std::get_if<RequestVoteReply>(&message); reply && reply->vote_granted)
+            check_vote(to, reply->term);
+        if (const auto* request = std::get_if<RequestVote>(&message))
+            probe_.record_candidacy(id_, request->term);
+        if (std::holds_alternative<AppendEntries>(message) && to >= 0 && to < probe_.size())
+            probe_.record_append(id_, to);
+        inner_.send(to, std::move(message));
+    }
+    void persist_term_and_vote(Term term, NodeId voted_for) override {
+        durable_term_ = term;
+        durable_vote_ = voted_for;
+        inner_.persist_term_and_vote(term, voted_for);
+    }
+    void persist_log(Index first, const std::vector<LogEntry>& entries) override {
+        inner_.persist_log(first, entries);
+    }
+    void apply(Index index, const LogEntry& entry) override { inner_.apply(index, entry); }
+    void read_done(ReadId id, bool ok) override { inner_.read_done(id, ok); }
+    Time now() const override { return inner_.now(); }
+    void set_timer(Time when) override { inner_.set_timer(when); }
+    std::int64_t random(std::int64_t low, std::int64_t high) override {
+        return inner_.random(low, high);
+    }
+
+private:
+    void check_vote(NodeId candidate, Term term) {
+        if (durable_term_ != term || durable_vote_ != candidate)
+            return probe_.fail(fmt::format(
+                "server {} sent its vote for server {} in term {} before persisting it (on disk: "
+                "term {}, voted for {}); persist_term_and_vote must come before the reply",
+                id_, candidate, term, durable_term_, durable_vote_));
+        if (std::string twice = probe_.record_vote(id_, term, candidate); !twice.empty())
+            return probe_.fail(twice);
+        if (request_ == nullptr || request_->candidate_id != candidate) return;
+        const bool up_to_date = request_->last_log_term != own_last_term_
+                                    ? request_->last_log_term > own_last_term_
+                                    : request_->last_log_index >= own_last_index_;
+        if (!up_to_date)
+            probe_.fail(fmt::format(
+                "server {} voted for server {} in term {}, but the candidate's log (last term "
+                "{}, last index {}) is behind the voter's (last term {}, last index {}): the "
+                "up-to-date check of section 5.4.1",
+                id_, candidate, term, request_->last_log_term, request_->last_log_index,
+                own_last_term_, own_last_index_));
+    }
+
+    Env& inner_;
+    NodeId id_;
+    Probe& probe_;
+    Term durable_term_;
+    NodeId durable_vote_;
+    const RequestVote* request_ = nullptr;
+    Term own_last_term_ = 0;
+    Index own_last_index_ = 0;
+};
+
+/// A student's Server, watched. Every call goes straight through.
+class ProbedServer final : public RaftNode {
+public:
+    ProbedServer(const ServerConfig& config, Env& env, const PersistentState& restored,
+                 Probe& probe)
+        : id_(config.id), probe_(probe), env_(env, config.id, restored, probe),
+          server_(config, env_, restored) {}
+
+    void receive(NodeId from, const Message& message) override;
+    void tick() override { server_.tick(); }
+    std::optional<Index> submit(std::string command) override {
+        return server_.submit(std::move(command));
+    }
+    bool read(ReadId id) override { return server_.read(id); }
+    void become_leader() override { server_.become_leader(); }
+
+    Role role() const override { return server_.role(); }
+    Term current_term() const override { return server_.current_term(); }
+    NodeId voted_for() const override { return server_.voted_for(); }
+    NodeId leader_id() const override { return server_.leader_id(); }
+    Index commit_index() const override { return server_.commit_index(); }
+    Index last_applied() const override { return server_.last_applied(); }
+    Index last_log_index() const override { return server_.last_log_index(); }
+    const LogEntry& log_entry(Index index) const override { return server_.log_entry(index); }
+    Index next_index(NodeId peer) const override { return server_.next_index(peer); }
+    Index match_index(NodeId peer) const override { return server_.match_index(peer); }
+
+private:
+    struct Snapshot {
+        Role role;
+        Term term;
+        NodeId vote;
+        Index last_index;
+        Term last_term;
+        Index commit;
+    };
+    Snapshot snapshot() const {
+        const Index last = server_.last_log_index();
+        return {server_.role(), server_.current_term(), server_.voted_for(), last,
+                last == 0 ? 0 : server_.log_entry(last).term, server_.commit_index()};
+    }
+    std::string check_terms(NodeId from, const Message& message, const Snapshot& before) const;
+
+    NodeId id_;
+    Probe& probe_;
+    ProbeEnv env_;     // constructed before server_, which keeps a reference to it
+    Server server_;
+};
+
+inline void ProbedServer::receive(NodeId from, const Message& message) {
+    const Snapshot before = snapshot();
+    env_.handling_vote_request(std::get_if<RequestVote>(&message), before.last_term,
+                               before.last_index);
+    server_.receive(from, message);
+    env_.handling_vote_request(nullptr, 0, 0);
+    if (term_of(message) < before.term) probe_.record_stale_delivery();
+    if (std::string why = check_terms(from, message, before); !why.empty()) probe_.fail(why);
+}
+
+inline std::string ProbedServer::check_terms(NodeId from, const Message& message,
+                                             const Snapshot& before) const {
+    const Term term = term_of(message);
+    const Snapshot after = snapshot();
+    if (term > before.term) {
+        if (after.term < term)
+            return fmt::format("server {} in term {} received {} of term {} from server {} but "
+                               "stayed in term {}: a higher term must be adopted at once",
+                               id_, before.term, kind_name(message), term, from, after.term);
+        if (before.role != Role::follower && after.role != Role::follower)
+            return fmt::format("server {} was {} in term {} and received {} of the higher term "
+                               "{} from server {}, but is still {}: it must step down to "
+                               "follower",
+                               id_, role_name(before.role), before.term, kind_name(message), term,
+                               from, role_name(after.role));
+        return {};
+    }
+    if (term < before.term &&
+        (after.role != before.role || after.term != before.term || after.vote != before.vote ||
+         after.last_index != before.last_index || after.last_term != before.last_term ||
+         after.commit != before.commit))
+        return fmt::format("server {} in term {} acted on a stale {} of term {} from server {} "
+                           "(its role, term, vote, log or commit index changed): a message from "
+                           "an older term must change nothing",
+                           id_, before.term, kind_name(message), term, from);
+    return {};
+}
+
+/// Runs `scenario` over `count` seeds with every server probed.
+using ProbedScenario = std::function<std::string(Simulation&, Probe&)>;
+inline void run_probed(int count, const sim::SimOptions& options, const ProbedScenario& scenario) {
+    auto probe = std::make_shared<Probe>();
+    sim::ServerFactory factory = [probe](const ServerConfig& config, Env& env,
+                                         const PersistentState& restored) {
+        return std::make_unique<ProbedServer>(config, env, restored, *probe);
+    };
+    sim::run_seeds(count, options, factory, [probe, scenario](Simulation& sim) {
+        probe->attach(sim);
+        return scenario(sim, *probe);
+    });
+}
+
+}  // namespace raftlab::probe
