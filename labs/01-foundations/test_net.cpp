@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,6 +62,8 @@ Connection::Connection(int port, ChildProcess& server, std::chrono::milliseconds
                           " within " + std::to_string(patience.count() / 1000) + " s.");
         std::this_thread::sleep_for(20ms);
     }
+    timeval limit{20, 0};  // a server that stops reading must not hang the check
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
 }
 
 Connection::~Connection() {
@@ -71,6 +74,8 @@ void Connection::send_raw(std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            throw Problem(server_.name() + " read nothing of a client's request for 20 s.");
         if (n < 0) {
             server_.require_running("while a client was sending");
             throw Problem(server_.name() + " closed a client's connection while the client was still sending a request.");
