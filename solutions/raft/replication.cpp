@@ -6,7 +6,7 @@
 namespace raftlab {
 
 void Server::send_append_entries(NodeId peer) {
-    const Progress& p = progress_[static_cast<std::size_t>(peer)];
+    Progress& p = progress_[static_cast<std::size_t>(peer)];
     const Index prev = p.next_index - 1;
     AppendEntries request;
     request.term = current_term_;
@@ -16,6 +16,7 @@ void Server::send_append_entries(NodeId peer) {
     request.entries = log_.entries_from(p.next_index, config_.max_entries_per_message);
     request.leader_commit = commit_index_;
     request.round = round_;
+    p.sent_up_to = prev + request.entries.size();
     env_.send(peer, std::move(request));
 }
 
@@ -84,10 +85,15 @@ void Server::handle_append_entries_reply(NodeId from, const AppendEntriesReply& 
     Progress& p = progress_[static_cast<std::size_t>(from)];
     p.acked_round = std::max(p.acked_round, reply.round);
     if (reply.success) {
+        const bool advanced = reply.match_index > p.match_index;
         p.match_index = std::max(p.match_index, reply.match_index);
         p.next_index = std::max(p.next_index, p.match_index + 1);
         advance_commit_index();
-        if (p.next_index <= log_.last_index()) send_append_entries(from);  // next batch
+        // Send the next batch at once, but only in answer to the latest request: replies
+        // to older or duplicated requests would otherwise each start another stream of
+        // requests, and under load the streams would multiply with every heartbeat.
+        if (advanced && reply.match_index >= p.sent_up_to && p.next_index <= log_.last_index())
+            send_append_entries(from);
     } else if (reply.rejected_index + 1 == p.next_index) {
         // Walk back one entry, or straight to the end of a short follower log, but
         // never below 1 and never below what is known to match.

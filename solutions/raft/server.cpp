@@ -82,7 +82,10 @@ void Server::take_the_lead() {
     leader_id_ = config_.id;
     // Optimistic start: assume every follower has the whole log; a rejection walks
     // next_index back until the logs agree.
-    for (Progress& p : progress_) p = Progress{log_.last_index() + 1, 0, 0};
+    for (Progress& p : progress_) {
+        p = Progress{};
+        p.next_index = log_.last_index() + 1;
+    }
     broadcast_append_entries();
     advance_commit_index();
 }

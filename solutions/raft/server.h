@@ -71,6 +71,7 @@ private:
     struct Progress {
         Index next_index = 1;            ///< the next entry to send; always >= 1
         Index match_index = 0;           ///< highest entry known to be replicated there
+        Index sent_up_to = 0;            ///< last index covered by the latest request sent
         std::uint64_t acked_round = 0;   ///< highest broadcast round it answered
     };
     /// A read waiting until it cannot be stale (reads.cpp).
