@@ -157,13 +157,26 @@ json::value route(FaultProxy::State& s, http::verb verb, const std::string& path
                      " (see harness/proxy/README.md)");
 }
 
+std::string url_unescape(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(text[i + 1]) && std::isxdigit(text[i + 2])) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
 Response handle(FaultProxy::State& s, const Request& req) {
     Response res;
     res.version(req.version());
     res.keep_alive(req.keep_alive());
     res.set(http::field::content_type, "application/json");
     std::string target(req.target());
-    std::string path = target.substr(0, target.find('?'));
+    std::string path = url_unescape(target.substr(0, target.find('?')));
     try {
         res.body() = json::serialize(route(s, req.method(), path, req));
         res.result(http::status::ok);

@@ -61,7 +61,10 @@ void validate(const DirectionFaults& f) {
 
 json::object to_json(const DirectionFaults& f) {
     json::object o;
-    auto ms = [](microseconds t) { return t.count() / 1000.0; };
+    auto ms = [](microseconds t) -> json::value {  // whole milliseconds print as integers
+        if (t.count() % 1000 == 0) return t.count() / 1000;
+        return t.count() / 1000.0;
+    };
     const DirectionFaults none;
     if (f.bytes.latency.count()) o["latency_ms"] = ms(f.bytes.latency);
     if (f.bytes.jitter.count()) o["jitter_ms"] = ms(f.bytes.jitter);

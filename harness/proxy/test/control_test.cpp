@@ -48,7 +48,7 @@ TEST(ControlHttp, faultsAndPartitions_viaHttp) {
     auto [s3, b3] = http(control, "GET", "/links");
     ASSERT_EQ(s3, 200);
     auto link = json::parse(b3).at("links").as_array().at(0).as_object();
-    EXPECT_EQ(link.at("forward").as_object().at("latency_ms").as_double(), 60.0);
+    EXPECT_EQ(link.at("forward").as_object().at("latency_ms").as_int64(), 60);
 
     EXPECT_EQ(http(control, "POST", "/partition", R"({"groups":[["c"],["s"]]})").first, 200);
     EXPECT_TRUE(proxy.links()[0].cut_forward);
