@@ -10,7 +10,7 @@
 namespace raftlab::proxy {
 namespace {
 
-constexpr std::size_t kReadSize = 64 * 1024;
+constexpr std::size_t kReadSize = 256 * 1024;
 constexpr std::size_t kMaxQueued = 8 * 1024 * 1024;  // reader waits above this
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
