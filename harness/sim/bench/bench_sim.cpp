@@ -100,8 +100,8 @@ Result measure(const Load& load, bool codec, int scale) {
 int main(int argc, char** argv) {
     // An optional argument scales the number of seeds (default 1).
     const int scale = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
-    const Load loads[] = {{"light load (10 commands/s, 20 seeds x 60 s)", 100 * kMillisecond, 20, 60},
-                          {"heavy load (500 commands/s, 4 seeds x 10 s)", 2 * kMillisecond, 4, 10}};
+    const Load loads[] = {{"light load (10 commands/s, 100 seeds x 60 s)", 100 * kMillisecond, 100, 60},
+                          {"heavy load (500 commands/s, 40 seeds x 10 s)", 2 * kMillisecond, 40, 10}};
     std::printf("sim: 5 servers, elections on, faults from the seed, every safety property "
                 "checked after every event\n");
     int status = 0;
