@@ -82,8 +82,9 @@ public:
 
     /// Labs 6 and 7 (ServerConfig::elections == false): make this server leader
     /// without an election, in term current_term + 1, voting for itself. Every other
-    /// server learns the new term from its first AppendEntries. The framework calls
-    /// it on one server at a time and never in a term where another leader exists.
+    /// server learns the new term from its first AppendEntries. Appends nothing to the
+    /// log (the no-op of lab 9 belongs to a won election). The framework calls it on
+    /// one server at a time and never in a term where another leader exists.
     virtual void become_leader() = 0;
 
     // ---- read-only inspection, used by the checks --------------------------------
