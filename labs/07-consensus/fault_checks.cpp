@@ -41,6 +41,24 @@ TEST(Faults, appliesOnceAcrossDuplicates) {
     });
 }
 
+TEST(Faults, laggingFollowerCommitsOnlyWhatItHas) {
+    // A follower far behind catches up in small batches while the leader's commit index
+    // is far ahead of it: each batch may commit only up to the entries it carried.
+    SimOptions o = cluster();
+    o.server.max_entries_per_message = 4;
+    run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        const NodeId lagging = static_cast<NodeId>(sim.rng().uniform(1, 4));
+        sim.isolate(lagging);
+        const int count = static_cast<int>(sim.rng().uniform(20, 60));
+        if (std::string e = submit_many(sim, 0, count); !e.empty()) return e;
+        sim.run_until([&] { return sim.server(0).commit_index() == static_cast<Index>(count); }, 2 * kSecond);
+        sim.heal();
+        return all_apply(sim, count, 3 * kSecond,
+                         "a follower that fell far behind did not catch up and apply everything");
+    });
+}
+
 TEST(Faults, restartFromPersistedState) {
     run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
