@@ -10,6 +10,7 @@
 
 #include "raftlab/proxy/fault_proxy.h"
 #include "raftlab/wire/frame.h"
+#include "zero_copy.h"
 
 #include <boost/asio.hpp>
 
@@ -49,6 +50,9 @@ private:
         bool operator>(const Chunk& o) const { return due != o.due ? due > o.due : order > o.order; }
     };
 
+    bool fast_path() const;
+    /// One zero-copy move: 1 moved, 0 nothing (use the copying path), -1 stream over.
+    asio::awaitable<int> splice_once();
     void handle_bytes(const char* data, std::size_t n);
     void handle_frames(const char* data, std::size_t n);
     void enqueue(std::string bytes, Clock::time_point due, bool keeps_order);
@@ -63,6 +67,7 @@ private:
     tcp::socket& source_;
     tcp::socket& sink_;
     std::mt19937_64 rng_;
+    SplicePipe pipe_;
     wire::FrameDecoder decoder_;
     std::priority_queue<Chunk, std::vector<Chunk>, std::greater<>> queue_;
     std::size_t queued_bytes_ = 0;

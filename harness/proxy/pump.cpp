@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::size_t kReadSize = 256 * 1024;
 constexpr std::size_t kMaxQueued = 8 * 1024 * 1024;  // reader waits above this
+constexpr std::size_t kSpliceSize = 1024 * 1024;
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
@@ -38,10 +39,49 @@ void Pump::stop() {
     pace_.cancel();
 }
 
+bool Pump::fast_path() const { return !connection_.link.spec.framed && !cut() && !faults().any() && queue_.empty() && !writing_; }
+
+asio::awaitable<int> Pump::splice_once() {
+    // Wait until readable, then move what is there through the pipe, untouched.
+    auto [wait_error] = co_await source_.async_wait(tcp::socket::wait_read, tuple_awaitable);
+    if (wait_error) co_return -1;
+    if (!fast_path()) co_return 0;  // faults were set meanwhile: the copying path reads it
+    long n = pipe_.fill(source_.native_handle(), kSpliceSize);
+    if (n == 0) co_return -1;       // end of stream
+    if (n == -1) co_return 0;       // spurious wake-up
+    if (n < 0) co_return -1;
+    writing_ = true;
+    for (long left = n; left > 0;) {
+        long m = pipe_.drain(sink_.native_handle(), static_cast<std::size_t>(left));
+        if (m == -1) {
+            auto [e] = co_await sink_.async_wait(tcp::socket::wait_write, tuple_awaitable);
+            if (e) co_return -1;
+            continue;
+        }
+        if (m < 0) co_return -1;
+        left -= m;
+    }
+    writing_ = false;
+    connection_.link.bytes[static_cast<int>(direction_)] += static_cast<std::uint64_t>(n);
+    co_return 1;
+}
+
 asio::awaitable<void> Pump::read_loop() {
     std::vector<char> buffer(kReadSize);
     const bool framed = connection_.link.spec.framed;
+    boost::system::error_code nb;
+    bool zero_copy = pipe_.available() && !framed;
+    if (zero_copy) {
+        source_.native_non_blocking(true, nb);
+        sink_.native_non_blocking(true, nb);
+        zero_copy = !nb;
+    }
     while (!stopped_) {
+        if (zero_copy && fast_path()) {
+            int r = co_await splice_once();
+            if (r < 0) break;
+            if (r > 0) continue;
+        }
         auto [ec, n] = co_await source_.async_read_some(asio::buffer(buffer), tuple_awaitable);
         if (ec) break;  // end of stream, reset or closed by us: all end this direction
         if (faults().bytes.blackhole) continue;
