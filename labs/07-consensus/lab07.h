@@ -6,6 +6,7 @@
 
 #include "raft/quorum.h"
 #include "raft/server.h"
+#include "raftlab/sim/faults.h"
 #include "raftlab/sim/raft_checks.h"
 #include "raftlab/sim/seeded.h"
 

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "raftlab/sim/faults.h"
 #include "raftlab/sim/simulation.h"
 
 namespace raftlab::sim {
@@ -271,6 +272,38 @@ TEST(Simulation, codecRoundTripDeliversEqualMessages) {
     EXPECT_FALSE(c.sim.failed()) << c.sim.failure();
     EXPECT_EQ(c.toy(1).received, 1);
     EXPECT_EQ(c.toy(1).last_message_term, 4u);
+}
+
+}  // namespace
+}  // namespace raftlab::sim
+
+namespace raftlab::sim {
+namespace {
+
+TEST(Faults, scheduleIsDrawnFromTheSeedAndHealsCompletely) {
+    auto run = [](std::uint64_t seed) {
+        SimOptions o;
+        o.seed = seed;
+        o.record_timeline = true;
+        Cluster c(o);
+        FaultOptions f;
+        f.protect = {0};
+        const int n = run_with_faults(c.sim, 5 * kSecond, f);
+        EXPECT_GT(n, 5);
+        EXPECT_TRUE(c.sim.up(0)) << "a protected server was crashed";
+        heal_everything(c.sim);
+        EXPECT_TRUE(c.sim.network().whole());
+        for (NodeId s = 0; s < c.sim.size(); ++s) EXPECT_TRUE(c.sim.up(s));
+        EXPECT_EQ(c.sim.network().link(1, 2), LinkParams{});
+        std::ostringstream out;
+        c.sim.timeline().print(out);
+        return out.str();
+    };
+    const std::string a = run(5);
+    EXPECT_EQ(a, run(5));
+    EXPECT_NE(a, run(6));
+    EXPECT_NE(a.find("crash"), std::string::npos);
+    EXPECT_NE(a.find("partition"), std::string::npos);
 }
 
 }  // namespace
