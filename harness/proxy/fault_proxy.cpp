@@ -3,7 +3,9 @@
 
 #include <boost/json.hpp>
 
+#include <csignal>
 #include <future>
+#include <pthread.h>
 
 namespace raftlab::proxy {
 namespace json = boost::json;
@@ -132,6 +134,14 @@ std::vector<JournalEntry> FaultProxy::State::journal_since(std::uint64_t since, 
 FaultProxy::FaultProxy(std::uint64_t seed, std::size_t journal_capacity)
     : state_(std::make_unique<State>(seed, journal_capacity)) {
     state_->thread = std::thread([s = state_.get()] {
+        // A write to a connection the peer has closed must fail with EPIPE, not kill
+        // the whole process (splice(2) has no MSG_NOSIGNAL): block SIGPIPE here; it
+        // is directed at the thread that caused it, so the rest of the process is
+        // unaffected.
+        sigset_t pipe_only;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
         auto work = asio::make_work_guard(s->io);
         s->io.run();
     });

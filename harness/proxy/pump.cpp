@@ -55,10 +55,12 @@ asio::awaitable<int> Pump::splice_once() {
         long m = pipe_.drain(sink_.native_handle(), static_cast<std::size_t>(left));
         if (m == -1) {
             auto [e] = co_await sink_.async_wait(tcp::socket::wait_write, tuple_awaitable);
-            if (e) co_return -1;
-            continue;
+            if (!e) continue;
         }
-        if (m < 0) co_return -1;
+        if (m < 0) {
+            writing_ = false;  // the writer loop must see the end, or it waits forever
+            co_return -1;
+        }
         left -= m;
     }
     writing_ = false;

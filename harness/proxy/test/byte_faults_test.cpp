@@ -148,3 +148,31 @@ TEST_F(ByteFaultsTest, targetDown_clientSeesClose) {
     Client c(dead);
     EXPECT_TRUE(c.closed_within(5s));
 }
+
+TEST(ProxyStreams, serverResetsMidStream_clientSeesCloseAndProxySurvives) {
+    asio::io_context io;
+    tcp::acceptor server(io, {asio::ip::address_v4::loopback(), 0});
+    FaultProxy proxy;
+    int port = proxy.add_link({.name = "x", .from = "a", .to = "b", .target_port = server.local_endpoint().port()});
+    for (int round = 0; round < 5; ++round) {
+        tcp::socket client(io);
+        client.connect({asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)});
+        tcp::socket accepted = server.accept();
+        std::atomic<bool> writer_done{false};
+        std::thread writer([&] {
+            std::vector<char> chunk(1 << 20, 'x');
+            boost::system::error_code ec;
+            for (int i = 0; i < 200 && !ec; ++i) asio::write(client, asio::buffer(chunk), ec);
+            writer_done = true;
+        });
+        char some[1000];
+        accepted.read_some(asio::buffer(some));
+        accepted.set_option(asio::socket_base::linger(true, 0));
+        accepted.close();  // RST while the proxy is forwarding
+        for (int i = 0; i < 500 && !writer_done; ++i) std::this_thread::sleep_for(10ms);
+        EXPECT_TRUE(writer_done) << "the proxy must close the client side when the server resets";
+        if (!writer_done) client.close();
+        writer.join();
+    }
+    EXPECT_EQ(proxy.links().size(), 1u) << "the proxy still answers";
+}
