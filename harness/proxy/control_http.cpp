@@ -85,6 +85,28 @@ std::map<std::string, std::string> query_of(std::string_view target) {
     return q;
 }
 
+/// Calls on one link: /links/NAME[/ACTION].
+json::value route_link(FaultProxy::State& s, http::verb verb, const std::string& rest, const Request& req) {
+    json::object ok{{"ok", true}};
+    auto slash = rest.find('/');
+    std::string name = rest.substr(0, slash), action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (action.empty() && verb == http::verb::delete_) return s.remove_link(name), ok;
+    if (action == "reset") return s.link(name).close_connections(true), ok;
+    if (action == "down") return s.set_down(name, true), ok;
+    if (action == "up") return s.set_down(name, false), ok;
+    if (action != "faults") throw BadRequest("no such link call: " + action + "; use faults, reset, down or up");
+    auto body = body_object(req);
+    std::optional<Direction> d;
+    if (auto* dir = body.if_contains("direction")) {
+        std::string text = dir->is_string() ? std::string(dir->as_string()) : "";
+        if (text == "forward") d = Direction::forward;
+        else if (text == "backward") d = Direction::backward;
+        else if (text != "both") throw BadRequest("direction must be forward, backward or both");
+        body.erase("direction");
+    }
+    return s.set_faults(name, d, faults_from_json(body)), ok;
+}
+
 /// Routes one request. Returns the JSON answer; throws BadRequest, ProxyError or
 /// FaultError for the caller's mistakes.
 json::value route(FaultProxy::State& s, http::verb verb, const std::string& path, const Request& req) {
@@ -106,24 +128,14 @@ json::value route(FaultProxy::State& s, http::verb verb, const std::string& path
     if (verb != http::verb::post && verb != http::verb::delete_) throw BadRequest("use GET or POST");
     if (path == "/heal") return s.heal(), ok;
     if (path == "/clear-faults") return s.clear_faults(), ok;
-    if (path == "/heal-all") {
-        s.heal();
-        s.clear_faults();
-        for (auto& [name, l] : s.links) s.set_down(name, false);
-        return ok;
-    }
+    if (path == "/heal-all") return s.heal_all(), ok;
     if (path == "/partition") {
         auto body = body_object(req);
         auto* groups = body.if_contains("groups");
         if (groups == nullptr || !groups->is_array()) throw BadRequest("body must be {\"groups\": [[\"n1\"], [\"n2\",\"n3\"]]}");
-        std::map<std::string, std::size_t> group_of;
-        for (std::size_t g = 0; g < groups->as_array().size(); ++g)
-            for (const auto& node : string_list(groups->as_array()[g], "groups"))
-                if (!group_of.emplace(node, g).second) throw BadRequest("node " + node + " is in two groups");
-        for (const auto& [a, ga] : group_of)
-            for (const auto& [b, gb] : group_of)
-                if (ga != gb) s.add_cut(a, b);
-        return s.apply_cuts(), ok;
+        std::vector<std::vector<std::string>> lists;
+        for (const auto& g : groups->as_array()) lists.push_back(string_list(g, "groups"));
+        return s.partition(lists), ok;
     }
     if (path == "/cut") {
         auto body = body_object(req);
@@ -132,27 +144,7 @@ json::value route(FaultProxy::State& s, http::verb verb, const std::string& path
             for (const auto& b : string_list(body["to"], "to")) s.add_cut(a, b);
         return s.apply_cuts(), ok;
     }
-    if (path.rfind("/links/", 0) == 0) {
-        std::string rest = path.substr(7);
-        auto slash = rest.find('/');
-        std::string name = rest.substr(0, slash), action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-        if (action.empty() && verb == http::verb::delete_) return s.remove_link(name), ok;
-        if (action == "reset") return s.link(name).close_connections(true), ok;
-        if (action == "down") return s.set_down(name, true), ok;
-        if (action == "up") return s.set_down(name, false), ok;
-        if (action == "faults") {
-            auto body = body_object(req);
-            std::optional<Direction> d;
-            if (auto* dir = body.if_contains("direction")) {
-                std::string text = dir->is_string() ? std::string(dir->as_string()) : "";
-                if (text == "forward") d = Direction::forward;
-                else if (text == "backward") d = Direction::backward;
-                else if (text != "both") throw BadRequest("direction must be forward, backward or both");
-                body.erase("direction");
-            }
-            return s.set_faults(name, d, faults_from_json(body)), ok;
-        }
-    }
+    if (path.rfind("/links/", 0) == 0) return route_link(s, verb, path.substr(7), req);
     throw BadRequest("no such control call: " + std::string(http::to_string(verb)) + " " + path +
                      " (see harness/proxy/README.md)");
 }

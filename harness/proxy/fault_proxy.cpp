@@ -103,9 +103,27 @@ void FaultProxy::State::apply_cuts() {
     }
 }
 
+void FaultProxy::State::partition(const std::vector<std::vector<std::string>>& groups) {
+    std::map<std::string, std::size_t> group_of;
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        for (const auto& node : groups[g])
+            if (!group_of.emplace(node, g).second)
+                throw ProxyError("node " + node + " is in two partition groups; list each node once");
+    for (const auto& [a, ga] : group_of)
+        for (const auto& [b, gb] : group_of)
+            if (ga != gb) add_cut(a, b);
+    apply_cuts();
+}
+
 void FaultProxy::State::heal() {
     cuts.clear();
     apply_cuts();
+}
+
+void FaultProxy::State::heal_all() {
+    heal();
+    clear_faults();
+    for (auto& [name, l] : links) set_down(name, false);
 }
 
 std::vector<LinkStatus> FaultProxy::State::statuses() {
@@ -193,17 +211,7 @@ void FaultProxy::set_down(const std::string& link, bool down) {
 }
 
 void FaultProxy::partition(const std::vector<std::vector<std::string>>& groups) {
-    state_->call([s = state_.get(), groups] {
-        std::map<std::string, std::size_t> group_of;
-        for (std::size_t g = 0; g < groups.size(); ++g)
-            for (const auto& node : groups[g])
-                if (!group_of.emplace(node, g).second)
-                    throw ProxyError("node " + node + " is in two partition groups; list each node once");
-        for (const auto& [a, ga] : group_of)
-            for (const auto& [b, gb] : group_of)
-                if (ga != gb) s->add_cut(a, b);
-        s->apply_cuts();
-    });
+    state_->call([s = state_.get(), groups] { s->partition(groups); });
 }
 
 void FaultProxy::cut_one_way(const std::vector<std::string>& from, const std::vector<std::string>& to) {
@@ -219,11 +227,7 @@ void FaultProxy::heal() {
 }
 
 void FaultProxy::heal_all() {
-    state_->call([s = state_.get()] {
-        s->heal();
-        s->clear_faults();
-        for (auto& [name, l] : s->links) s->set_down(name, false);
-    });
+    state_->call([s = state_.get()] { s->heal_all(); });
 }
 
 std::vector<LinkStatus> FaultProxy::links() {

@@ -147,7 +147,10 @@ struct FaultProxy::State {
     void clear_faults();
     void set_down(const std::string& name, bool down);
     void add_cut(const std::string& from, const std::string& to);
+    /// Cuts both ways between nodes of different groups; a node in two groups is an error.
+    void partition(const std::vector<std::vector<std::string>>& groups);
     void heal();
+    void heal_all();  ///< heal + clear faults + every link up
     void apply_cuts();
     std::vector<LinkStatus> statuses();
     std::vector<JournalEntry> journal_since(std::uint64_t since, std::size_t limit) const;
