@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "child_process.h"
+#include "raftlab/todo.h"
 #include "raftlab/wire/frame.h"
 
 namespace raftlab::lab01 {
@@ -64,6 +65,8 @@ template <class Body>
 void run_check(Body&& body) {
     try {
         body();
+    } catch (const NotImplemented&) {
+        throw;  // GoogleTest reports it as is, and the grader says "still a starter stub"
     } catch (const std::exception& e) {
         FAIL() << e.what();
     }
