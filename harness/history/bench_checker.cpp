@@ -5,7 +5,9 @@
 #include "raftlab/history/checker.h"
 #include "raftlab/history/generate.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 using namespace raftlab::history;
 
@@ -18,10 +20,16 @@ struct Row {
     double porcupine_legal_s, porcupine_illegal_s;  // < 0: no answer within 60 s
 };
 
+/// Median of three checks (the machine may be busy with other work).
 double check_seconds(const History& h, Verdict& verdict) {
-    auto start = std::chrono::steady_clock::now();
-    verdict = check_linearizable(h, {std::chrono::milliseconds(60000)}).verdict;
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<double> times;
+    for (int i = 0; i < 3; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        verdict = check_linearizable(h, {std::chrono::milliseconds(60000)}).verdict;
+        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[1];
 }
 
 std::string ratio(double porcupine, double ours) {
@@ -63,6 +71,6 @@ int main() {
             all_good = false;
         }
     }
-    std::printf("Porcupine reference times are the ones quoted in the issue for such histories.\n");
+    std::printf("times: median of 3 checks. Porcupine reference times are the ones quoted in the issue for such histories.\n");
     return all_good ? 0 : 1;
 }

@@ -22,7 +22,7 @@ constexpr std::uint32_t kAbsent = 0;  // state id of "key absent"
 /// per step, no allocation per entry). Key (0, 0) is reserved as "empty".
 class ConfigSet {
 public:
-    ConfigSet() : slots_(1 << 12) {}
+    ConfigSet() : slots_(1 << 8) {}
 
     /// Inserts; returns false if the key was already present.
     bool insert(std::uint64_t a, std::uint64_t b) {
@@ -121,6 +121,13 @@ public:
     KeyVerdict run(Clock::time_point deadline, KeyFailure& failure);
 
 private:
+    enum class Attempt { linearized, skip, doomed };
+
+    /// Tries to linearize the call at `entry` now.
+    Attempt try_linearize(int entry);
+    /// Undoes to the last choice point; returns where to continue (-1: none left).
+    int backtrack();
+    void describe_failure(KeyFailure& failure);
     void build();
     void lift(int call);
     void unlift(int call);
@@ -132,6 +139,10 @@ private:
     std::vector<Event> events_;  // events_[0] is the head sentinel
     std::vector<std::uint64_t> z1_, z2_;
     std::vector<Frame> stack_;
+    ConfigSet seen_;
+    std::uint32_t state_ = kAbsent;
+    std::uint64_t h1_ = 0, h2_ = 0;  // Zobrist hash of the linearized set
+    std::size_t pending_ok_ = 0;     // ok operations not linearized yet
     std::vector<std::size_t> best_;
     std::size_t best_stuck_ = 0;
     bool have_best_ = false;
@@ -195,79 +206,77 @@ void KeySearch::remember_best(int stuck) {
     best_stuck_ = ops_[events_[stuck].op];
 }
 
+KeySearch::Attempt KeySearch::try_linearize(int entry) {
+    const Event& e = events_[entry];
+    // A read that fits the current state can be linearized right now without loss
+    // of generality (moving a read earlier, within its interval, to a point with the
+    // same state keeps any valid order valid). So it is not a choice: if that
+    // configuration already failed, so does this one.
+    const bool read = history_[ops_[e.op]].kind == OpKind::get;
+    auto next = model_.step(state_, ops_[e.op]);
+    if (!next) return Attempt::skip;
+    // 128-bit hash of the linearized set, with the state mixed into one half.
+    std::uint64_t n1 = h1_ ^ z1_[e.op], n2 = h2_ ^ z2_[e.op];
+    std::uint64_t with_state = n2 ^ ((static_cast<std::uint64_t>(*next) + 1) * 0x9e3779b97f4a7c15ull);
+    if (!seen_.insert(n1, with_state)) return read ? Attempt::doomed : Attempt::skip;
+    stack_.push_back({entry, state_, h1_, h2_, read});
+    state_ = *next;
+    h1_ = n1;
+    h2_ = n2;
+    if (history_[ops_[e.op]].outcome == Outcome::ok) --pending_ok_;
+    lift(entry);
+    return Attempt::linearized;
+}
+
+int KeySearch::backtrack() {
+    // Undo down to the last real choice (a write), then try the next call after it.
+    while (!stack_.empty()) {
+        Frame top = stack_.back();
+        stack_.pop_back();
+        unlift(top.call);
+        if (history_[ops_[events_[top.call].op]].outcome == Outcome::ok) ++pending_ok_;
+        state_ = top.state;
+        h1_ = top.h1;
+        h2_ = top.h2;
+        if (!top.forced) return events_[top.call].next;
+    }
+    return -1;
+}
+
 KeyVerdict KeySearch::run(Clock::time_point deadline, KeyFailure& failure) {
     build();
-    std::size_t pending_ok = 0;
-    for (std::size_t op : ops_) pending_ok += history_[op].outcome == Outcome::ok;
-    ConfigSet seen;
-    std::uint32_t state = kAbsent;
-    std::uint64_t h1 = 0, h2 = 0;
+    for (std::size_t op : ops_) pending_ok_ += history_[op].outcome == Outcome::ok;
     int entry = events_[0].next;
-    for (std::uint64_t steps = 0; pending_ok > 0; ++steps) {
+    for (std::uint64_t steps = 0; pending_ok_ > 0 && entry >= 0; ++steps) {
         if ((steps & 4095) == 0 && Clock::now() > deadline) return KeyVerdict::timeout;
-        if (entry < 0) break;  // cannot happen while an ok op is pending; treated as illegal
-        Event& e = events_[entry];
-        if (e.is_call) {
-            // A read that fits the current state can be linearized right now without
-            // loss of generality (moving a read earlier, within its interval, to a point
-            // with the same state keeps any valid order valid). So it is not a choice:
-            // if that configuration already failed, so does this one.
-            const bool read = history_[ops_[e.op]].kind == OpKind::get;
-            if (auto next = model_.step(state, ops_[e.op])) {
-                // 128-bit hash of the linearized set, with the state mixed into one half.
-                std::uint64_t n1 = h1 ^ z1_[e.op], n2 = h2 ^ z2_[e.op];
-                std::uint64_t with_state = n2 ^ ((static_cast<std::uint64_t>(*next) + 1) * 0x9e3779b97f4a7c15ull);
-                bool fresh = seen.insert(n1, with_state);
-                if (!fresh && read) {
-                    entry = -2;  // backtrack
-                } else if (fresh) {
-                    stack_.push_back({entry, state, h1, h2, read});
-                    state = *next;
-                    h1 = n1;
-                    h2 = n2;
-                    if (history_[ops_[e.op]].outcome == Outcome::ok) --pending_ok;
-                    lift(entry);
-                    entry = events_[0].next;
-                    continue;
-                }
-            }
-            if (entry != -2) {
-                entry = e.next;
-                continue;
-            }
+        if (events_[entry].is_call) {
+            Attempt a = try_linearize(entry);
+            if (a == Attempt::linearized) entry = events_[0].next;
+            else if (a == Attempt::skip) entry = events_[entry].next;
+            else entry = backtrack();
         } else {
             remember_best(entry);  // a return: its operation had to be linearized by now
+            entry = backtrack();
         }
-        // Backtrack to the last real choice (a write), then try the next call after it.
-        bool chose = false;
-        while (!stack_.empty() && !chose) {
-            Frame top = stack_.back();
-            stack_.pop_back();
-            unlift(top.call);
-            if (history_[ops_[events_[top.call].op]].outcome == Outcome::ok) ++pending_ok;
-            state = top.state;
-            h1 = top.h1;
-            h2 = top.h2;
-            entry = events_[top.call].next;
-            chose = !top.forced;
-        }
-        if (!chose) break;
     }
-    if (pending_ok == 0) return KeyVerdict::ok;
-    failure.ops.clear();
-    for (std::size_t op : ops_) failure.ops.push_back(op);
+    if (pending_ok_ == 0) return KeyVerdict::ok;
+    describe_failure(failure);
+    return KeyVerdict::illegal;
+}
+
+void KeySearch::describe_failure(KeyFailure& failure) {
+    failure.ops = ops_;
     failure.linearized = best_;
     failure.stuck_op = best_stuck_;
     const Operation& stuck = history_[best_stuck_];
     std::uint32_t s = kAbsent;
     for (std::size_t op : best_) s = model_.step(s, op).value_or(s);
+    std::string what = stuck.kind == OpKind::get ? " -> " + (stuck.output ? "\"" + *stuck.output + "\"" : std::string("absent"))
+                                                 : " \"" + stuck.value + "\"";
     failure.explanation = "no order of the operations on key \"" + stuck.key + "\" explains " + stuck.client + " #" +
-                          std::to_string(stuck.seq) + " " + std::string(to_string(stuck.kind)) +
-                          (stuck.kind == OpKind::get ? " -> " + (stuck.output ? "\"" + *stuck.output + "\"" : std::string("absent"))
-                                                     : " \"" + stuck.value + "\"") +
+                          std::to_string(stuck.seq) + " " + std::string(to_string(stuck.kind)) + what +
                           " before it returned at " + std::to_string(stuck.return_us) + " us; the longest valid order has " +
                           std::to_string(best_.size()) + " operations and leaves the value " + model_.describe(s);
-    return KeyVerdict::illegal;
 }
 
 }  // namespace
