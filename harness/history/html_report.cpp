@@ -2,6 +2,7 @@
 #include "raftlab/history/report.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -29,10 +30,24 @@ std::string label(const Operation& op) {
     return text;
 }
 
+/// The operations to draw: all of them for a small key, else the ones nearest in
+/// time to the operation that could not be placed (a page must stay readable).
+std::vector<std::size_t> shown_ops(const History& h, const KeyFailure& f, std::size_t limit = 120) {
+    std::vector<std::size_t> ops = f.ops;
+    if (ops.size() <= limit) return ops;
+    std::int64_t at = h[f.stuck_op].invoke_us;
+    std::sort(ops.begin(), ops.end(), [&](std::size_t a, std::size_t b) {
+        return std::llabs(h[a].invoke_us - at) < std::llabs(h[b].invoke_us - at);
+    });
+    ops.resize(limit);
+    return ops;
+}
+
 void render_key(std::ostringstream& html, const History& h, const KeyFailure& f) {
     std::map<std::string, int> lane;
     std::int64_t t0 = INT64_MAX, t1 = INT64_MIN;
-    for (std::size_t i : f.ops) {
+    const std::vector<std::size_t> shown = shown_ops(h, f);
+    for (std::size_t i : shown) {
         lane.emplace(h[i].client, 0);
         t0 = std::min(t0, h[i].invoke_us);
         t1 = std::max(t1, h[i].outcome == Outcome::ok ? h[i].return_us : h[i].invoke_us);
@@ -48,7 +63,10 @@ void render_key(std::ostringstream& html, const History& h, const KeyFailure& f)
     html << "<svg width=\"" << width << "\" height=\"" << row * n + 30 << "\">\n";
     for (auto& [client, index] : lane)
         html << "<text x=4 y=" << row * index + 22 << ">" << escape(client) << "</text>\n";
-    for (std::size_t i : f.ops) {
+    if (shown.size() < f.ops.size())
+        html << "<p>showing the " << shown.size() << " of " << f.ops.size()
+             << " operations on this key nearest in time to the red one</p>\n";
+    for (std::size_t i : shown) {
         const Operation& op = h[i];
         double a = x(op.invoke_us), b = op.outcome == Outcome::ok ? x(op.return_us) : x(t1);
         std::string cls = i == f.stuck_op ? "stuck" : order.count(i) ? "lin" : "other";
@@ -62,8 +80,9 @@ void render_key(std::ostringstream& html, const History& h, const KeyFailure& f)
     }
     html << "<text x=" << left << " y=" << row * n + 24 << " class=axis>" << t0 << " us</text>"
          << "<text x=" << width - 120 << " y=" << row * n + 24 << " class=axis>" << t1 << " us</text></svg>\n";
-    html << "<h3>the longest order that works</h3><ol>";
-    for (std::size_t i : f.linearized) html << "<li>" << escape(h[i].client + " #" + std::to_string(h[i].seq) + " " + label(h[i])) << "</li>";
+    html << "<h3>the longest order that works (last 50 steps)</h3><ol start=" << (f.linearized.size() > 50 ? f.linearized.size() - 49 : 1) << ">";
+    for (std::size_t k = f.linearized.size() > 50 ? f.linearized.size() - 50 : 0; k < f.linearized.size(); ++k)
+        if (std::size_t i = f.linearized[k]; true) html << "<li>" << escape(h[i].client + " #" + std::to_string(h[i].seq) + " " + label(h[i])) << "</li>";
     const Operation& stuck = h[f.stuck_op];
     html << "</ol><p>then <b class=bad>" << escape(stuck.client + " #" + std::to_string(stuck.seq) + " " + label(stuck))
          << "</b> cannot be placed: it returned at " << stuck.return_us << " us.</p>\n";

@@ -15,6 +15,10 @@
 //
 // Thread safety: one Supervisor may be used from several threads; calls are
 // serialized by an internal mutex.
+//
+// Side effect: constructing a Supervisor sets SIGPIPE to "ignore" in the harness
+// process (children get the default back), so a write to a dead server's socket
+// is an error to handle, not the harness's death.
 #pragma once
 
 #include "raftlab/proc/cluster_config.h"
