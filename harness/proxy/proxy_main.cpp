@@ -141,98 +141,110 @@ void print_status(const json::value& answer) {
     }
 }
 
+/// The `fault` subcommand's options; every unset value means "off".
+struct FaultArgs {
+    std::string link, direction = "both";
+    double latency = 0, jitter = 0, slice_delay = 0, delay = 0, reorder_window = 10;
+    double drop = 0, duplicate = 0, delay_p = 0, reorder = 0;
+    std::uint64_t bandwidth = 0, slice_bytes = 0;
+    bool blackhole = false;
+
+    json::object body() const {
+        return {{"direction", direction}, {"latency_ms", latency}, {"jitter_ms", jitter}, {"bandwidth", bandwidth},
+                {"slice_bytes", slice_bytes}, {"slice_delay_ms", slice_delay}, {"blackhole", blackhole},
+                {"drop", drop}, {"duplicate", duplicate}, {"delay_ms", delay}, {"delay_probability", delay_p},
+                {"reorder", reorder}, {"reorder_window_ms", reorder_window}};
+    }
+};
+
+CLI::App* add_fault_command(CLI::App& app, FaultArgs& f) {
+    auto* fault = app.add_subcommand("fault", "replace the faults on a link (all unset values: off)");
+    fault->add_option("link", f.link, "link name")->required();
+    fault->add_option("--direction", f.direction, "forward, backward or both")->check(CLI::IsMember({"forward", "backward", "both"}));
+    fault->add_option("--latency-ms", f.latency);
+    fault->add_option("--jitter-ms", f.jitter);
+    fault->add_option("--bandwidth", f.bandwidth, "bytes per second");
+    fault->add_option("--slice-bytes", f.slice_bytes);
+    fault->add_option("--slice-delay-ms", f.slice_delay);
+    fault->add_flag("--blackhole", f.blackhole);
+    fault->add_option("--drop", f.drop, "probability per frame");
+    fault->add_option("--duplicate", f.duplicate, "probability per frame");
+    fault->add_option("--delay-ms", f.delay);
+    fault->add_option("--delay-probability", f.delay_p);
+    fault->add_option("--reorder", f.reorder, "probability per frame");
+    fault->add_option("--reorder-window-ms", f.reorder_window);
+    return fault;
+}
+
+/// Options shared by the subcommands; their callbacks run during parsing.
+struct Args {
+    int control = 7400;
+    std::vector<std::string> links, groups;
+    bool framed = false;
+    std::uint64_t seed = 1, since = 0;
+    std::size_t limit = 100;
+    std::string link, from, to;
+    FaultArgs fault;
+    int exit_code = 0;
+};
+
+void add_commands(CLI::App& app, Args& a) {
+    auto post = [&a](std::string target, json::object body = {}) {
+        return [&a, target, body] { call(a.control, http::verb::post, target, body); };
+    };
+    auto* serve_cmd = app.add_subcommand("serve", "run a proxy until Ctrl-C");
+    serve_cmd->add_option("--link", a.links, "FROM:TO:LISTEN_PORT:TARGET_PORT[:framed], repeatable");
+    serve_cmd->add_flag("--framed", a.framed, "parse length-prefixed frames on every link");
+    serve_cmd->add_option("--seed", a.seed, "seed for per-frame fault draws");
+    serve_cmd->callback([&a] { a.exit_code = serve(a.links, a.framed, a.seed, a.control); });
+    app.add_subcommand("status", "list links, faults and counters")->callback([&a] {
+        print_status(call(a.control, http::verb::get, "/links"));
+    });
+    auto* journal = app.add_subcommand("journal", "frames seen on framed links");
+    journal->add_option("--since", a.since, "only entries after this sequence number");
+    journal->add_option("--limit", a.limit, "at most this many");
+    journal->callback([&a] {
+        auto answer = call(a.control, http::verb::get, "/journal?since=" + std::to_string(a.since) + "&limit=" + std::to_string(a.limit));
+        for (const auto& e : answer.at("entries").as_array()) std::cout << json::serialize(e) << "\n";
+    });
+    add_fault_command(app, a.fault)->callback([&a] {
+        call(a.control, http::verb::post, "/links/" + url_escape(a.fault.link) + "/faults", a.fault.body());
+    });
+    auto* partition = app.add_subcommand("partition", "cut traffic between groups, e.g. partition n1,n2 n3,n4,n5");
+    partition->add_option("groups", a.groups, "comma-separated node names, one argument per group")->required();
+    partition->callback([&a] {
+        json::array g;
+        for (const auto& group : a.groups) g.push_back(names(group));
+        call(a.control, http::verb::post, "/partition", {{"groups", g}});
+    });
+    auto* cut = app.add_subcommand("cut", "one-way cut");
+    cut->add_option("--from", a.from, "comma-separated node names")->required();
+    cut->add_option("--to", a.to, "comma-separated node names")->required();
+    cut->callback([&a] { call(a.control, http::verb::post, "/cut", {{"from", names(a.from)}, {"to", names(a.to)}}); });
+    app.add_subcommand("heal", "remove every partition and cut")->callback(post("/heal"));
+    app.add_subcommand("heal-all", "heal, clear faults, bring links up")->callback(post("/heal-all"));
+    app.add_subcommand("clear", "remove every fault (cuts stay)")->callback(post("/clear-faults"));
+    for (std::string action : {"reset", "down", "up"}) {
+        auto* sub = app.add_subcommand(action, action + " a link");
+        sub->add_option("link", a.link, "link name")->required();
+        sub->callback([&a, action] { call(a.control, http::verb::post, "/links/" + url_escape(a.link) + "/" + action); });
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"raftlab fault proxy: run it (serve) or control a running one"};
     app.require_subcommand(1);
     app.fallthrough();  // --control may come before or after the subcommand
-    int control = 7400;
-    if (const char* env = std::getenv("RAFTLAB_PROXY_CONTROL")) control = std::atoi(env);
-    app.add_option("--control", control, "control port of the running proxy (env RAFTLAB_PROXY_CONTROL)")->capture_default_str();
-
-    std::vector<std::string> links;
-    bool framed = false;
-    std::uint64_t seed = 1;
-    auto* serve_cmd = app.add_subcommand("serve", "run a proxy until Ctrl-C");
-    serve_cmd->add_option("--link", links, "FROM:TO:LISTEN_PORT:TARGET_PORT[:framed], repeatable");
-    serve_cmd->add_flag("--framed", framed, "parse length-prefixed frames on every link");
-    serve_cmd->add_option("--seed", seed, "seed for per-frame fault draws");
-
-    auto* status = app.add_subcommand("status", "list links, faults and counters");
-    std::uint64_t since = 0;
-    std::size_t limit = 100;
-    auto* journal = app.add_subcommand("journal", "frames seen on framed links");
-    journal->add_option("--since", since, "only entries after this sequence number");
-    journal->add_option("--limit", limit, "at most this many");
-
-    std::string link;
-    std::string direction = "both";
-    double latency = 0, jitter = 0, slice_delay = 0, delay = 0, reorder_window = 10, drop = 0, duplicate = 0, delay_p = 0, reorder = 0;
-    std::uint64_t bandwidth = 0, slice_bytes = 0;
-    bool blackhole = false;
-    auto* fault = app.add_subcommand("fault", "replace the faults on a link (all unset values: off)");
-    fault->add_option("link", link, "link name")->required();
-    fault->add_option("--direction", direction, "forward, backward or both")->check(CLI::IsMember({"forward", "backward", "both"}));
-    fault->add_option("--latency-ms", latency);
-    fault->add_option("--jitter-ms", jitter);
-    fault->add_option("--bandwidth", bandwidth, "bytes per second");
-    fault->add_option("--slice-bytes", slice_bytes);
-    fault->add_option("--slice-delay-ms", slice_delay);
-    fault->add_flag("--blackhole", blackhole);
-    fault->add_option("--drop", drop, "probability per frame");
-    fault->add_option("--duplicate", duplicate, "probability per frame");
-    fault->add_option("--delay-ms", delay);
-    fault->add_option("--delay-probability", delay_p);
-    fault->add_option("--reorder", reorder, "probability per frame");
-    fault->add_option("--reorder-window-ms", reorder_window);
-
-    std::vector<std::string> groups;
-    auto* partition = app.add_subcommand("partition", "cut traffic between groups, e.g. partition n1,n2 n3,n4,n5");
-    partition->add_option("groups", groups, "comma-separated node names, one argument per group")->required();
-    std::string from, to;
-    auto* cut = app.add_subcommand("cut", "one-way cut");
-    cut->add_option("--from", from, "comma-separated node names")->required();
-    cut->add_option("--to", to, "comma-separated node names")->required();
-    auto* heal = app.add_subcommand("heal", "remove every partition and cut");
-    auto* heal_all = app.add_subcommand("heal-all", "heal, clear faults, bring links up");
-    auto* clear = app.add_subcommand("clear", "remove every fault (cuts stay)");
-    std::map<std::string, CLI::App*> link_actions;
-    for (const char* action : {"reset", "down", "up"}) {
-        link_actions[action] = app.add_subcommand(action, std::string(action) + " a link");
-        link_actions[action]->add_option("link", link, "link name")->required();
-    }
+    Args args;
+    if (const char* env = std::getenv("RAFTLAB_PROXY_CONTROL")) args.control = std::atoi(env);
+    app.add_option("--control", args.control, "control port of the running proxy (env RAFTLAB_PROXY_CONTROL)")->capture_default_str();
+    add_commands(app, args);
     try {
-        app.parse(argc, argv);
+        app.parse(argc, argv);  // runs the chosen subcommand's callback
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
-    }
-    try {
-        if (serve_cmd->parsed()) return serve(links, framed, seed, control);
-        if (status->parsed()) print_status(call(control, http::verb::get, "/links"));
-        if (journal->parsed())
-            for (const auto& e : call(control, http::verb::get, "/journal?since=" + std::to_string(since) + "&limit=" + std::to_string(limit))
-                                     .at("entries").as_array())
-                std::cout << json::serialize(e) << "\n";
-        if (fault->parsed()) {
-            json::object body{{"direction", direction}, {"latency_ms", latency}, {"jitter_ms", jitter},
-                              {"bandwidth", bandwidth}, {"slice_bytes", slice_bytes}, {"slice_delay_ms", slice_delay},
-                              {"blackhole", blackhole}, {"drop", drop}, {"duplicate", duplicate},
-                              {"delay_ms", delay}, {"delay_probability", delay_p}, {"reorder", reorder},
-                              {"reorder_window_ms", reorder_window}};
-            call(control, http::verb::post, "/links/" + url_escape(link) + "/faults", body);
-        }
-        if (partition->parsed()) {
-            json::array g;
-            for (const auto& group : groups) g.push_back(names(group));
-            call(control, http::verb::post, "/partition", {{"groups", g}});
-        }
-        if (cut->parsed()) call(control, http::verb::post, "/cut", {{"from", names(from)}, {"to", names(to)}});
-        if (heal->parsed()) call(control, http::verb::post, "/heal");
-        if (heal_all->parsed()) call(control, http::verb::post, "/heal-all");
-        if (clear->parsed()) call(control, http::verb::post, "/clear-faults");
-        for (const auto& [action, sub] : link_actions)
-            if (sub->parsed()) call(control, http::verb::post, "/links/" + url_escape(link) + "/" + action);
     } catch (const Failure& f) {
         std::cerr << "raftlab proxy: " << f.message << "\n";
         return f.code;
@@ -240,5 +252,5 @@ int main(int argc, char** argv) {
         std::cerr << "raftlab proxy: " << e.what() << "\n";
         return 2;
     }
-    return 0;
+    return args.exit_code;
 }
