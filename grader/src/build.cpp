@@ -32,12 +32,13 @@ std::string first_errors(const std::string& log, int max_errors) {
     std::string line, out;
     int errors = 0, context = 0;
     while (std::getline(in, line) && errors <= max_errors) {
-        bool is_error = line.find("error:") != std::string::npos || line.find("Error ") == 0 ||
+        bool cmake_error = line.rfind("CMake Error", 0) == 0;
+        bool is_error = cmake_error || line.find("error:") != std::string::npos ||
                         line.find("undefined reference") != std::string::npos;
         if (is_error) {
             if (++errors > max_errors) break;
             out += line + "\n";
-            context = 2;
+            context = cmake_error ? 4 : 2;
         } else if (context > 0) {
             out += line + "\n";
             --context;

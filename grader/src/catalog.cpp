@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <regex>
 #include <set>
 
@@ -162,7 +163,18 @@ std::vector<Lab> load_catalog(const fs::path& root) {
     std::vector<Lab> labs;
     for (const auto& entry : fs::directory_iterator(labs_dir)) {
         fs::path yaml = entry.path() / "lab.yaml";
-        if (entry.is_directory() && fs::exists(yaml)) labs.push_back(load_lab(yaml, root));
+        if (!entry.is_directory() || !fs::exists(yaml)) continue;
+        try {
+            labs.push_back(load_lab(yaml, root));
+        } catch (const ConfigError& e) {
+            Lab broken;
+            broken.slug = entry.path().filename().string();
+            broken.number = std::atoi(broken.slug.c_str());
+            broken.yaml = yaml;
+            broken.title = broken.slug;
+            broken.error = e.what();
+            labs.push_back(std::move(broken));
+        }
     }
     std::sort(labs.begin(), labs.end(), [](const Lab& a, const Lab& b) { return a.number < b.number; });
     for (std::size_t i = 1; i < labs.size(); ++i)
@@ -174,9 +186,10 @@ std::vector<Lab> load_catalog(const fs::path& root) {
 
 const Lab& find_lab(const std::vector<Lab>& catalog, const std::string& name) {
     for (const auto& lab : catalog) {
-        if (name == lab.slug) return lab;
         static const std::regex number_re("[0-9]{1,2}");
-        if (std::regex_match(name, number_re) && std::stoi(name) == lab.number) return lab;
+        bool match = name == lab.slug || (std::regex_match(name, number_re) && std::stoi(name) == lab.number);
+        if (match && !lab.error.empty()) throw ConfigError(lab.error);
+        if (match) return lab;
     }
     std::string list;
     for (const auto& lab : catalog) list += (list.empty() ? "" : ", ") + std::to_string(lab.number);

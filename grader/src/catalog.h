@@ -40,6 +40,9 @@ struct Lab {
     bool gradable = false;        ///< status: gradable (false: planned)
     std::vector<Check> checks;
     std::filesystem::path yaml;   ///< where it was read from
+    /// Non-empty when lab.yaml is invalid: the one-line error. Such a lab is kept in
+    /// the catalogue (so other labs still grade) and fails only when selected.
+    std::string error;
 
     std::string label() const;    ///< "Lab 4"
     int max_points() const;
@@ -49,11 +52,13 @@ struct Lab {
 /// Reads and validates one lab.yaml. Throws ConfigError naming file, line and field.
 Lab load_lab(const std::filesystem::path& yaml_file, const std::filesystem::path& root);
 
-/// Every labs/*/lab.yaml under `root`, sorted by number. Throws ConfigError.
+/// Every labs/*/lab.yaml under `root`, sorted by number. A lab.yaml with an error
+/// becomes a Lab whose `error` says what is wrong. Throws ConfigError only when the
+/// labs folder itself is missing or two labs share a number.
 std::vector<Lab> load_catalog(const std::filesystem::path& root);
 
 /// Resolves "4", "04" or "04-log" to a lab of the catalogue. Throws ConfigError
-/// listing the labs that exist.
+/// listing the labs that exist, or the lab's own error when its lab.yaml is invalid.
 const Lab& find_lab(const std::vector<Lab>& catalog, const std::string& name);
 
 }  // namespace raftlab::grader

@@ -24,15 +24,17 @@ namespace fs = std::filesystem;
 namespace {
 
 std::atomic<int> g_running_pgid{0};
+std::string g_running_cgroup;  // written before the child starts, read by on_interrupt
 std::mutex g_temp_mutex;
 std::set<std::string> g_temp_dirs;
 
 /// Applied by Boost.Process in the child between fork and exec.
 struct ChildSetup {
     const Limits* limits;
+    const std::string* cgroup;
     template <class Launcher>
     boost::system::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&) {
-        int err = platform::prepare_child(*limits);
+        int err = platform::prepare_child(*limits, *cgroup);
         return err ? boost::system::error_code(err, boost::system::system_category())
                    : boost::system::error_code{};
     }
@@ -93,7 +95,14 @@ ChildResult run_child(const ChildSpec& spec) {
         return result;
     }
     auto start = std::chrono::steady_clock::now();
-    ChildSetup setup{&spec.limits};
+    std::string cgroup = spec.limits.max_processes && spec.limits.resource_limits
+                             ? platform::make_pids_cgroup(spec.limits.max_processes)
+                             : "";
+    g_running_cgroup = cgroup;
+    Limits limits = spec.limits;
+    if (cgroup.empty() && limits.max_processes && limits.resource_limits && geteuid() != 0)
+        limits.nproc_rlimit = static_cast<unsigned long>(platform::user_process_count()) + limits.max_processes;
+    ChildSetup setup{&limits, &cgroup};
     std::optional<bp::process> proc;
     try {
         std::string cwd = (spec.cwd.empty() ? fs::current_path() : spec.cwd).string();
@@ -106,6 +115,7 @@ ChildResult run_child(const ChildSpec& spec) {
                          bp::process_environment(child_environment(spec)), bp::process_start_dir(cwd), setup);
     } catch (const std::exception& e) {
         result.output = "cannot start " + spec.program.string() + ": " + e.what();
+        platform::remove_cgroup(cgroup);
         return result;
     }
     child_end.close();
@@ -165,6 +175,8 @@ ChildResult run_child(const ChildSpec& spec) {
     });
     ctx.run();
     g_running_pgid = 0;
+    platform::remove_cgroup(cgroup);
+    g_running_cgroup.clear();
     platform::kill_descendants();
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.output = sink.text();
@@ -182,6 +194,7 @@ namespace {
 void on_interrupt(int sig) {
     int pgid = g_running_pgid.load();
     if (pgid > 1) ::kill(-pgid, SIGKILL);
+    platform::remove_cgroup(g_running_cgroup);
     // Best effort, not async-signal-safe in general; the grader is exiting anyway.
     for (const auto& d : g_temp_dirs) {
         std::error_code ec;

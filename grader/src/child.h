@@ -22,9 +22,20 @@ struct Limits {
     std::size_t output_kill = 64 * 1024 * 1024;  ///< bytes after which the child is killed
     bool resource_limits = true;                 ///< apply rlimits (not for builds)
     unsigned long cpu_seconds = 0;               ///< 0: derived from the wall limit
-    unsigned long long address_space = 4ull << 30;
+    unsigned long long address_space = 2ull << 30;
     unsigned long long file_size = 256ull << 20;
     unsigned long open_files = 1024;
+    /// Root only (see platform.h): run the child in its own PID and mount namespace,
+    /// with the filesystem read-only except `writable_dir`, and `hidden_dirs`
+    /// covered by an empty directory. Ignored when not root.
+    bool sandbox = false;
+    std::string writable_dir;
+    std::vector<std::string> hidden_dirs;
+    /// At most this many processes and threads (a pids cgroup when root, otherwise
+    /// RLIMIT_NPROC above the user's current count). 0: no limit.
+    unsigned long max_processes = 0;
+    /// Filled in by run_child: RLIMIT_NPROC for a non-root user (0: none).
+    unsigned long nproc_rlimit = 0;
 };
 
 struct ChildSpec {

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -156,6 +157,14 @@ void classify(CheckResult& r, const ChildResult& child, const GtestSummary& gtes
     r.score = r.status == Status::passed ? r.check->points : 0;
 }
 
+/// RAFTLAB_MAX_TIMEOUT caps every check's time limit (seconds): the framework's own
+/// tests use it to grade hostile code quickly.
+int max_timeout_s() {
+    const char* v = std::getenv("RAFTLAB_MAX_TIMEOUT");
+    int n = v ? std::atoi(v) : 0;
+    return n > 0 ? n : 1 << 30;
+}
+
 }  // namespace
 
 CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, std::size_t index,
@@ -166,7 +175,7 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     r.check = &check;
     r.number = std::to_string(lab.number) + "." + std::to_string(index + 1);
     fs::path dir = workdir / check.id;
-    fs::create_directories(dir);
+    fs::create_directories(dir / "artifacts");
     fs::path artifacts = root / "build" / "artifacts" / impl.name / lab.slug / check.id;
     std::error_code ec;
     fs::remove_all(artifacts, ec);
@@ -176,24 +185,34 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     spec.args = {"--gtest_filter=" + check.test, "--gtest_output=json:" + (dir / "gtest.json").string(),
                  "--gtest_brief=1"};
     spec.cwd = dir;
-    spec.limits.wall = std::chrono::seconds(check.timeout_s);
+    spec.limits.wall = std::chrono::seconds(std::min(check.timeout_s, max_timeout_s()));
+    // The check may write only in its own directory; it cannot see solutions/
+    // unless solutions/ is what is being graded (root only, see platform.h).
+    spec.limits.sandbox = true;
+    spec.limits.writable_dir = dir.string();
+    spec.limits.max_processes = 128;  // processes and threads: a fork bomb stops here
+    fs::path solutions = root / "solutions";
+    if (fs::is_directory(solutions, ec) && fs::canonical(solutions, ec) != impl.source)
+        spec.limits.hidden_dirs.push_back(solutions.string());
     char lab_number[8];
     std::snprintf(lab_number, sizeof lab_number, "%02d", lab.number);
     spec.env_overrides = {{"RAFTLAB_LAB", lab_number},
                           {"RAFTLAB_CHECK", check.id},
-                          {"RAFTLAB_ARTIFACTS", artifacts.string()},
-                          {"RAFTLAB_ROOT", root.string()}};
+                          {"RAFTLAB_ARTIFACTS", (dir / "artifacts").string()},
+                          {"RAFTLAB_ROOT", root.string()},
+                          {"TMPDIR", dir.string()}};
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
     ChildResult child = run_child(spec);
     GtestSummary gtest = read_gtest_json(dir / "gtest.json");
-    classify(r, child, gtest, check.timeout_s);
+    classify(r, child, gtest, static_cast<int>(spec.limits.wall.count() / 1000));
     r.output = child.output;
     r.seconds = child.seconds;
     r.replay = r.status == Status::passed ? "" : find_replay(child.output + "\n" + gtest.first_failure);
-    if (fs::is_directory(artifacts, ec) && !fs::is_empty(artifacts, ec))
-        r.artifacts = fs::relative(artifacts, root).string();
-    else
-        fs::remove_all(artifacts, ec);
+    if (!fs::is_empty(dir / "artifacts", ec) && !ec) {
+        fs::create_directories(artifacts.parent_path(), ec);
+        fs::copy(dir / "artifacts", artifacts, fs::copy_options::recursive, ec);
+        if (!ec) r.artifacts = fs::relative(artifacts, root).string();
+    }
     return r;
 }
 

@@ -31,7 +31,10 @@ std::vector<const Lab*> select_labs(const std::vector<Lab>& catalog, const std::
                                     bool gradable_only) {
     std::vector<const Lab*> out;
     if (names.empty())
-        for (const auto& lab : catalog) out.push_back(&lab);
+        for (const auto& lab : catalog) {
+            if (!lab.error.empty()) throw ConfigError(lab.error);
+            out.push_back(&lab);
+        }
     for (const auto& n : names) out.push_back(&find_lab(catalog, n));
     if (gradable_only) std::erase_if(out, [](const Lab* l) { return !l->gradable; });
     return out;

@@ -1,14 +1,26 @@
 // platform.h: the few OS-specific calls the grader needs, in one place.
-// Linux gets the full set; elsewhere (macOS) the calls do what the OS allows.
+//
+// Isolation of a check, strongest first:
+//   * root on Linux: a new PID namespace (the check cannot see or signal the grader,
+//     and when it ends the kernel kills everything it started), a new mount namespace
+//     (the filesystem read-only except the check's own directory; solutions/ hidden
+//     when grading someone else's code), a pids cgroup (a fork bomb stops at the cap);
+//   * any user: its own process group, a parent-death signal, and rlimits on CPU time,
+//     address space, file size, open files and (non-root) processes.
+// Where the stronger layer is not available the grader says so once and uses the
+// weaker one.
 #pragma once
+
+#include <string>
 
 #include "child.h"
 
 namespace raftlab::grader::platform {
 
-/// Runs in the child between fork and exec: new process group, die with the
-/// parent, resource limits. Async-signal-safe; returns errno or 0.
-int prepare_child(const Limits& limits);
+/// Runs in the child between fork and exec. May fork twice more (sandbox): the
+/// process Boost.Process started then only waits and forwards the check's exit
+/// status. Returns errno or 0.
+int prepare_child(const Limits& limits, const std::string& cgroup);
 
 /// Kills a whole process group with SIGKILL (ignores "no such group").
 void kill_group(int pgid);
@@ -17,7 +29,18 @@ void kill_group(int pgid);
 /// daemonized grandchild cannot escape by re-parenting to init.
 void become_subreaper();
 
-/// Kills and reaps every remaining descendant of this process that is not `except`.
+/// Kills and reaps every remaining descendant of this process.
 void kill_descendants();
+
+/// How many processes the current user runs (for a relative RLIMIT_NPROC).
+long user_process_count();
+
+/// True when checks can run in namespaces (root on Linux).
+bool sandbox_available();
+
+/// Creates a pids cgroup allowing `max` tasks; "" when not possible.
+std::string make_pids_cgroup(unsigned long max);
+/// Kills every task in the cgroup and removes it.
+void remove_cgroup(const std::string& cgroup);
 
 }  // namespace raftlab::grader::platform

@@ -2,38 +2,35 @@
 
 #include <csignal>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #ifdef __linux__
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #endif
 
 namespace raftlab::grader::platform {
+namespace {
 
-static int set_limit(int resource, rlim_t value) {
+int set_limit(int resource, rlim_t value) {
     struct rlimit rl{value, value};
     return setrlimit(resource, &rl) == 0 ? 0 : errno;
 }
 
-int prepare_child(const Limits& limits) {
-    if (setpgid(0, 0) != 0) return errno;
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1) return ESRCH;  // the grader already died
-#endif
-    // Checks start with default signal handling whatever the grader set.
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-    if (!limits.resource_limits) return 0;
+int apply_rlimits(const Limits& limits) {
     rlim_t cpu = limits.cpu_seconds ? limits.cpu_seconds
                                     : static_cast<rlim_t>(limits.wall.count() / 1000 * 2 + 5);
     int err = 0;
@@ -42,6 +39,146 @@ int prepare_child(const Limits& limits) {
     if ((err = set_limit(RLIMIT_FSIZE, limits.file_size))) return err;
     if ((err = set_limit(RLIMIT_NOFILE, limits.open_files))) return err;
     if ((err = set_limit(RLIMIT_CORE, 0))) return err;
+    if (limits.nproc_rlimit && (err = set_limit(RLIMIT_NPROC, limits.nproc_rlimit))) return err;
+    return 0;
+}
+
+#ifdef __linux__
+/// Writes a decimal number to a file; async-signal-safe.
+bool write_number(const char* path, long n) {
+    char buf[32];
+    int len = 0;
+    char tmp[32];
+    int t = 0;
+    if (n == 0) tmp[t++] = '0';
+    while (n > 0) tmp[t++] = static_cast<char>('0' + n % 10), n /= 10;
+    while (t > 0) buf[len++] = tmp[--t];
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = write(fd, buf, len) == len;
+    close(fd);
+    return ok;
+}
+
+/// Waits for `pid` and reports its raw wait status.
+int wait_raw(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+/// Ends this process the way `status` says the watched one ended.
+[[noreturn]] void exit_like(int status) {
+    if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        kill(getpid(), WTERMSIG(status));
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+/// Closes every descriptor from 3 up except `keep`. The shim and init must not hold
+/// Boost.Process's exec-error pipe: the grader waits on it until the exec happens,
+/// and these two processes never exec.
+void close_fds_except(int keep) {
+    if (keep > 3) close_range(3, keep - 1, 0);
+    close_range(keep < 3 ? 3 : keep + 1, ~0U, 0);
+}
+
+/// The sandbox: shim -> init (pid 1 of a new PID namespace) -> the check (pid 2).
+/// The shim and init only wait and pass the check's raw status back up (init via a
+/// pipe, because pid 1 cannot kill itself with a signal). Returns in the check.
+int enter_sandbox(const Limits& limits) {
+    int status_pipe[2];
+    if (pipe(status_pipe) != 0) return errno;
+    if (unshare(CLONE_NEWNS | CLONE_NEWPID) != 0) return errno;
+    pid_t init = fork();
+    if (init < 0) return errno;
+    if (init > 0) {  // the shim, still in the grader's namespace
+        close(status_pipe[1]);
+        close_fds_except(status_pipe[0]);
+        int raw = 0;
+        bool got = read(status_pipe[0], &raw, sizeof raw) == sizeof raw;
+        int init_status = wait_raw(init);
+        exit_like(got ? raw : init_status);
+    }
+    close(status_pipe[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pid_t check = fork();
+    if (check < 0) _exit(125);
+    if (check > 0) {  // init: reap everything, report the check's status, and exit
+        close_fds_except(status_pipe[1]);
+        int raw = 0;
+        for (;;) {
+            int st = 0;
+            pid_t done = waitpid(-1, &st, 0);
+            if (done == check) raw = st;
+            if (done < 0 && errno == ECHILD) break;
+            if (done == check) break;
+        }
+        (void)!write(status_pipe[1], &raw, sizeof raw);
+        _exit(0);  // the kernel now kills whatever is left in the namespace
+    }
+    close(status_pipe[1]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    for (const auto& dir : limits.hidden_dirs)
+        if (mount("tmpfs", dir.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555") != 0)
+            return errno;
+    if (!limits.writable_dir.empty()) {
+        if (mount(limits.writable_dir.c_str(), limits.writable_dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            return errno;
+        if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) return errno;
+    }
+    return 0;
+}
+
+}  // namespace
+
+long user_process_count() {
+    long count = 0;
+    uid_t me = getuid();
+    DIR* d = opendir("/proc");
+    if (!d) return 0;
+    while (dirent* e = readdir(d)) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        std::string status = std::string("/proc/") + e->d_name + "/status";
+        if (FILE* f = std::fopen(status.c_str(), "r")) {
+            char line[256];
+            while (std::fgets(line, sizeof line, f))
+                if (std::strncmp(line, "Uid:", 4) == 0) {
+                    count += static_cast<uid_t>(std::atol(line + 4)) == me;
+                    break;
+                }
+            std::fclose(f);
+        }
+    }
+    closedir(d);
+    return count;
+}
+#else
+}  // namespace
+long user_process_count() { return 0; }
+#endif
+
+int prepare_child(const Limits& limits, const std::string& cgroup) {
+    if (setpgid(0, 0) != 0) return errno;
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) return ESRCH;  // the grader already died
+    if (!cgroup.empty()) write_number((cgroup + "/cgroup.procs").c_str(), getpid());
+#endif
+    // Checks start with default signal handling whatever the grader set.
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    if (!limits.resource_limits) return 0;
+    if (int err = apply_rlimits(limits)) return err;
+#ifdef __linux__
+    if (limits.sandbox && geteuid() == 0) return enter_sandbox(limits);
+#endif
     return 0;
 }
 
@@ -56,37 +193,95 @@ void become_subreaper() {
 }
 
 #ifdef __linux__
-// The children of `pid`, read from /proc/<pid>/task/*/children.
-static std::vector<int> children_of(int pid) {
+namespace {
+std::vector<int> read_pids(const std::string& file) {
     std::vector<int> out;
-    std::string dir = "/proc/" + std::to_string(pid) + "/task";
-    DIR* d = opendir(dir.c_str());
+    if (FILE* f = std::fopen(file.c_str(), "r")) {
+        int pid;
+        while (std::fscanf(f, "%d", &pid) == 1) out.push_back(pid);
+        std::fclose(f);
+    }
+    return out;
+}
+
+// The children of this process, read from /proc/self/task/*/children.
+std::vector<int> my_children() {
+    std::vector<int> out;
+    DIR* d = opendir("/proc/self/task");
     if (!d) return out;
     while (dirent* e = readdir(d)) {
         if (e->d_name[0] == '.') continue;
-        std::string path = dir + "/" + e->d_name + "/children";
-        if (FILE* f = std::fopen(path.c_str(), "r")) {
-            int child;
-            while (std::fscanf(f, "%d", &child) == 1) out.push_back(child);
-            std::fclose(f);
-        }
+        for (int pid : read_pids(std::string("/proc/self/task/") + e->d_name + "/children")) out.push_back(pid);
     }
     closedir(d);
     return out;
 }
+
+std::string pids_hierarchy() {
+    for (const char* base : {"/sys/fs/cgroup/pids", "/sys/fs/cgroup"}) {
+        std::string b = base;
+        if (access((b + "/cgroup.procs").c_str(), W_OK) != 0) continue;
+        if (b == "/sys/fs/cgroup") {  // cgroup v2: the pids controller must be enabled
+            FILE* f = std::fopen("/sys/fs/cgroup/cgroup.subtree_control", "r");
+            char buf[256] = {0};
+            if (f) (void)!std::fread(buf, 1, sizeof buf - 1, f), std::fclose(f);
+            if (!std::strstr(buf, "pids")) continue;
+        }
+        return b;
+    }
+    return "";
+}
+}  // namespace
 #endif
 
 void kill_descendants() {
 #ifdef __linux__
     // A subreaper inherits orphans; kill them and everything below them.
     for (int round = 0; round < 50; ++round) {
-        std::vector<int> kids = children_of(getpid());
+        std::vector<int> kids = my_children();
         if (kids.empty()) return;
         for (int pid : kids) {
             ::kill(pid, SIGKILL);
             ::kill(-pid, SIGKILL);
         }
         for (int pid : kids) waitpid(pid, nullptr, 0);
+    }
+#endif
+}
+
+bool sandbox_available() {
+#ifdef __linux__
+    return geteuid() == 0;
+#else
+    return false;
+#endif
+}
+
+std::string make_pids_cgroup(unsigned long max) {
+#ifdef __linux__
+    static std::atomic<int> counter{0};
+    static const std::string base = pids_hierarchy();
+    if (base.empty() || max == 0) return "";
+    std::string dir = base + "/raftlab-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+    if (mkdir(dir.c_str(), 0755) != 0) return "";
+    if (!write_number((dir + "/pids.max").c_str(), static_cast<long>(max))) {
+        rmdir(dir.c_str());
+        return "";
+    }
+    return dir;
+#else
+    return "";
+#endif
+}
+
+void remove_cgroup(const std::string& cgroup) {
+#ifdef __linux__
+    if (cgroup.empty()) return;
+    for (int round = 0; round < 200; ++round) {
+        std::vector<int> pids = read_pids(cgroup + "/cgroup.procs");
+        if (pids.empty() && rmdir(cgroup.c_str()) == 0) return;
+        for (int pid : pids) ::kill(pid, SIGKILL);
+        usleep(5000);
     }
 #endif
 }

@@ -101,14 +101,21 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
             opts.labs = {lab};
             opts.impl = impl;
             GradeReport report = grade(root, opts);
+            // A variant counts as caught only when it built and every check it names
+            // failed by finding the bug (a build error proves nothing about the checks).
+            const LabResult& result = report.labs[0];
             std::vector<std::string> escaped;
             for (const auto& id : v.expect_fail)
-                for (const auto& c : report.labs[0].checks)
-                    if (c.check->id == id && c.status == Status::passed) escaped.push_back(id);
+                for (const auto& c : result.checks)
+                    if (c.check->id == id && (c.status == Status::passed || c.status == Status::not_compiled))
+                        escaped.push_back(id);
             ++total;
             bool caught = escaped.empty();
             missed += caught ? 0 : 1;
-            std::string verdict = caught ? "caught" : "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "));
+            std::string verdict = caught ? "caught"
+                                  : !result.build_errors.empty()
+                                      ? "DOES NOT COMPILE:\n" + result.build_errors
+                                      : "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "));
             if (colour) verdict = (caught ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
             std::cout << fmt::format("{:<16} {:<32} {}  ({}/{} points)\n", lab->slug, p.stem().string(), verdict,
                                      report.score(), report.max_points())

@@ -1,0 +1,167 @@
+// End to end: the grader grading solutions/ (full marks), starter/ (zero, without
+// hanging) and bad input (one line, exit 2). The three report forms must agree.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <sys/wait.h>
+
+#include "catalog.h"
+#include "tempdir.h"
+
+namespace raftlab::grader {
+namespace {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+struct CliRun {
+    int exit_code = -1;
+    std::string output;
+};
+
+/// Runs the grader binary with `args` (stdout and stderr together).
+CliRun grader(const std::string& args, const std::string& env = "") {
+    std::string cmd = "RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " " + env + " " RAFTLAB_GRADER " " + args + " 2>&1";
+    CliRun r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf;
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
+    int status = pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string gradable_labs() {
+    std::string out;
+    for (const auto& lab : load_catalog(RAFTLAB_SOURCE_DIR))
+        if (lab.gradable) out += " " + std::to_string(lab.number);
+    return out;
+}
+
+struct Reports {
+    CliRun run;
+    json::object gradescope;
+    boost::property_tree::ptree junit;
+};
+
+Reports grade_all(const std::string& impl, const TempDir& dir) {
+    Reports r;
+    fs::path js = dir.path() / "results.json", xml = dir.path() / "junit.xml";
+    r.run = grader("grade" + gradable_labs() + " --impl " + impl + " --json " + js.string() + " --junit " + xml.string());
+    boost::system::error_code ec;
+    json::value v = json::parse(read_file(js), ec);
+    EXPECT_FALSE(ec) << "results.json does not parse: " << ec.message() << "\n" << r.run.output;
+    if (!ec && v.is_object()) r.gradescope = v.as_object();
+    try {
+        std::ifstream in(xml);
+        boost::property_tree::read_xml(in, r.junit);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "junit.xml does not parse: " << e.what();
+    }
+    return r;
+}
+
+/// The "Total S/M" line of the terminal table.
+std::pair<int, int> table_total(const std::string& output) {
+    std::smatch m;
+    static const std::regex total_re("Total ([0-9]+)/([0-9]+)");
+    if (!std::regex_search(output, m, total_re)) return {-1, -1};
+    return {std::stoi(m[1]), std::stoi(m[2])};
+}
+
+void expect_reports_agree(const Reports& r) {
+    auto [score, max] = table_total(r.run.output);
+    ASSERT_GE(max, 1) << r.run.output;
+    EXPECT_EQ(json::value_to<int>(r.gradescope.at("score")), score) << "results.json and the table disagree";
+    int json_max = 0, json_passed = 0, table_passes = 0;
+    const auto& tests = r.gradescope.at("tests").as_array();
+    for (const auto& t : tests) {
+        json_max += json::value_to<int>(t.at("max_score"));
+        json_passed += t.at("status").as_string() == "passed";
+        for (const char* field : {"name", "number", "output", "visibility"})
+            EXPECT_TRUE(t.as_object().contains(field)) << "a Gradescope test lacks " << field;
+    }
+    for (std::size_t at = 0; (at = r.run.output.find("PASS ", at)) != std::string::npos; ++at) ++table_passes;
+    EXPECT_EQ(json_max, max);
+    EXPECT_EQ(json_passed, table_passes);
+    const auto& suites = r.junit.get_child("testsuites");
+    EXPECT_EQ(suites.get<int>("<xmlattr>.tests"), static_cast<int>(tests.size()));
+    EXPECT_EQ(suites.get<int>("<xmlattr>.failures") + suites.get<int>("<xmlattr>.errors"),
+              static_cast<int>(tests.size()) - json_passed) << "junit.xml and results.json disagree";
+}
+
+TEST(Grade, solutionsScoreFullMarks) {
+    TempDir dir("grade-test");
+    Reports r = grade_all("solutions", dir);
+    EXPECT_EQ(r.run.exit_code, 0) << r.run.output;
+    auto [score, max] = table_total(r.run.output);
+    EXPECT_EQ(score, max) << r.run.output;
+    expect_reports_agree(r);
+}
+
+TEST(Grade, starterScoresZeroAndFinishes) {
+    TempDir dir("grade-test");
+    Reports r = grade_all("starter", dir);
+    EXPECT_EQ(r.run.exit_code, 1) << r.run.output;
+    auto [score, max] = table_total(r.run.output);
+    EXPECT_EQ(score, 0) << r.run.output;
+    EXPECT_GT(max, 0);
+    expect_reports_agree(r);
+}
+
+TEST(Grade, plannedLabsAreListedAndNotCountedAsPassed) {
+    CliRun r = grader("grade 8 9 10");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("not yet gradable"), std::string::npos) << r.output;
+}
+
+TEST(Grade, unknownLabIsOneLineAndExit2) {
+    CliRun r = grader("grade 99");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("unknown lab \"99\""), std::string::npos) << r.output;
+}
+
+TEST(Grade, missingImplIsOneLineAndExit2) {
+    CliRun r = grader("grade 4 --impl /no/such/dir");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("/no/such/dir"), std::string::npos) << r.output;
+}
+
+TEST(Grade, badLabYamlIsOneLineNamingFileLineAndField) {
+    TempDir root("grade-test-root");
+    fs::create_directories(root.path() / "labs/04-log");
+    fs::create_directories(root.path() / "handouts");
+    std::ofstream(root.path() / "handouts/04-log.md") << "x\n";
+    std::ofstream(root.path() / "labs/04-log/lab.yaml")
+        << "number: 4\nslug: 04-log\ntitle: T\nhandout: handouts/04-log.md\nstatus: gradable\nchecks:\n"
+           "  - {id: a, name: A, test: A.a, points: lots, visibility: visible, timeout: 5}\n";
+    CliRun r = grader("grade 4", "RAFTLAB_ROOT=" + root.path().string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, "raftlab: labs/04-log/lab.yaml:7: checks[0].points must be a whole number from 1 to 1000, "
+                        "got \"lots\"\n");
+}
+
+TEST(Grade, usageErrorIsExit2) {
+    CliRun r = grader("grade --no-such-flag");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+}  // namespace
+}  // namespace raftlab::grader

@@ -1,0 +1,204 @@
+// The grader against hostile student code. Each act below is spliced into a copy of
+// the reference Log, triggered only by the one call check 4.3 (append_exact) makes.
+// For every act the grader must finish, give 4.3 the right status and a helpful
+// reason, leave the other 15 checks of lab 4 passing, and leave no process, temp
+// directory, cgroup or bound port behind.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <dirent.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "tempdir.h"
+
+namespace raftlab::grader {
+namespace {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr int kHostilePort = 47311;  // a port a hostile daemon tries to keep bound
+
+struct Act {
+    std::string name;
+    std::string code;      ///< body of raftlab_hostile_act()
+    std::string status;    ///< expected for check 4.3 in the table: PASS FAIL TIME CRSH BULD
+    std::string reason;    ///< expected part of 4.3's reason ("" for PASS)
+    bool needs_sandbox = false;
+};
+
+void PrintTo(const Act& act, std::ostream* os) { *os << act.name; }
+
+const std::vector<Act>& acts() {
+    static const std::vector<Act> all = {
+        {"infinite_loop", "for (volatile int i = 0;; i = i + 1) {}", "TIME", "did not finish within 3 s"},
+        {"segfault", "*static_cast<volatile int*>(nullptr) = 1;", "CRSH", "SIGSEGV"},
+        {"abort", "std::abort();", "CRSH", "SIGABRT"},
+        {"uncaught_exception", "[]() noexcept { throw std::runtime_error(\"boom\"); }();", "CRSH", "SIGABRT"},
+        {"stack_overflow", "struct R { static int f(volatile int n) { volatile char pad[4096]; pad[0] = 1; "
+                           "return f(n + 1) + pad[0]; } }; R::f(0);", "CRSH", "SIGSEGV"},
+        {"memory_bomb", "std::vector<std::unique_ptr<char[]>> hog; for (;;) { hog.emplace_back(new char[64 << 20]); "
+                        "std::memset(hog.back().get(), 1, 64 << 20); }", "FAIL", "std::bad_alloc"},
+        {"fork_bomb", "for (;;) fork();", "TIME", "did not finish"},
+        {"output_flood", "for (;;) std::fputs(\"flood flood flood flood flood flood flood flood\\n\", stdout);",
+         "FAIL", "output limit"},
+        {"sleep_forever", "for (;;) pause();", "TIME", "did not finish"},
+        {"close_stdout", "std::fflush(stdout); close(1); close(2);", "PASS", ""},
+        {"signal_the_grader", "kill(getppid(), SIGKILL); kill(-getpgid(getppid()), SIGKILL); kill(1, SIGKILL); "
+                              "for (int p = 2; p < 4194304 && p < 70000; ++p) if (p != getpid()) kill(p, SIGTERM);",
+         "CRSH", "SIGKILL", true},  // it can reach only its own group: it kills itself, not the grader
+        {"daemon_outlives_parent", "if (fork() == 0) { setsid(); if (fork() == 0) { execlp(\"sleep\", \"sleep\", "
+                                   "\"987654\", (char*)nullptr); } _exit(0); } wait(nullptr);", "PASS", ""},
+        {"binds_harness_port", "if (fork() == 0) { setsid(); int s = socket(AF_INET, SOCK_STREAM, 0); "
+                               "sockaddr_in a{}; a.sin_family = AF_INET; a.sin_port = htons(" +
+                                   std::to_string(kHostilePort) + "); a.sin_addr.s_addr = htonl(0x7f000001); "
+                               "bind(s, (sockaddr*)&a, sizeof a); listen(s, 1); for (;;) pause(); }",
+         "PASS", ""},
+        {"reads_solutions", "std::ifstream f(std::string(getenv(\"RAFTLAB_ROOT\")) + \"/solutions/raft/log.cpp\"); "
+                            "if (!f) throw std::runtime_error(\"solutions/ is out of reach\");",
+         "FAIL", "solutions/ is out of reach", true},
+        {"writes_outside", "std::ofstream(std::string(getenv(\"RAFTLAB_ROOT\")) + \"/HOSTILE_WAS_HERE\") << 1; "
+                           "std::ofstream(\"/tmp/HOSTILE_WAS_HERE\") << 1; "
+                           "std::ofstream(std::string(getenv(\"HOME\")) + \"/HOSTILE_WAS_HERE\") << 1;",
+         "PASS", "", true},
+        {"does_not_compile", "this is not C++;", "BULD", "did not compile"},
+    };
+    return all;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// Writes impl/raft/log.{h,cpp}: the reference log with the act spliced in.
+void make_impl(const fs::path& impl, const Act& act) {
+    fs::create_directories(impl / "raft");
+    fs::path sol = fs::path(RAFTLAB_SOURCE_DIR) / "solutions/raft";
+    std::string cpp = slurp(sol / "log.cpp");
+    const std::string body = "const std::vector<LogEntry>& entries) {\n";
+    std::size_t at = cpp.find(body, cpp.find("AppendResult Log::append_entries("));
+    ASSERT_NE(at, std::string::npos) << "solutions/raft/log.cpp changed shape; update hostile_test.cpp";
+    cpp.insert(at + body.size(), "    if (prev_index == 3 && entries.size() == 2 && entries[0].command == \"a\") raftlab_hostile_act();\n");
+    cpp.insert(cpp.find('\n', cpp.find("#include \"raft/log.h\"")) + 1, "#include \"raft/hostile_act.h\"\n");
+    std::string header = slurp(sol / "log.h");
+    // Rewrite only what changed, so the build directory recompiles the minimum.
+    auto put = [](const fs::path& p, const std::string& text) {
+        if (!fs::exists(p) || slurp(p) != text) std::ofstream(p) << text;
+    };
+    put(impl / "raft/log.h", header);
+    put(impl / "raft/log.cpp", cpp);
+    put(impl / "raft/hostile_act.h",
+        "#pragma once\n#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n"
+        "#include <fstream>\n#include <memory>\n#include <stdexcept>\n#include <string>\n#include <vector>\n"
+        "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
+        "#include <unistd.h>\n"
+        "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
+}
+
+int count_entries(const fs::path& dir, const std::string& prefix) {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        n += e.path().filename().string().rfind(prefix, 0) == 0;
+    return n;
+}
+
+/// Processes whose command line mentions `needle` (other than this test).
+std::vector<int> processes_with(const std::string& needle) {
+    std::vector<int> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        std::string name = e.path().filename().string();
+        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0])) || std::stoi(name) == getpid()) continue;
+        std::string cmd = slurp(e.path() / "cmdline");
+        std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+        if (cmd.find(needle) != std::string::npos) out.push_back(std::stoi(name));
+    }
+    return out;
+}
+
+bool port_free(int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(s);
+    return ok;
+}
+
+class Hostile : public ::testing::TestWithParam<Act> {};
+
+TEST_P(Hostile, costsOnlyItsOwnCheck) {
+    const Act& act = GetParam();
+    if (act.needs_sandbox && !platform::sandbox_available())
+        GTEST_SKIP() << "not run: the " << act.name << " defence needs the root-only sandbox (namespaces), "
+                     << "and this test runs as uid " << getuid();
+    fs::path impl = fs::path(RAFTLAB_SOURCE_DIR) / "build/hostile-impl";
+    make_impl(impl, act);
+    if (HasFatalFailure()) return;
+    TempDir out("hostile-test");
+    int temps_before = count_entries(fs::temp_directory_path(), "raftlab-grade-");
+    std::string cmd = "RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " RAFTLAB_MAX_TIMEOUT=3 " RAFTLAB_GRADER
+                      " grade 4 --impl " + impl.string() + " --json " + (out.path() / "r.json").string() + " 2>&1";
+    auto start = std::chrono::steady_clock::now();
+    std::string output;
+    FILE* p = popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    std::array<char, 4096> buf;
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) output.append(buf.data(), n);
+    int status = pclose(p);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    ASSERT_TRUE(WIFEXITED(status)) << "the grader itself was killed\n" << output;
+    EXPECT_EQ(WEXITSTATUS(status), act.status == "PASS" ? 0 : 1) << output;
+    EXPECT_LT(seconds, 300) << "the grader must finish within its overall limit";
+    json::value v = json::parse(slurp(out.path() / "r.json"));
+    for (const auto& t : v.at("tests").as_array()) {
+        std::string number = json::value_to<std::string>(t.at("number"));
+        std::string st = json::value_to<std::string>(t.at("status"));
+        std::string text = json::value_to<std::string>(t.at("output"));
+        if (act.status == "BULD") {
+            EXPECT_NE(text.find(act.reason), std::string::npos) << number << ": " << text;
+            EXPECT_NE(text.find("hostile_act.h"), std::string::npos) << "the compiler errors must point at the file";
+        } else if (number == "4.3") {
+            EXPECT_EQ(st, act.status == "PASS" ? "passed" : "failed") << text;
+            EXPECT_NE(text.find(act.reason), std::string::npos) << "4.3 says: " << text;
+        } else {
+            EXPECT_EQ(st, "passed") << "check " << number << " was hurt by another check's act: " << text;
+        }
+    }
+    if (act.status != "BULD") {
+        std::string mark = act.status;
+        EXPECT_NE(output.find(mark + " 4.3"), std::string::npos) << output;
+    }
+    EXPECT_TRUE(processes_with("987654").empty()) << "a daemon of the check outlived the grade";
+    EXPECT_TRUE(processes_with("lab04_checks").empty()) << "a check process outlived the grade";
+    EXPECT_TRUE(port_free(kHostilePort)) << "a check left port " << kHostilePort << " bound";
+    EXPECT_EQ(count_entries(fs::temp_directory_path(), "raftlab-grade-"), temps_before) << "a temp dir was left";
+    EXPECT_EQ(count_entries("/sys/fs/cgroup/pids", "raftlab-"), 0) << "a pids cgroup was left";
+    for (const char* f : {RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE", "/tmp/HOSTILE_WAS_HERE"})
+        EXPECT_FALSE(fs::exists(f)) << "the check wrote outside its directory: " << f;
+    if (const char* home = getenv("HOME"))
+        EXPECT_FALSE(fs::exists(fs::path(home) / "HOSTILE_WAS_HERE")) << "the check wrote to $HOME";
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, Hostile, ::testing::ValuesIn(acts()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace raftlab::grader
