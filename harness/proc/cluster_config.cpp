@@ -57,10 +57,10 @@ NodeSpec parse_node(const Reporter& r, const YAML::Node& n, std::size_t index, c
     std::string f = "nodes[" + std::to_string(index) + "]";
     if (!n.IsMap()) r.fail(n, f, "must be a map with id, binary, ports, data_dir");
     NodeSpec node;
-    static const std::set<std::string> known = {"id", "ports", "ready_port", "data_dir", "binary", "args", "env"};
+    static const std::set<std::string> known = {"id", "ports", "ready_port", "data_dir", "binary", "args", "env", "vars"};
     for (const auto& kv : n) {
         std::string key = scalar(r, kv.first, f);
-        if (!known.count(key)) r.fail(kv.first, f + "." + key, "unknown field; expected one of id, ports, ready_port, data_dir, binary, args, env");
+        if (!known.count(key)) r.fail(kv.first, f + "." + key, "unknown field; expected one of id, ports, ready_port, data_dir, binary, args, env, vars");
     }
     if (!n["id"]) r.fail(n, f + ".id", "missing; give every node a unique id such as n1");
     node.id = scalar(r, n["id"], f + ".id");
@@ -81,6 +81,10 @@ NodeSpec parse_node(const Reporter& r, const YAML::Node& n, std::size_t index, c
     if (n["args"]) {
         if (!n["args"].IsSequence()) r.fail(n["args"], f + ".args", "must be a list, e.g. [\"--port\", \"{port:client}\"]");
         for (const auto& a : n["args"]) node.args.push_back(scalar(r, a, f + ".args"));
+    }
+    if (n["vars"]) {
+        if (!n["vars"].IsMap()) r.fail(n["vars"], f + ".vars", "must be a map NAME: value");
+        for (const auto& kv : n["vars"]) node.vars[scalar(r, kv.first, f + ".vars")] = scalar(r, kv.second, f + ".vars");
     }
     if (n["env"]) {
         if (!n["env"].IsMap()) r.fail(n["env"], f + ".env", "must be a map NAME: value");
@@ -185,6 +189,8 @@ std::string expand_placeholders(const std::string& text, const NodeSpec& node, c
             out += node.data_dir.string();
         } else if (kind == "port" && node.ports.count(arg)) {
             out += std::to_string(node.ports.at(arg));
+        } else if (kind == "var" && node.vars.count(arg)) {
+            out += node.vars.at(arg);
         } else if (kind == "timing" && cluster.timing.count(arg)) {
             out += std::to_string(cluster.timing.at(arg));
         } else if (kind == "peers") {
@@ -195,7 +201,7 @@ std::string expand_placeholders(const std::string& text, const NodeSpec& node, c
             }
             out += list;
         } else {
-            throw ConfigError("unknown placeholder {" + name + "}; use {id}, {data_dir}, {port:NAME}, {timing:NAME} or {peers:NAME} with a defined NAME");
+            throw ConfigError("unknown placeholder {" + name + "}; use {id}, {data_dir}, {port:NAME}, {timing:NAME}, {peers:NAME} or {var:NAME} with a defined NAME");
         }
         pos = close + 1;
     }

@@ -246,6 +246,17 @@ int FaultProxy::serve_control(int port) {
     return state_->call([s = state_.get(), port] { return start_control_server(*s, port); });
 }
 
+MeshPorts add_mesh_links(FaultProxy& proxy, const std::map<std::string, int>& peer_ports,
+                         const std::map<std::string, int>& client_ports, bool framed) {
+    MeshPorts ports;
+    for (const auto& [from, unused] : peer_ports)
+        for (const auto& [to, target] : peer_ports)
+            if (from != to) ports.peer[from][to] = proxy.add_link({.from = from, .to = to, .target_port = target, .framed = framed});
+    for (const auto& [server, target] : client_ports)
+        ports.client[server] = proxy.add_link({.from = "client", .to = server, .target_port = target, .framed = framed});
+    return ports;
+}
+
 // ---- JSON forms -------------------------------------------------------------------
 
 json::object to_json(const LinkStatus& st) {

@@ -30,6 +30,7 @@ nodes:
     binary: bin/server
     args: ["--id", "{id}", "--port", "{port:client}", "--data", "{data_dir}", "--et", "{timing:election_timeout_ms}", "--peers", "{peers:raft}"]
     env: {MODE: "{id}-x"}
+    vars: {via: "127.0.0.1:9000"}
   - id: n2
     ports: {raft: 7002, client: 7102}
     binary: /abs/server
@@ -50,6 +51,8 @@ nodes:
     EXPECT_EQ(args[7], "300");
     EXPECT_EQ(args[9], "n1=127.0.0.1:7001,n2=127.0.0.1:7002");
     EXPECT_EQ(expand_placeholders(c.nodes[0].env.at("MODE"), c.nodes[0], c), "n1-x");
+    EXPECT_EQ(expand_placeholders("--peer={var:via}", c.nodes[0], c), "--peer=127.0.0.1:9000");
+    EXPECT_THROW(expand_placeholders("{var:via}", c.nodes[1], c), ConfigError) << "vars are per node";
 }
 
 TEST(ClusterConfig, parse_missingIdNamesLineAndField) {

@@ -97,3 +97,25 @@ TEST(FaultProxyApi, invalidArguments_throwNamingTheProblem) {
     EXPECT_THROW(proxy.set_faults("l", bad), FaultError);
     EXPECT_THROW(proxy.partition({{"a"}, {"a", "b"}}), ProxyError);
 }
+
+TEST(FaultProxyApi, addMeshLinks_everyPairRoutesToItsTarget) {
+    EchoServer e1, e2, e3;
+    std::map<std::string, EchoServer*> servers = {{"n1", &e1}, {"n2", &e2}, {"n3", &e3}};
+    std::map<std::string, int> ports;
+    for (auto& [name, server] : servers) ports[name] = server->port();
+    FaultProxy proxy;
+    MeshPorts mesh = add_mesh_links(proxy, ports, {{"n1", e1.port()}}, false);
+    EXPECT_EQ(proxy.links().size(), 6u + 1u);
+    Client to_n2(mesh.peer["n1"]["n2"]);
+    to_n2.send("hi");
+    EXPECT_EQ(to_n2.receive(2), "hi");
+    EXPECT_EQ(e2.received(), 2u);
+    EXPECT_EQ(e1.received() + e3.received(), 0u);
+    proxy.partition({{"n1"}, {"n2", "n3"}});
+    Client cut(mesh.peer["n1"]["n3"]);
+    cut.send("x");
+    EXPECT_FALSE(cut.receive_some(300ms)) << "n1 -> n3 is cut";
+    Client client(mesh.client["n1"]);
+    client.send("c");
+    EXPECT_EQ(client.receive(1), "c") << "the client is in no group, so it still reaches n1";
+}

@@ -19,8 +19,10 @@
 //       env: {RUST_LOG: debug}
 //
 // Placeholders in args and env values: {id}, {data_dir}, {port:NAME},
-// {timing:NAME} and {peers:NAME} (comma list of "id=127.0.0.1:port" of every node's
-// port NAME). Relative paths are resolved against the YAML file's directory.
+// {timing:NAME}, {peers:NAME} (comma list of "id=127.0.0.1:port" of every node's
+// port NAME) and {var:NAME} (the node's `vars` map: set from YAML or by a harness,
+// e.g. the proxy ports this node should use to reach its peers). Relative paths are
+// resolved against the YAML file's directory.
 #pragma once
 
 #include <chrono>
@@ -41,6 +43,7 @@ struct NodeSpec {
     std::filesystem::path binary;              ///< executable to run
     std::vector<std::string> args;             ///< arguments, placeholders expanded at start
     std::map<std::string, std::string> env;    ///< added to the inherited environment
+    std::map<std::string, std::string> vars;   ///< {var:NAME} values, e.g. peer addresses through the proxy
 };
 
 /// A whole cluster.

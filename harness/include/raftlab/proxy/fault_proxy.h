@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -135,6 +136,19 @@ public:
 private:
     std::unique_ptr<State> state_;
 };
+
+/// The listen ports of a whole cluster's links (see add_mesh_links).
+struct MeshPorts {
+    std::map<std::string, std::map<std::string, int>> peer;  ///< peer[from][to]: where `from` reaches `to`
+    std::map<std::string, int> client;                       ///< client[server]: where clients reach `server`
+};
+
+/// Creates one link per ordered pair of servers, named "<from>-><to>" and forwarded
+/// to `peer_ports[to]`, and one link "client-><server>" per entry of
+/// `client_ports`. Hand each server its row of `peer` (for example through the
+/// supervisor's {var:NAME} placeholders) and the clients `client`.
+MeshPorts add_mesh_links(FaultProxy& proxy, const std::map<std::string, int>& peer_ports,
+                         const std::map<std::string, int>& client_ports, bool framed);
 
 /// JSON forms used by the HTTP API and the CLI.
 boost::json::object to_json(const LinkStatus& status);
