@@ -94,7 +94,13 @@ TEST(Supervisor, startAll_readyAndLogged) {
     for (const auto& n : s.config().nodes) {
         EXPECT_EQ(s.state(n.id), NodeState::running);
         EXPECT_TRUE(echoes(n.ports.at("client"), 5s)) << n.id;
-        EXPECT_NE(read_file(s.log_path(n.id)).find("listening on"), std::string::npos) << n.id;
+        // The server prints just after it starts listening: wait (bounded) for the line.
+        bool logged = false;
+        for (int i = 0; i < 250 && !logged; ++i) {
+            logged = read_file(s.log_path(n.id)).find("listening on") != std::string::npos;
+            if (!logged) std::this_thread::sleep_for(20ms);
+        }
+        EXPECT_TRUE(logged) << n.id << " log: " << read_file(s.log_path(n.id));
     }
 }
 
