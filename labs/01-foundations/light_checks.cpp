@@ -6,7 +6,9 @@
 // Safety is checked strictly: the display may never be green or yellow both ways,
 // and each direction must go green -> yellow -> red. Timing is checked with wide
 // margins, because shared machines are slow at times: one time unit is 60 ms, and
-// a phase of E ms may last from 0.8 E - 50 ms to 1.25 E + 300 ms.
+// a phase of E ms may last from 0.6 E - 100 ms to 1.25 E + 300 ms. (A controller
+// that falls behind may catch up by running a few ticks quickly, so a phase after a
+// delayed one can look short.)
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -169,7 +171,7 @@ void Intersection::press() {
 void require_duration(const std::string& what, Clock::time_point from, Clock::time_point to, int units) {
     double ms = std::chrono::duration<double, std::milli>(to - from).count();
     double expected = units * kUnitMs;
-    if (ms < 0.8 * expected - 50 || ms > 1.25 * expected + 300)
+    if (ms < 0.6 * expected - 100 || ms > 1.25 * expected + 300)
         throw Problem(what + " lasted " + std::to_string(static_cast<int>(ms / kUnitMs)) + " time units (" +
                       std::to_string(static_cast<int>(ms)) + " ms), but should last " + std::to_string(units) +
                       " (" + std::to_string(static_cast<int>(expected)) + " ms at --unit-ms " +
