@@ -2,6 +2,7 @@
 #include "raftlab/proc/supervisor.h"
 
 #include "platform.h"
+#include "spawn_thread.h"
 
 #include <boost/asio/io_context.hpp>
 // Boost 1.81's Process v2 on std::filesystem forgets this include. Its
@@ -99,6 +100,7 @@ struct Supervisor::Impl {
     std::map<std::string, Node> nodes;
     std::vector<DeathReport> deaths;
     boost::asio::io_context context;  // Boost.Process wants an executor; never run
+    SpawnThread spawner;              // every fork happens here (see spawn_thread.h)
 
     Node& node(const std::string& id) {
         auto it = nodes.find(id);
@@ -202,7 +204,7 @@ void Supervisor::start(const std::string& id) {
 void Supervisor::spawn(const std::string& id) {
     std::lock_guard lock(impl_->mutex);
     impl_->refresh();
-    impl_->spawn(id);
+    impl_->spawner.run([this, &id] { impl_->spawn(id); });
 }
 
 bool Supervisor::wait_ready(const std::string& id, std::chrono::milliseconds timeout) {

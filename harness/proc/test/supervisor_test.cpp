@@ -183,6 +183,17 @@ TEST(Supervisor, kill_reachesForkedHelpers) {
     EXPECT_TRUE(gone_within(helper, 5s)) << "the whole process group must die";
 }
 
+TEST(Supervisor, restart_fromShortLivedThreadSurvivesIt) {
+    TempDir dir;
+    Supervisor s(echo_cluster(dir, 1));
+    s.start_all();
+    std::thread([&] { s.restart("n1"); }).join();  // the thread is gone now
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(s.state("n1"), NodeState::running);
+    EXPECT_TRUE(echoes(s.config().nodes[0].ports.at("client"), 5s));
+    EXPECT_TRUE(s.take_deaths().empty());
+}
+
 /// Starts the stand-in harness, waits for its children, then signals it.
 void harness_dies_children_die(int signal) {
     TempDir dir;

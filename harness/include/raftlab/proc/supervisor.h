@@ -6,8 +6,9 @@
 //      sends goes to the whole group (so helpers a server forks die with it);
 //   2. each child asks the kernel for SIGKILL when the thread that started it dies
 //      (parent-death signal, Linux), so children die even when the harness is
-//      killed with -9. Call start()/restart() from a long-lived thread (the main
-//      thread is best): the signal is tied to the starting thread;
+//      killed with -9. The signal is tied to the forking thread, so the supervisor
+//      forks every child from one thread of its own: start() and restart() may be
+//      called from any thread, even one that exits right after;
 //   3. the supervisor kills every group it owns in its destructor, and
 //      install_signal_cleanup() does the same on SIGINT, SIGTERM and SIGHUP.
 // Limit: after a kill -9 of the harness only layer 2 acts, and it reaches the
