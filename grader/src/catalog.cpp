@@ -52,7 +52,8 @@ public:
 
     void only(const std::set<std::string>& known) const {
         for (const auto& kv : node_) {
-            std::string key = kv.first.as<std::string>();
+            if (!kv.first.IsScalar()) fail(kv.first, "(key)", "must be a field name, not a list, a map or null");
+            std::string key = kv.first.Scalar();
             if (!known.count(key)) {
                 std::string list;
                 for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
