@@ -3,8 +3,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -53,6 +53,14 @@ void parse_ports(const Reporter& r, const YAML::Node& ports, NodeSpec& node, con
     }
 }
 
+/// [A-Za-z0-9_-]+, checked by hand: std::regex_match recurses once per character and
+/// overflows the stack on a long id.
+bool is_node_id(const std::string& id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
 NodeSpec parse_node(const Reporter& r, const YAML::Node& n, std::size_t index, const fs::path& base) {
     std::string f = "nodes[" + std::to_string(index) + "]";
     if (!n.IsMap()) r.fail(n, f, "must be a map with id, binary, ports, data_dir");
@@ -64,7 +72,7 @@ NodeSpec parse_node(const Reporter& r, const YAML::Node& n, std::size_t index, c
     }
     if (!n["id"]) r.fail(n, f + ".id", "missing; give every node a unique id such as n1");
     node.id = scalar(r, n["id"], f + ".id");
-    if (!std::regex_match(node.id, std::regex("[A-Za-z0-9_-]+")))
+    if (!is_node_id(node.id))
         r.fail(n["id"], f + ".id", "'" + node.id + "' must be letters, digits, '_' or '-'");
     if (!n["binary"]) r.fail(n, f + ".binary", "missing; set the server executable's path");
     node.binary = resolve(base, scalar(r, n["binary"], f + ".binary"));
