@@ -11,30 +11,32 @@
 
 #include <cstdlib>
 #include <deque>
-#include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace raftlab::lab01 {
 namespace {
 
-std::filesystem::path make_temp_dir() {
+/// An unnamed temporary file, open for reading and writing.
+int anonymous_log() {
     std::string pattern = (std::filesystem::temp_directory_path() / "raftlab-lab01-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw Problem("could not create a temporary directory for a check");
-    return pattern;
+    int fd = ::mkstemp(pattern.data());
+    if (fd < 0) throw Problem("could not create a temporary log file for a check");
+    ::unlink(pattern.c_str());
+    return fd;
 }
 
 /// In the child, between fork and exec: own process group, output to the log, and
 /// (Linux) die together with the check binary.
-[[noreturn]] void exec_child(const std::filesystem::path& exe, std::vector<char*>& argv,
-                             const std::string& log, pid_t parent) {
+[[noreturn]] void exec_child(const std::filesystem::path& exe, std::vector<char*>& argv, int log,
+                             pid_t parent) {
     ::setpgid(0, 0);
 #ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the parent is already gone
 #endif
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int null = ::open("/dev/null", O_RDONLY);
-    if (fd >= 0) ::dup2(fd, 1), ::dup2(fd, 2);
+    ::dup2(log, 1), ::dup2(log, 2);
     if (null >= 0) ::dup2(null, 0);
     ::execv(exe.c_str(), argv.data());
     ::_exit(127);
@@ -44,20 +46,19 @@ std::filesystem::path make_temp_dir() {
 
 ChildProcess::ChildProcess(std::string name, const std::filesystem::path& exe,
                            const std::vector<std::string>& args)
-    : name_(std::move(name)), dir_(make_temp_dir()) {
+    : name_(std::move(name)), log_fd_(anonymous_log()) {
     std::vector<std::string> all{exe.string()};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());
     argv.push_back(nullptr);
-    std::string log = (dir_ / "output.log").string();
     pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) {
-        std::filesystem::remove_all(dir_);
+        ::close(log_fd_);
         throw Problem("could not start " + name_ + ": fork failed");
     }
-    if (pid_ == 0) exec_child(exe, argv, log, parent);
+    if (pid_ == 0) exec_child(exe, argv, log_fd_, parent);
     ::setpgid(pid_, pid_);  // also here, so the group exists before we might kill it
 }
 
@@ -68,8 +69,7 @@ ChildProcess::~ChildProcess() {
         while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
         }
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
+    ::close(log_fd_);
 }
 
 bool ChildProcess::running() {
@@ -83,7 +83,16 @@ bool ChildProcess::running() {
 }
 
 std::string ChildProcess::last_output(std::size_t lines) const {
-    std::ifstream in(dir_ / "output.log");
+    std::string text;
+    char buffer[4096];
+    for (off_t at = 0;;) {
+        ssize_t n = ::pread(log_fd_, buffer, sizeof buffer, at);
+        if (n <= 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        at += n;
+        if (text.size() > (1u << 16)) text.erase(0, text.size() - (1u << 15));  // keep the end
+    }
+    std::istringstream in(text);
     std::deque<std::string> tail;
     for (std::string line; std::getline(in, line);) {
         tail.push_back(line);

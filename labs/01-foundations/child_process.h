@@ -1,11 +1,12 @@
 // child_process.h: the student's programs as real processes, for lab 1's checks.
 //
 // A ChildProcess starts an executable with arguments, sends its stdout and stderr
-// to a log file in a private temporary directory, and on destruction kills it
-// (SIGKILL to its whole process group), reaps it and removes the directory. So a
-// check that fails halfway, by an assertion or an exception, still leaves no
-// process, file or port behind. On Linux the child is also killed if the check
-// binary itself dies (the grader's time limit), via PR_SET_PDEATHSIG.
+// to an anonymous log file (created and unlinked at once, so it vanishes with the
+// last descriptor, even if the check binary is killed), and on destruction kills it
+// (SIGKILL to its whole process group) and reaps it. So a check that fails halfway,
+// by an assertion or an exception, still leaves no process, file or port behind.
+// On Linux the child is also killed if the check binary itself dies (the grader's
+// time limit), via PR_SET_PDEATHSIG.
 #pragma once
 
 #include <sys/types.h>
@@ -47,7 +48,7 @@ private:
     std::string last_output(std::size_t lines) const;
 
     std::string name_;
-    std::filesystem::path dir_;
+    int log_fd_ = -1;
     pid_t pid_ = -1;
     int status_ = 0;
     bool reaped_ = false;
