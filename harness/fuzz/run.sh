@@ -5,7 +5,7 @@
 #   run.sh --build DIR [--seconds N] [TARGET ...]
 #
 # --build    where the separate clang build lives (ctest: build/tool/fuzz)
-# --seconds  fuzzing time per target (default 120; the ctest smoke pass uses 20)
+# --seconds  fuzzing time per target (default 120; the ctest smoke pass uses 15)
 # TARGET     fuzz only these (default: all; see project/CMakeLists.txt)
 #
 # Exit status: 0 no crash; 1 a target crashed, broke a property or a replayed input
