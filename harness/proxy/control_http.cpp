@@ -4,6 +4,7 @@
 // request to response that never touches a socket; the session only moves bytes.
 // A session that sends nothing for 10 s is closed, and no handler waits on
 // anything, so every call answers within a bounded time.
+#include "raftlab/net/port_owner.h"
 #include "proxy_state.h"
 
 #include <boost/beast/core.hpp>
@@ -221,6 +222,8 @@ int start_control_server(FaultProxy::State& s, int port) {
     if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec == asio::error::address_in_use)
+        throw ProxyError("control endpoint: " + net::port_in_use_message(port) + " (or 0 for any)");
     if (ec)
         throw ProxyError("control endpoint: cannot listen on 127.0.0.1:" + std::to_string(port) + " (" + ec.message() +
                          "); choose a free port or 0");

@@ -1,4 +1,5 @@
 // Links (listening ports) and the connections they accept.
+#include "raftlab/net/port_owner.h"
 #include "proxy_state.h"
 
 #include "raftlab/wire/frame.h"
@@ -92,6 +93,8 @@ void Link::listen() {
     if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec == asio::error::address_in_use)
+        throw ProxyError("link " + spec.name + ": " + net::port_in_use_message(spec.listen_port) + " (or 0 for any)");
     if (ec)
         throw ProxyError("link " + spec.name + ": cannot listen on 127.0.0.1:" + std::to_string(spec.listen_port) + " (" +
                          ec.message() + "); choose a free port or 0");

@@ -3,7 +3,9 @@
 
 #include "raftlab/proxy/fault_proxy.h"
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 using namespace raftlab::proxy;
@@ -118,4 +120,19 @@ TEST(FaultProxyApi, addMeshLinks_everyPairRoutesToItsTarget) {
     Client client(mesh.client["n1"]);
     client.send("c");
     EXPECT_EQ(client.receive(1), "c") << "the client is in no group, so it still reaches n1";
+}
+
+TEST(FaultProxyApi, portInUse_namesTheProcessHoldingIt) {
+    // Hold a port with a listening socket of this very process.
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor holder(io, {boost::asio::ip::address_v4::loopback(), 0});
+    int port = holder.local_endpoint().port();
+    FaultProxy proxy;
+    try {
+        proxy.add_link({.name = "l", .from = "a", .to = "b", .listen_port = port, .target_port = 9});
+        FAIL() << "listening on a port in use must throw";
+    } catch (const ProxyError& e) {
+        std::string want = "port " + std::to_string(port) + " is in use by pid " + std::to_string(getpid());
+        EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
 }
