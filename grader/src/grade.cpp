@@ -109,6 +109,9 @@ std::string reason_from_failure(const std::string& failure) {
     std::string line, last;
     while (std::getline(in, line))
         if (!trim(line).empty()) last = trim(line);
+    // The replay command is printed on a line of its own; drop it from the sentence.
+    static const std::regex replay_tail("[.;,]?\\s*\\(?[Rr]eplay( with)?:?\\s*\\./raftlab replay .*$");
+    last = std::regex_replace(last, replay_tail, "");
     return last.empty() ? "the check failed" : last;
 }
 
@@ -241,6 +244,8 @@ GradeReport grade(const fs::path& root, const GradeOptions& options) {
         lr.build_seconds = built.seconds;
         if (!built.ok) lr.build_errors = built.errors;
         for (std::size_t i = 0; i < lab->checks.size(); ++i) {
+            const auto& only = options.only_checks;
+            if (!only.empty() && std::find(only.begin(), only.end(), lab->checks[i].id) == only.end()) continue;
             if (options.on_check) options.on_check(*lab, lab->checks[i], done, total);
             ++done;
             if (built.ok) {

@@ -60,6 +60,9 @@ struct GradeReport {
 struct GradeOptions {
     std::vector<const Lab*> labs;
     Impl impl;
+    /// When non-empty, only the checks with these ids run (the variant self-test
+    /// needs just the checks a patch names).
+    std::vector<std::string> only_checks;
     /// Called before each check runs (for the progress line).
     std::function<void(const Lab&, const Check&, std::size_t done, std::size_t total)> on_check;
     /// Called while a lab builds.

@@ -91,8 +91,9 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".patch") patches.push_back(e.path());
         std::sort(patches.begin(), patches.end());
-        Impl impl{"variant-" + lab->slug, root / "build" / "variants" / lab->slug,
-                  root / "build" / "impl" / ("variant-" + lab->slug)};
+        // Every variant of every lab shares one copy of solutions/ and one build
+        // directory: only the files a patch touches are rebuilt.
+        Impl impl{"variants", root / "build" / "variants" / "src", root / "build" / "impl" / "variants"};
         for (const auto& p : patches) {
             Variant v = read_variant(p, root, *lab);
             sync_tree(root / "solutions", impl.source);
@@ -100,6 +101,7 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
             GradeOptions opts;
             opts.labs = {lab};
             opts.impl = impl;
+            opts.only_checks = v.expect_fail;
             GradeReport report = grade(root, opts);
             // A variant counts as caught only when it built and every check it names
             // failed by finding the bug (a build error proves nothing about the checks).
@@ -117,8 +119,7 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
                                       ? "DOES NOT COMPILE:\n" + result.build_errors
                                       : "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "));
             if (colour) verdict = (caught ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
-            std::cout << fmt::format("{:<16} {:<32} {}  ({}/{} points)\n", lab->slug, p.stem().string(), verdict,
-                                     report.score(), report.max_points())
+            std::cout << fmt::format("{:<16} {:<32} {}\n", lab->slug, p.stem().string(), verdict)
                       << std::flush;
         }
         sync_tree(root / "solutions", impl.source);

@@ -19,10 +19,11 @@ protected:
         std::ofstream(root.path() / "handouts" / (slug + ".md")) << "# handout\n";
         std::ofstream(root.path() / "labs" / slug / "lab.yaml") << yaml;
     }
-    /// The ConfigError message load_catalog throws, or "" when it loads.
+    /// The error of the first invalid lab (or of the catalogue), "" when all load.
     std::string error_of() {
         try {
-            load_catalog(root.path());
+            for (const auto& lab : load_catalog(root.path()))
+                if (!lab.error.empty()) return lab.error;
         } catch (const ConfigError& e) {
             return e.what();
         }
@@ -104,6 +105,15 @@ TEST_F(CatalogTest, gradableLabNeedsChecks) {
     std::ofstream(root.path() / "labs/04-log/lab.yaml")
         << "number: 4\nslug: 04-log\ntitle: T\nhandout: handouts/04-log.md\nstatus: gradable\nchecks: []\n";
     EXPECT_NE(error_of().find("checks is empty, but status is gradable"), std::string::npos) << error_of();
+}
+
+TEST_F(CatalogTest, anInvalidLabFailsOnlyWhenSelected) {
+    write_lab("04-log", kGood);
+    write_lab("05-network", "number: 5\nslug: 05-network\n");
+    auto labs = load_catalog(root.path());
+    ASSERT_EQ(labs.size(), 2u);
+    EXPECT_EQ(find_lab(labs, "4").slug, "04-log") << "a broken lab 5 must not stop lab 4 from grading";
+    EXPECT_THROW(find_lab(labs, "5"), ConfigError);
 }
 
 TEST_F(CatalogTest, unknownLabListsTheKnownOnes) {

@@ -13,8 +13,7 @@ namespace {
 
 std::string where(std::uint64_t seed, int step) {
     std::ostringstream out;
-    out << " (seed " << seed << ", step " << step << "; replay: " << check::replay_command(seed)
-        << ")";
+    out << " (seed " << seed << ", step " << step << "). Replay: " << check::replay_command(seed);
     return out.str();
 }
 
