@@ -96,7 +96,7 @@ done
 [ $status -eq 0 ] || { say "replay failed; not fuzzing"; exit 1; }
 
 # --- fuzz --------------------------------------------------------------------------
-stat() { sed -n "s/^stat::$1: *\([0-9]*\).*/\1/p" "$2" | tail -n 1; }
+final_stat() { sed -n "s/^stat::$1: *\([0-9]*\).*/\1/p" "$2" | tail -n 1; }
 
 printf '%-14s %8s %12s %9s %7s  %s\n' target seconds executions exec/s corpus result
 total_execs=0
@@ -114,8 +114,8 @@ for t in "${TARGETS[@]}"; do
     result=CRASH
     status=1
   fi
-  execs=$(stat number_of_executed_units "$log"); execs=${execs:-0}
-  rate=$(stat average_exec_per_sec "$log"); rate=${rate:-0}
+  execs=$(final_stat number_of_executed_units "$log"); execs=${execs:-0}
+  rate=$(final_stat average_exec_per_sec "$log"); rate=${rate:-0}
   total_execs=$((total_execs + execs))
   printf '%-14s %8s %12s %9s %7s  %s\n' "$t" "$SECONDS_PER_TARGET" "$execs" "$rate" \
     "$(find "$work" -type f | wc -l)" "$result"
