@@ -31,3 +31,21 @@ function(raftlab_lab number)
   target_include_directories(${target} PRIVATE "${RAFTLAB_IMPL}" "${CMAKE_CURRENT_SOURCE_DIR}")
   target_link_libraries(${target} PRIVATE raftlab_check ${ARG_LIBS})
 endfunction()
+
+# raftlab_raft_lab(<NN> SOURCES <check sources>)
+#
+# A lab whose checks run the student's whole Raft server (labs 6-9) in the
+# simulator: the server's files, the simulator, and, when the timeline component is
+# built, the hook that lets `raftlab replay ... --html FILE` write the page.
+function(raftlab_raft_lab number)
+  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  set(libs raftlab_sim)
+  if(TARGET raftlab_timeline_hook)
+    list(APPEND libs raftlab_timeline_hook)
+  endif()
+  raftlab_lab(${number}
+    SOURCES ${ARG_SOURCES}
+    IMPL raft/log.cpp raft/quorum.cpp raft/server.cpp raft/replication.cpp raft/commit.cpp
+         raft/election.cpp raft/reads.cpp
+    LIBS ${libs})
+endfunction()

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "raft/server.h"
+#include "raftlab/sim/designated_leader.h"
 #include "raftlab/sim/raft_checks.h"
 #include "raftlab/sim/seeded.h"
 
@@ -15,16 +16,11 @@ using namespace raftlab::sim;
 
 inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& env,
                                              const PersistentState& restored) {
-    return std::make_unique<Server>(config, env, restored);
+    return make_server_of<Server>(config, env, restored);
 }
 
 /// Five servers, elections off (the checks choose the leader), a reliable network.
-inline SimOptions cluster(int servers = 5) {
-    SimOptions o;
-    o.servers = servers;
-    o.server.elections = false;
-    return o;
-}
+inline SimOptions cluster(int servers = 5) { return designated_leader_cluster(servers); }
 
 inline std::string command(int i) { return "set k" + std::to_string(i) + " " + std::to_string(i * 7); }
 

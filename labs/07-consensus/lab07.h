@@ -7,6 +7,7 @@
 #include "raft/quorum.h"
 #include "raft/server.h"
 #include "raftlab/sim/faults.h"
+#include "raftlab/sim/designated_leader.h"
 #include "raftlab/sim/raft_checks.h"
 #include "raftlab/sim/seeded.h"
 
@@ -17,16 +18,11 @@ using namespace raftlab::sim;
 
 inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& env,
                                              const PersistentState& restored) {
-    return std::make_unique<Server>(config, env, restored);
+    return make_server_of<Server>(config, env, restored);
 }
 
-/// Elections off (the checks choose the leader); a reliable network to start with.
-inline SimOptions cluster(int servers = 5) {
-    SimOptions o;
-    o.servers = servers;
-    o.server.elections = false;
-    return o;
-}
+/// Five servers, elections off (the checks choose the leader), a reliable network.
+inline SimOptions cluster(int servers = 5) { return designated_leader_cluster(servers); }
 
 inline std::string command(int i) { return "put x" + std::to_string(i) + " " + std::to_string(i); }
 
