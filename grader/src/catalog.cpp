@@ -134,9 +134,9 @@ int Lab::max_points() const {
     return total;
 }
 
-std::string Lab::target() const {
-    return std::string("lab") + (number < 10 ? "0" : "") + std::to_string(number) + "_checks";
-}
+std::string Lab::padded_number() const { return (number < 10 ? "0" : "") + std::to_string(number); }
+
+std::string Lab::target() const { return "lab" + padded_number() + "_checks"; }
 
 Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
     std::string file = fs::relative(yaml_file, root).string();
@@ -158,10 +158,9 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
     std::string folder = yaml_file.parent_path().filename().string();
     if (lab.slug != folder)
         f.fail(f.get("slug"), "slug", "must match the folder name \"" + folder + "\", got \"" + lab.slug + "\"");
-    char prefix[8];
-    std::snprintf(prefix, sizeof prefix, "%02d-", lab.number);
+    std::string prefix = lab.padded_number() + "-";
     if (lab.slug.rfind(prefix, 0) != 0)
-        f.fail(f.get("slug"), "slug", "must start with the lab number \"" + std::string(prefix) + "\"");
+        f.fail(f.get("slug"), "slug", "must start with the lab number \"" + prefix + "\"");
     lab.title = f.text("title");
     lab.handout = f.text("handout");
     std::error_code handout_error;  // a name the OS refuses (too long, ...) is missing too

@@ -45,6 +45,7 @@ struct Lab {
     std::string error;
 
     std::string label() const;    ///< "Lab 4"
+    std::string padded_number() const;  ///< "04": as in the folder name and RAFTLAB_LAB
     int max_points() const;
     std::string target() const;   ///< "lab04_checks"
 };

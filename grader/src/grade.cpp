@@ -170,6 +170,10 @@ int max_timeout_s() {
 
 }  // namespace
 
+std::map<std::string, std::string> check_environment(const fs::path& root, const Lab& lab, const Check& check) {
+    return {{"RAFTLAB_LAB", lab.padded_number()}, {"RAFTLAB_CHECK", check.id}, {"RAFTLAB_ROOT", root.string()}};
+}
+
 CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, std::size_t index,
                       const fs::path& workdir) {
     const Check& check = lab.checks[index];
@@ -197,13 +201,9 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     fs::path solutions = root / "solutions";
     if (fs::is_directory(solutions, ec) && fs::canonical(solutions, ec) != impl.source)
         spec.limits.hidden_dirs.push_back(solutions.string());
-    char lab_number[8];
-    std::snprintf(lab_number, sizeof lab_number, "%02d", lab.number);
-    spec.env_overrides = {{"RAFTLAB_LAB", lab_number},
-                          {"RAFTLAB_CHECK", check.id},
-                          {"RAFTLAB_ARTIFACTS", (dir / "artifacts").string()},
-                          {"RAFTLAB_ROOT", root.string()},
-                          {"TMPDIR", dir.string()}};
+    spec.env_overrides = check_environment(root, lab, check);
+    spec.env_overrides["RAFTLAB_ARTIFACTS"] = (dir / "artifacts").string();
+    spec.env_overrides["TMPDIR"] = dir.string();
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
     ChildResult child = run_child(spec);
     GtestSummary gtest = read_gtest_json(dir / "gtest.json");

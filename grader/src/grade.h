@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,12 @@ struct GradeOptions {
 /// Throws ConfigError for problems a person must fix (unwritable build dir ...).
 GradeReport grade(const std::filesystem::path& root, const GradeOptions& options);
 
-/// Runs one check of an already built lab (also used by `replay`).
+/// What every run of a check binary is told (see raftlab/check/check.h): the lab,
+/// the check id and the repository root. Grading and replay each add their own.
+std::map<std::string, std::string> check_environment(const std::filesystem::path& root, const Lab& lab,
+                                                     const Check& check);
+
+/// Runs one check of an already built lab.
 CheckResult run_check(const std::filesystem::path& root, const Impl& impl, const Lab& lab,
                       std::size_t index, const std::filesystem::path& workdir);
 

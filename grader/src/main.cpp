@@ -92,11 +92,9 @@ int cmd_replay(const fs::path& root, const std::string& lab_name, const std::str
     spec.args = {"--gtest_filter=" + check.test, "--gtest_brief=1"};
     spec.inherit_output = true;
     spec.limits.wall = std::chrono::seconds(check.timeout_s * 4);
-    char number[8];
-    std::snprintf(number, sizeof number, "%02d", lab.number);
-    spec.env_overrides = {{"RAFTLAB_LAB", number}, {"RAFTLAB_CHECK", check.id},
-                          {"RAFTLAB_SEED", std::to_string(seed)}, {"RAFTLAB_TIMELINE", "1"},
-                          {"RAFTLAB_ROOT", root.string()}};
+    spec.env_overrides = check_environment(root, lab, check);
+    spec.env_overrides["RAFTLAB_SEED"] = std::to_string(seed);
+    spec.env_overrides["RAFTLAB_TIMELINE"] = "1";
     if (!html.empty()) spec.env_overrides["RAFTLAB_HTML"] = fs::absolute(html).string();
     ChildResult r = run_child(spec);
     if (r.timed_out) std::cout << "replay: timed out after " << spec.limits.wall.count() / 1000 << " s\n";

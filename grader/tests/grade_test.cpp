@@ -15,35 +15,20 @@
 
 #include "catalog.h"
 #include "tempdir.h"
+#include "test_util.h"
 
 namespace raftlab::grader {
 namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-struct CliRun {
-    int exit_code = -1;
-    std::string output;
-};
+using testing::read_text;
+using CliRun = testing::CommandRun;
 
 /// Runs the grader binary with `args` (stdout and stderr together).
 CliRun grader(const std::string& args, const std::string& env = "") {
-    std::string cmd = "RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " " + env + " " RAFTLAB_GRADER " " + args + " 2>&1";
-    CliRun r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf;
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-    int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return testing::run_command("RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " " + env + " " RAFTLAB_GRADER " " + args +
+                                " 2>&1");
 }
 
 std::string gradable_labs() {
@@ -64,7 +49,7 @@ Reports grade_all(const std::string& impl, const TempDir& dir) {
     fs::path js = dir.path() / "results.json", xml = dir.path() / "junit.xml";
     r.run = grader("grade" + gradable_labs() + " --impl " + impl + " --json " + js.string() + " --junit " + xml.string());
     boost::system::error_code ec;
-    json::value v = json::parse(read_file(js), ec);
+    json::value v = json::parse(read_text(js), ec);
     EXPECT_FALSE(ec) << "results.json does not parse: " << ec.message() << "\n" << r.run.output;
     if (!ec && v.is_object()) r.gradescope = v.as_object();
     try {

@@ -20,6 +20,7 @@
 
 #include "platform.h"
 #include "tempdir.h"
+#include "test_util.h"
 
 namespace raftlab::grader {
 namespace {
@@ -75,27 +76,22 @@ const std::vector<Act>& acts() {
     return all;
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using testing::read_text;
 
 /// Writes impl/raft/log.{h,cpp}: the reference log with the act spliced in.
 void make_impl(const fs::path& impl, const Act& act) {
     fs::create_directories(impl / "raft");
     fs::path sol = fs::path(RAFTLAB_SOURCE_DIR) / "solutions/raft";
-    std::string cpp = slurp(sol / "log.cpp");
+    std::string cpp = read_text(sol / "log.cpp");
     const std::string body = "const std::vector<LogEntry>& entries) {\n";
     std::size_t at = cpp.find(body, cpp.find("AppendResult Log::append_entries("));
     ASSERT_NE(at, std::string::npos) << "solutions/raft/log.cpp changed shape; update hostile_test.cpp";
     cpp.insert(at + body.size(), "    if (prev_index == 3 && entries.size() == 2 && entries[0].command == \"a\") raftlab_hostile_act();\n");
     cpp.insert(cpp.find('\n', cpp.find("#include \"raft/log.h\"")) + 1, "#include \"raft/hostile_act.h\"\n");
-    std::string header = slurp(sol / "log.h");
+    std::string header = read_text(sol / "log.h");
     // Rewrite only what changed, so the build directory recompiles the minimum.
     auto put = [](const fs::path& p, const std::string& text) {
-        if (!fs::exists(p) || slurp(p) != text) std::ofstream(p) << text;
+        if (!fs::exists(p) || read_text(p) != text) std::ofstream(p) << text;
     };
     put(impl / "raft/log.h", header);
     put(impl / "raft/log.cpp", cpp);
@@ -121,7 +117,7 @@ std::vector<int> processes_with(const std::string& needle) {
     for (const auto& e : fs::directory_iterator("/proc")) {
         std::string name = e.path().filename().string();
         if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0])) || std::stoi(name) == getpid()) continue;
-        std::string cmd = slurp(e.path() / "cmdline");
+        std::string cmd = read_text(e.path() / "cmdline");
         std::replace(cmd.begin(), cmd.end(), '\0', ' ');
         if (cmd.find(needle) != std::string::npos) out.push_back(std::stoi(name));
     }
@@ -159,19 +155,16 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
                       " RAFTLAB_MAX_TIMEOUT=10 sh -c 'echo $$; exec " RAFTLAB_GRADER " grade 4 --impl " +
                       impl.string() + " --json " + (out.path() / "r.json").string() + "' 2>&1";
     auto start = std::chrono::steady_clock::now();
-    std::string output;
-    FILE* p = popen(cmd.c_str(), "r");
-    ASSERT_NE(p, nullptr);
-    std::array<char, 4096> buf;
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) output.append(buf.data(), n);
-    int status = pclose(p);
+    testing::CommandRun run = testing::run_command(cmd);
+    ASSERT_TRUE(run.started) << "cannot run: " << cmd;
+    const std::string& output = run.output;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    ASSERT_TRUE(WIFEXITED(status)) << "the grader itself was killed\n" << output;
+    ASSERT_TRUE(run.exited) << "the grader itself was killed\n" << output;
     std::string grader_pid = output.substr(0, output.find('\n'));
-    EXPECT_EQ(WEXITSTATUS(status), act.status == "PASS" ? 0 : 1) << output;
+    EXPECT_EQ(run.exit_code, act.status == "PASS" ? 0 : 1) << output;
     EXPECT_LT(seconds, 300) << "the grader must finish within its overall limit";
-    json::value v = json::parse(slurp(out.path() / "r.json"));
+    json::value v = json::parse(read_text(out.path() / "r.json"));
     for (const auto& t : v.at("tests").as_array()) {
         std::string number = json::value_to<std::string>(t.at("number"));
         std::string st = json::value_to<std::string>(t.at("status"));
