@@ -108,8 +108,14 @@ BuildOutcome configure(const fs::path& root, const Impl& impl) {
 }
 
 BuildOutcome build_lab(const fs::path& root, const Impl& impl, const Lab& lab) {
-    return run_tool(root, {"--build", impl.build_dir.string(), "--target", lab.target()});
+    return build_target(root, impl, lab.target());
 }
+
+BuildOutcome build_target(const fs::path& root, const Impl& impl, const std::string& target) {
+    return run_tool(root, {"--build", impl.build_dir.string(), "--target", target});
+}
+
+fs::path server_binary(const Impl& impl) { return impl.build_dir / "labs" / "10-system" / "lab10-server"; }
 
 fs::path check_binary(const Impl& impl, const Lab& lab) {
     return impl.build_dir / "labs" / lab.slug / lab.target();

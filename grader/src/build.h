@@ -37,6 +37,12 @@ BuildOutcome configure(const std::filesystem::path& root, const Impl& impl);
 /// Builds one lab's check executable.
 BuildOutcome build_lab(const std::filesystem::path& root, const Impl& impl, const Lab& lab);
 
+/// Builds any target of the implementation's build (e.g. "lab10_server").
+BuildOutcome build_target(const std::filesystem::path& root, const Impl& impl, const std::string& target);
+
+/// Where the lab 10 server program (target lab10_server) of an implementation lands.
+std::filesystem::path server_binary(const Impl& impl);
+
 /// The path of a lab's check executable in the implementation's build directory.
 std::filesystem::path check_binary(const Impl& impl, const Lab& lab);
 

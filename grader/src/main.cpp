@@ -103,6 +103,22 @@ int cmd_replay(const fs::path& root, const std::string& lab_name, const std::str
     return r.exit_code == 0 ? 0 : 1;
 }
 
+/// `build-server`: builds the lab 10 server of an implementation and prints its path,
+/// for the tools that start real clusters (cluster, kv bench, demo).
+int cmd_build_server(const fs::path& root, const std::string& impl_arg) {
+    Impl impl = resolve_impl(root, impl_arg);
+    BuildOutcome b = configure(root, impl);
+    if (b.ok) b = build_target(root, impl, "lab10_server");
+    if (!b.ok || !fs::exists(server_binary(impl))) {
+        std::cerr << "raftlab: the lab 10 server of " << impl.source.string() << " did not build"
+                  << (b.errors.empty() ? "; lab 10 needs raft/*.cpp and system/*.cpp in the implementation\n" : ":\n")
+                  << b.errors;
+        return 1;
+    }
+    std::cout << server_binary(impl).string() << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +147,9 @@ int main(int argc, char** argv) {
     auto* self_cmd = app.add_subcommand("selftest", "grade the broken variants under labs/*/broken");
     self_cmd->add_option("labs", labs, "labs to check (default: all)");
 
+    auto* server_cmd = app.add_subcommand("build-server", "build the lab 10 server program and print its path");
+    server_cmd->add_option("--impl", impl, "starter, solutions or a path");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -145,6 +164,7 @@ int main(int argc, char** argv) {
         install_interrupt_cleanup();
         fs::path root = repository_root();
         if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only);
+        if (*server_cmd) return cmd_build_server(root, impl);
         if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html);
         if (*self_cmd) {
             std::vector<Lab> catalog = load_catalog(root);
