@@ -182,6 +182,16 @@ Supervisor::~Supervisor() { kill_all(); }
 
 const ClusterConfig& Supervisor::config() const { return impl_->config; }
 
+void Supervisor::set_args(const std::string& id, std::vector<std::string> args) {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& spec : impl_->config.nodes)
+        if (spec.id == id) {
+            spec.args = std::move(args);
+            return;
+        }
+    throw std::out_of_range("no node '" + id + "' in cluster " + impl_->config.source);
+}
+
 void Supervisor::start_all() {
     for (const auto& spec : impl_->config.nodes) spawn(spec.id);
     for (const auto& spec : impl_->config.nodes) {

@@ -21,6 +21,7 @@ struct LocalCluster::Impl {
     std::vector<Endpoint> client_endpoints;              // through the proxy when on
     std::unique_ptr<proxy::FaultProxy> proxy;
     std::unique_ptr<proc::Supervisor> supervisor;
+    std::vector<std::string> peer_rows;                  // each server's --peers
 };
 
 namespace {
@@ -37,6 +38,14 @@ std::string join_peers(const std::vector<int>& ports) {
     std::string out;
     for (int p : ports) out += (out.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(p);
     return out;
+}
+
+std::vector<std::string> server_args(const LocalCluster::Impl& m, int i) {
+    return {"--id", std::to_string(i), "--peers", m.peer_rows[static_cast<std::size_t>(i)], "--peer-port",
+            "{port:peer}", "--client-port", "{port:client}", "--data", "{data_dir}",
+            "--heartbeat-ms", std::to_string(m.options.heartbeat_ms),
+            "--election-min-ms", std::to_string(m.options.election_min_ms),
+            "--election-max-ms", std::to_string(m.options.election_max_ms)};
 }
 
 }  // namespace
@@ -94,11 +103,8 @@ LocalCluster::LocalCluster(ClusterOptions options) : impl_(std::make_unique<Impl
         node.ready_port = "client";
         node.data_dir = m.work_dir / "data" / name(i);
         node.binary = m.options.server_binary;
-        node.args = {"--id", std::to_string(i), "--peers", join_peers(reach[i]), "--peer-port", "{port:peer}",
-                     "--client-port", "{port:client}", "--data", "{data_dir}",
-                     "--heartbeat-ms", std::to_string(m.options.heartbeat_ms),
-                     "--election-min-ms", std::to_string(m.options.election_min_ms),
-                     "--election-max-ms", std::to_string(m.options.election_max_ms)};
+        m.peer_rows.push_back(join_peers(reach[i]));
+        node.args = server_args(m, i);
         node.env = m.options.env;
         if (!m.options.sync_shim.empty()) {
             node.env["LD_PRELOAD"] = fs::absolute(m.options.sync_shim).string();
@@ -180,6 +186,15 @@ NodeId LocalCluster::wait_for_leader(milliseconds bound) {
         if (l != kNoNode || std::chrono::steady_clock::now() >= until) return l;
         std::this_thread::sleep_for(milliseconds(50));
     }
+}
+
+void LocalCluster::set_timing(int heartbeat_ms, int election_min_ms, int election_max_ms) {
+    if (heartbeat_ms < 1 || election_min_ms < 1 || election_max_ms < election_min_ms)
+        throw std::invalid_argument("timing needs heartbeat >= 1 ms and 1 <= election min <= election max");
+    impl_->options.heartbeat_ms = heartbeat_ms;
+    impl_->options.election_min_ms = election_min_ms;
+    impl_->options.election_max_ms = election_max_ms;
+    for (int i = 0; i < size(); ++i) supervisor().set_args(name(i), server_args(*impl_, i));
 }
 
 void LocalCluster::start(NodeId id) { supervisor().start(name(id)); }

@@ -83,6 +83,10 @@ public:
     /// Polls until some server reports itself leader, for at most `bound`.
     NodeId wait_for_leader(std::chrono::milliseconds bound);
 
+    /// New timing for every server, from its next start or restart on (the demo's slow
+    /// motion restarts them one at a time).
+    void set_timing(int heartbeat_ms, int election_min_ms, int election_max_ms);
+
     void start(NodeId id);      ///< after a kill: same data directory
     void kill(NodeId id);       ///< kill -9
     void restart(NodeId id);    ///< kill -9, then start
@@ -102,8 +106,9 @@ public:
     /// the supervisor, `leader` from status queries.
     nemesis::Targets nemesis_targets();
 
+    struct Impl;  ///< internal
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

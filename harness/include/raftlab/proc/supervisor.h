@@ -75,6 +75,10 @@ public:
 
     const ClusterConfig& config() const;
 
+    /// Replaces a node's arguments (placeholders allowed); they take effect at its next
+    /// start or restart. Throws std::out_of_range for an unknown id.
+    void set_args(const std::string& id, std::vector<std::string> args);
+
     /// Starts every node, then waits until each is ready. Throws ProcessError naming
     /// the node (with the last lines of its log) if one fails to start, exits, or is
     /// not ready within config().ready_timeout.
