@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include "raftlab/detail/json_fields.h"
+
 #include <exception>
 #include <type_traits>
 
@@ -47,37 +49,11 @@ json::object to_object(const RequestVoteReply& m) {
     return {{"term", m.term}, {"vote_granted", m.vote_granted}};
 }
 
-/// Thrown inside decode() only, and always caught there.
-struct BadField {
-    std::string reason;
-};
-
-const json::value& field(const json::object& o, const char* name) {
-    const json::value* v = o.if_contains(name);
-    if (!v) throw BadField{std::string("field \"") + name + "\" is missing"};
-    return *v;
-}
-
-std::uint64_t get_u64(const json::object& o, const char* name) {
-    const json::value& v = field(o, name);
-    if (v.is_uint64()) return v.get_uint64();
-    if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
-    throw BadField{std::string("field \"") + name + "\" must be an unsigned integer"};
-}
-
-NodeId get_node(const json::object& o, const char* name) {
-    const json::value& v = field(o, name);
-    if (v.is_int64() && v.get_int64() >= kNoNode && v.get_int64() <= 1'000'000)
-        return static_cast<NodeId>(v.get_int64());
-    if (v.is_uint64() && v.get_uint64() <= 1'000'000) return static_cast<NodeId>(v.get_uint64());
-    throw BadField{std::string("field \"") + name + "\" must be a server id (-1 or more)"};
-}
-
-bool get_bool(const json::object& o, const char* name) {
-    const json::value& v = field(o, name);
-    if (!v.is_bool()) throw BadField{std::string("field \"") + name + "\" must be true or false"};
-    return v.get_bool();
-}
+using detail::BadField;
+using detail::field;
+using detail::get_bool;
+using detail::get_node;
+using detail::get_u64;
 
 std::vector<LogEntry> get_entries(const json::object& o) {
     const json::value& v = field(o, "entries");
@@ -130,16 +106,9 @@ std::string encode(const Message& message) {
 DecodeResult decode(std::string_view text) {
     DecodeResult out;
     try {
-        json::parse_options options;
-        options.allow_invalid_utf8 = true;
-        options.max_depth = 8;
-        json::error_code ec;
-        json::value v = json::parse(text, ec, {}, options);
-        if (ec) {
-            out.error = "not valid JSON: " + ec.message();
-        } else if (!v.is_object()) {
-            out.error = "a message must be a JSON object";
-        } else {
+        json::value v = detail::parse_untrusted(text, out.error);
+        if (out.error.empty() && !v.is_object()) out.error = "a message must be a JSON object";
+        if (out.error.empty()) {
             out.message = from_object(v.get_object());
         }
     } catch (const BadField& bad) {

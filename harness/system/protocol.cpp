@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "raftlab/detail/json_fields.h"
+
 #include <algorithm>
 #include <exception>
 
@@ -11,37 +13,10 @@ namespace raftlab::kv {
 namespace json = boost::json;
 namespace {
 
-/// Thrown inside the decoders only, and always caught there.
-struct BadField {
-    std::string reason;
-};
-
-const json::value& field(const json::object& o, const char* name) {
-    const json::value* v = o.if_contains(name);
-    if (!v) throw BadField{std::string("field \"") + name + "\" is missing"};
-    return *v;
-}
-
-std::uint64_t get_u64(const json::object& o, const char* name) {
-    const json::value& v = field(o, name);
-    if (v.is_uint64()) return v.get_uint64();
-    if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
-    throw BadField{std::string("field \"") + name + "\" must be an unsigned integer"};
-}
-
-NodeId get_node(const json::object& o, const char* name) {
-    const json::value& v = field(o, name);
-    if (v.is_int64() && v.get_int64() >= kNoNode && v.get_int64() <= 1'000'000)
-        return static_cast<NodeId>(v.get_int64());
-    if (v.is_uint64() && v.get_uint64() <= 1'000'000) return static_cast<NodeId>(v.get_uint64());
-    throw BadField{std::string("field \"") + name + "\" must be a server id (-1 or more)"};
-}
-
-std::string get_string(const json::object& o, const char* name) {
-    const json::value& v = field(o, name);
-    if (!v.is_string()) throw BadField{std::string("field \"") + name + "\" must be a string"};
-    return std::string(v.get_string());
-}
+using detail::BadField;
+using detail::get_node;
+using detail::get_string;
+using detail::get_u64;
 
 std::optional<std::string> get_optional_string(const json::object& o, const char* name) {
     const json::value* v = o.if_contains(name);
@@ -73,12 +48,8 @@ template <class T, class Read>
 Decoded<T> decode_object(std::string_view text, Read read) {
     Decoded<T> out;
     try {
-        json::error_code ec;
-        json::value v = json::parse(text, ec);
-        if (ec) {
-            out.error = "not valid JSON (" + ec.message() + ")";
-            return out;
-        }
+        json::value v = detail::parse_untrusted(text, out.error);
+        if (!out.error.empty()) return out;
         if (!v.is_object()) {
             out.error = "not a JSON object";
             return out;
