@@ -14,7 +14,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-TARGETS_ALL=(frame raft_codec history lab_yaml cluster_yaml)
+TARGETS_ALL=(frame raft_codec kv_protocol history lab_yaml cluster_yaml)
 BUILD=""
 SECONDS_PER_TARGET=120
 TARGETS=()
