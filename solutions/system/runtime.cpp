@@ -1,0 +1,617 @@
+// system/runtime.cpp: the lab 10 server process around the Raft server.
+//
+// The Raft server (raft/server.h) is a deterministic object that never does I/O. This
+// file is everything around it: one Boost.Asio event loop on one thread, TCP links to
+// the other servers, the client port, the timer that drives tick(), and the disk
+// (system/storage.h). All concurrency stays out here; the server only ever sees one
+// event at a time, in the loop's thread.
+//
+// How a batch of events becomes durable and visible (group commit):
+//
+//   1. Events arrive (a peer message, a client request, the timer) and each one is
+//      handed to the server at once. Whatever the server persists is written to the
+//      file straight away (write(), no fsync yet); whatever it sends, and every reply
+//      to a client, goes into the outbox instead of onto a socket.
+//   2. The first event of a batch posts flush() to the loop. It runs after every event
+//      the loop had already received, so one flush covers all of them.
+//   3. flush() calls fdatasync() once if anything was written, and only then releases
+//      the outbox to the sockets. So nothing leaves the process before the state it
+//      depends on is on disk, yet a hundred requests cost one fsync, not a hundred.
+//
+// Gets are batched the same way: the gets of one batch share one Raft read.
+#include <signal.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <random>
+#include <unordered_map>
+#include <utility>
+
+#include "raft/server.h"
+#include "raftlab/kv/protocol.h"
+#include "raftlab/kv/system.h"
+#include "raftlab/wire/frame.h"
+#include "system/kv_service.h"
+#include "system/storage.h"
+
+namespace raftlab::kv {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// Messages waiting for one peer beyond this are dropped: Raft resends what matters.
+constexpr std::size_t kMaxQueuedBytes = 8u << 20;
+constexpr std::chrono::milliseconds kFirstBackoff{20};
+// Short enough that a restarted server hears the leader before its election timeout.
+constexpr std::chrono::milliseconds kMaxBackoff{200};
+
+/// Rethrows an exception that escaped a coroutine, so that it leaves io_context::run()
+/// and run_system() reports it (storage errors must stop the server).
+void rethrow(std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+}
+
+/// One line per notable event on stdout, which the checks keep for students. Stamped
+/// with the wall-clock time (UTC), so the logs of several servers line up.
+class EventLog {
+public:
+    explicit EventLog(NodeId id) : id_(id) {}
+    void operator()(const std::string& line) const {
+        const auto now = std::chrono::system_clock::now();
+        const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+        const auto millis =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+        std::tm utc{};
+        gmtime_r(&seconds, &utc);
+        std::printf("%02d:%02d:%02d.%03d n%d %s\n", utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis), id_,
+                    line.c_str());
+    }
+
+private:
+    NodeId id_;
+};
+
+std::string to_string(const Endpoint& e) { return e.host + ":" + std::to_string(e.port); }
+
+// ---- outbound link to one peer --------------------------------------------------------
+
+/// The connection this server opens to send to one peer. Only sends: the peer answers
+/// over its own link to us. While disconnected, messages are dropped and the link
+/// reconnects with exponential backoff; a broken link is logged once.
+class PeerLink {
+public:
+    PeerLink(asio::io_context& io, const EventLog& log, NodeId peer, const Endpoint& where)
+        : socket_(io), retry_(io), log_(log), peer_(peer), where_(where),
+          endpoint_(asio::ip::make_address(where.host), static_cast<unsigned short>(where.port)) {}
+
+    void start() { connect(); }
+
+    /// Queues one frame; dropped when disconnected or too far behind.
+    void send(std::string_view payload) {
+        if (!connected_) return;
+        if (queued_.size() > kMaxQueuedBytes) {
+            if (!dropping_) log_("n" + std::to_string(peer_) + " is not keeping up; dropping messages to it");
+            dropping_ = true;
+            return;
+        }
+        dropping_ = false;
+        wire::append_frame(queued_, payload);
+        write_more();
+    }
+
+private:
+    void connect() {
+        socket_ = tcp::socket(socket_.get_executor());
+        socket_.async_connect(endpoint_, [this, generation = generation_](error_code ec) {
+            if (generation != generation_) return;
+            if (ec) return failed("cannot connect: " + ec.message());
+            socket_.set_option(tcp::no_delay(true));
+            connected_ = true;
+            backoff_ = kFirstBackoff;
+            log_("link to n" + std::to_string(peer_) + " at " + to_string(where_) + " up");
+            reported_down_ = false;
+            watch();
+            write_more();
+        });
+    }
+
+    /// The peer never writes on this link, so a completed read means it closed or broke.
+    void watch() {
+        socket_.async_read_some(asio::buffer(scratch_), [this, generation = generation_](error_code ec, std::size_t) {
+            if (generation != generation_) return;
+            failed(ec ? ec.message() : "n" + std::to_string(peer_) + " sent data on a send-only link");
+        });
+    }
+
+    void write_more() {
+        if (writing_ || !connected_ || queued_.empty()) return;
+        writing_ = true;
+        in_flight_.swap(queued_);
+        queued_.clear();
+        asio::async_write(socket_, asio::buffer(in_flight_), [this, generation = generation_](error_code ec, std::size_t) {
+            writing_ = false;  // even for an old connection: in_flight_ is free again
+            in_flight_.clear();
+            if (generation != generation_) return write_more();
+            if (ec) return failed(ec.message());
+            write_more();
+        });
+    }
+
+    void failed(const std::string& why) {
+        ++generation_;  // ignore late completions of this connection
+        if (connected_ || !reported_down_)
+            log_("link to n" + std::to_string(peer_) + " at " + to_string(where_) + " down: " + why +
+                 " (retrying; messages to it are dropped meanwhile)");
+        reported_down_ = true;
+        connected_ = false;
+        queued_.clear();
+        error_code ignored;
+        socket_.close(ignored);
+        retry_.expires_after(backoff_);
+        backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+        retry_.async_wait([this](error_code ec) {
+            if (!ec) connect();
+        });
+    }
+
+    tcp::socket socket_;
+    asio::steady_timer retry_;
+    const EventLog& log_;
+    NodeId peer_;
+    Endpoint where_;
+    tcp::endpoint endpoint_;
+    std::uint64_t generation_ = 0;
+    bool connected_ = false;
+    bool reported_down_ = false;
+    bool writing_ = false;
+    bool dropping_ = false;
+    std::chrono::milliseconds backoff_ = kFirstBackoff;
+    std::string queued_;
+    std::string in_flight_;
+    char scratch_[1];
+};
+
+// ---- one client connection ---------------------------------------------------------------
+
+/// A client connection's write side. Replies can be ready out of order (a status is
+/// answered at once, a put only when committed), but the protocol answers in request
+/// order, so each request takes a numbered slot when it arrives and a reply is written
+/// only once every earlier slot has been.
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+public:
+    explicit ClientSession(tcp::socket socket) : socket_(std::move(socket)) {}
+
+    tcp::socket& socket() { return socket_; }
+
+    std::uint64_t open_slot() { return next_slot_++; }
+
+    void fill(std::uint64_t slot, std::string payload) {
+        ready_.emplace(slot, std::move(payload));
+        for (auto it = ready_.begin(); it != ready_.end() && it->first == first_unsent_; it = ready_.erase(it)) {
+            wire::append_frame(queued_, it->second);
+            ++first_unsent_;
+        }
+        write_more();
+    }
+
+private:
+    void write_more() {
+        if (writing_ || queued_.empty() || !socket_.is_open()) return;
+        writing_ = true;
+        in_flight_.swap(queued_);
+        queued_.clear();
+        asio::async_write(socket_, asio::buffer(in_flight_), [self = shared_from_this()](error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (ec) {
+                error_code ignored;
+                self->socket_.close(ignored);  // the reader sees it and ends the session
+                return;
+            }
+            self->write_more();
+        });
+    }
+
+    tcp::socket socket_;
+    std::uint64_t next_slot_ = 0;
+    std::uint64_t first_unsent_ = 0;
+    std::map<std::uint64_t, std::string> ready_;
+    std::string queued_;
+    std::string in_flight_;
+    bool writing_ = false;
+};
+
+/// A client request waiting for its answer, and where the answer goes.
+struct Waiter {
+    std::weak_ptr<ClientSession> session;
+    std::uint64_t slot = 0;
+    ClientRequest request;
+};
+
+// ---- the runtime -------------------------------------------------------------------------
+
+class Runtime final : public Env {
+public:
+    explicit Runtime(const SystemOptions& options);
+    int run();
+
+    // ---- Env (raftlab/raft/env.h) ----
+    void send(NodeId to, Message message) override;
+    void persist_term_and_vote(Term current_term, NodeId voted_for) override;
+    void persist_log(Index first, const std::vector<LogEntry>& entries) override;
+    void apply(Index index, const LogEntry& entry) override;
+    void read_done(ReadId id, bool ok) override;
+    Time now() const override;
+    void set_timer(Time when) override;
+    std::int64_t random(std::int64_t low, std::int64_t high) override;
+
+private:
+    struct PendingWrite {
+        Waiter waiter;
+        std::string command;  // what was submitted, to recognise it when applied
+    };
+
+    tcp::acceptor listen(int port, const char* what);
+    asio::awaitable<void> accept_peers();
+    asio::awaitable<void> serve_peer(tcp::socket socket);
+    asio::awaitable<void> accept_clients();
+    asio::awaitable<void> serve_client(std::shared_ptr<ClientSession> session);
+
+    void on_client_frame(const std::shared_ptr<ClientSession>& session, std::string_view payload);
+    void handle_request(Waiter waiter);
+    void start_reads();
+    void after_event();
+    void schedule_flush();
+    void flush();
+
+    void answer(const Waiter& waiter, ClientReply reply);
+    void reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload);
+    ClientReply not_leader(const ClientRequest& request) const;
+
+    const SystemOptions options_;
+    const NodeId id_;
+    EventLog log_;
+    asio::io_context io_;
+    Storage storage_;
+    KvService kv_;
+    std::mt19937_64 random_;
+    asio::steady_timer timer_;
+    Time timer_when_ = -1;
+    std::unique_ptr<Server> server_;
+    std::vector<std::unique_ptr<PeerLink>> links_;
+    tcp::acceptor peer_acceptor_;
+    tcp::acceptor client_acceptor_;
+    asio::signal_set signals_;
+
+    // The outbox: released by flush() after the fsync.
+    std::vector<std::pair<NodeId, Message>> outbox_messages_;
+    struct OutgoingReply {
+        std::weak_ptr<ClientSession> session;
+        std::uint64_t slot;
+        std::string payload;
+    };
+    std::vector<OutgoingReply> outbox_replies_;
+    bool flush_scheduled_ = false;
+
+    std::map<Index, PendingWrite> pending_writes_;
+    std::vector<Waiter> gets_to_start_;
+    std::unordered_map<ReadId, std::vector<Waiter>> pending_reads_;
+    ReadId next_read_ = 1;
+
+    // What after_event() last saw, to log changes.
+    Role role_ = Role::follower;
+    Term term_ = 0;
+    NodeId leader_ = kNoNode;
+};
+
+Runtime::Runtime(const SystemOptions& options)
+    : options_(options),
+      id_(options.raft.id),
+      log_(options.raft.id),
+      storage_(options.data_dir),
+      random_(std::random_device{}()),
+      timer_(io_),
+      peer_acceptor_(listen(options.peer_port, "peer")),
+      client_acceptor_(listen(options.client_port, "client")),
+      signals_(io_, SIGINT, SIGTERM) {
+    server_ = std::make_unique<Server>(options.raft, *this, storage_.recovered());
+    for (NodeId peer = 0; peer < options.raft.cluster_size; ++peer)
+        links_.push_back(peer == id_ ? nullptr
+                                     : std::make_unique<PeerLink>(io_, log_, peer, options.peers.at(peer)));
+    role_ = server_->role();
+    term_ = server_->current_term();
+}
+
+tcp::acceptor Runtime::listen(int port, const char* what) {
+    tcp::acceptor acceptor(io_);
+    const tcp::endpoint where(asio::ip::address_v4::loopback(), static_cast<unsigned short>(port));
+    error_code ec;
+    acceptor.open(where.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(where, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error(std::string("cannot listen on 127.0.0.1:") + std::to_string(port) + " (" + what +
+                                 " port): " + ec.message() + "; is another server still running?");
+    return acceptor;
+}
+
+int Runtime::run() {
+    log_(storage_.recovery_summary());
+    log_("listening on 127.0.0.1:" + std::to_string(options_.peer_port) + " (peers) and 127.0.0.1:" +
+         std::to_string(options_.client_port) + " (clients), cluster of " +
+         std::to_string(options_.raft.cluster_size));
+    ::signal(SIGPIPE, SIG_IGN);
+    signals_.async_wait([this](error_code ec, int signal) {
+        if (ec) return;
+        log_(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
+             std::to_string(storage_.sync_count()) + " fsyncs; commit index " +
+             std::to_string(server_->commit_index()));
+        io_.stop();
+    });
+    for (auto& link : links_)
+        if (link) link->start();
+    asio::co_spawn(io_, accept_peers(), rethrow);
+    asio::co_spawn(io_, accept_clients(), rethrow);
+    server_->tick();  // the first tick sets the first timer (raftlab/raft/node.h)
+    after_event();
+    io_.run();
+    return 0;
+}
+
+// ---- Env -----------------------------------------------------------------------------------
+
+void Runtime::send(NodeId to, Message message) {
+    if (to < 0 || to >= options_.raft.cluster_size || to == id_) return;
+    outbox_messages_.emplace_back(to, std::move(message));
+    schedule_flush();
+}
+
+void Runtime::persist_term_and_vote(Term current_term, NodeId voted_for) {
+    storage_.save_term_and_vote(current_term, voted_for);
+    schedule_flush();
+}
+
+void Runtime::persist_log(Index first, const std::vector<LogEntry>& entries) {
+    storage_.save_log(first, entries);
+    schedule_flush();
+}
+
+void Runtime::apply(Index index, const LogEntry& entry) {
+    std::optional<ClientReply> result = kv_.apply(index, entry);
+    auto it = pending_writes_.find(index);
+    if (it == pending_writes_.end()) return;
+    PendingWrite pending = std::move(it->second);
+    pending_writes_.erase(it);
+    // Another leader may have put a different command at this index: the request was
+    // lost, and the client must retry (its seq makes the retry safe).
+    if (!result || entry.command != pending.command) return answer(pending.waiter, not_leader(pending.waiter.request));
+    result->leader = id_;
+    answer(pending.waiter, *result);
+}
+
+void Runtime::read_done(ReadId id, bool ok) {
+    auto it = pending_reads_.find(id);
+    if (it == pending_reads_.end()) return;
+    std::vector<Waiter> waiters = std::move(it->second);
+    pending_reads_.erase(it);
+    for (const Waiter& w : waiters) {
+        if (!ok) {
+            answer(w, not_leader(w.request));
+            continue;
+        }
+        ClientReply r;
+        r.client = w.request.client;
+        r.seq = w.request.seq;
+        r.value = kv_.get(w.request.key);
+        r.leader = id_;
+        answer(w, std::move(r));
+    }
+}
+
+Time Runtime::now() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+}
+
+void Runtime::set_timer(Time when) {
+    if (when == timer_when_) return;  // already waiting for exactly that
+    timer_when_ = when;
+    timer_.expires_at(Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(when))));
+    timer_.async_wait([this](error_code ec) {
+        if (ec) return;  // replaced by a later set_timer()
+        timer_when_ = -1;
+        server_->tick();
+        after_event();
+    });
+}
+
+std::int64_t Runtime::random(std::int64_t low, std::int64_t high) {
+    return std::uniform_int_distribution<std::int64_t>(low, high)(random_);
+}
+
+// ---- peers -------------------------------------------------------------------------------
+
+asio::awaitable<void> Runtime::accept_peers() {
+    for (;;) {
+        auto [ec, socket] = co_await peer_acceptor_.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (!ec) asio::co_spawn(io_, serve_peer(std::move(socket)), rethrow);
+    }
+}
+
+/// Reads Raft messages from a connection another server opened to us. A malformed
+/// frame or message closes it (the sender reconnects); it never stops this server.
+asio::awaitable<void> Runtime::serve_peer(tcp::socket socket) {
+    wire::FrameDecoder decoder;
+    std::vector<char> buffer(64 * 1024);
+    for (;;) {
+        auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), use_tuple);
+        if (ec) co_return;  // closed by the sender, which logs it on its side
+        decoder.feed(std::string_view(buffer.data(), n));
+        for (auto frame = decoder.next(); frame.status != wire::FrameDecoder::Status::need_more;
+             frame = decoder.next()) {
+            Decoded<PeerMessage> message;
+            if (frame.status == wire::FrameDecoder::Status::frame) message = decode_peer(frame.payload);
+            if (!message) {
+                log_("closing a peer connection: " + (frame.error.empty() ? message.error : frame.error));
+                co_return;
+            }
+            server_->receive(message.value->from, message.value->message);
+            after_event();
+        }
+    }
+}
+
+// ---- clients -----------------------------------------------------------------------------
+
+asio::awaitable<void> Runtime::accept_clients() {
+    for (;;) {
+        auto [ec, socket] = co_await client_acceptor_.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) continue;
+        socket.set_option(tcp::no_delay(true), ec);
+        asio::co_spawn(io_, serve_client(std::make_shared<ClientSession>(std::move(socket))), rethrow);
+    }
+}
+
+asio::awaitable<void> Runtime::serve_client(std::shared_ptr<ClientSession> session) {
+    wire::FrameDecoder decoder;
+    std::vector<char> buffer(16 * 1024);
+    for (;;) {
+        auto [ec, n] = co_await session->socket().async_read_some(asio::buffer(buffer), use_tuple);
+        if (ec) co_return;  // clients come and go; not worth a log line
+        decoder.feed(std::string_view(buffer.data(), n));
+        for (auto frame = decoder.next(); frame.status != wire::FrameDecoder::Status::need_more;
+             frame = decoder.next()) {
+            if (frame.status == wire::FrameDecoder::Status::error) {
+                log_("closing a client connection: " + frame.error);
+                co_return;
+            }
+            on_client_frame(session, frame.payload);
+        }
+    }
+}
+
+void Runtime::on_client_frame(const std::shared_ptr<ClientSession>& session, std::string_view payload) {
+    const std::uint64_t slot = session->open_slot();
+    Decoded<ClientMessage> message = decode_client_message(payload);
+    if (!message) {
+        ClientReply r;
+        r.status = ReplyStatus::error;
+        r.error = message.error;
+        return reply(session, slot, encode(r));
+    }
+    if (std::holds_alternative<StatusRequest>(*message.value))
+        return reply(session, slot, encode(status_of(*server_, id_)));
+    handle_request(Waiter{session, slot, std::get<ClientRequest>(std::move(*message.value))});
+}
+
+void Runtime::handle_request(Waiter waiter) {
+    const ClientRequest& request = waiter.request;
+    if (server_->role() != Role::leader) return answer(waiter, not_leader(request));
+    if (request.op == Op::get) {
+        gets_to_start_.push_back(std::move(waiter));  // flush() starts them as one read
+        return schedule_flush();
+    }
+    if (std::optional<ClientReply> earlier = kv_.reply_if_applied(request)) {
+        earlier->leader = id_;
+        return answer(waiter, *earlier);
+    }
+    // Registered before submit(): a one-server cluster commits and applies inside it.
+    const Index index = server_->last_log_index() + 1;
+    std::string command = encode(request);
+    if (auto stale = pending_writes_.extract(index); !stale.empty())
+        answer(stale.mapped().waiter, not_leader(stale.mapped().waiter.request));
+    pending_writes_[index] = PendingWrite{std::move(waiter), command};
+    const std::optional<Index> submitted = server_->submit(std::move(command));
+    if (submitted != index) {
+        if (auto lost = pending_writes_.extract(index); !lost.empty())
+            answer(lost.mapped().waiter, not_leader(lost.mapped().waiter.request));
+        if (submitted) log_("submit() returned index " + std::to_string(*submitted) + ", expected " + std::to_string(index));
+    }
+    after_event();
+}
+
+/// The gets of one batch share one Raft read: a read that starts after all of them
+/// arrived is recent enough for each of them.
+void Runtime::start_reads() {
+    if (gets_to_start_.empty()) return;
+    const ReadId id = next_read_++;
+    pending_reads_[id] = std::exchange(gets_to_start_, {});
+    if (!server_->read(id)) read_done(id, false);  // not leader any more
+    after_event();
+}
+
+// ---- batches -----------------------------------------------------------------------------
+
+/// After every event: log role changes, and abandon the waiting writes of a leader
+/// that lost its role (their entries may still commit; the retry is deduplicated).
+void Runtime::after_event() {
+    const Role role = server_->role();
+    const Term term = server_->current_term();
+    const NodeId leader = server_->leader_id();
+    if (role != role_ || term != term_ || leader != leader_) {
+        if (role_ == Role::leader && (role != Role::leader || term != term_)) {
+            std::map<Index, PendingWrite> abandoned = std::exchange(pending_writes_, {});
+            for (auto& [index, pending] : abandoned) answer(pending.waiter, not_leader(pending.waiter.request));
+        }
+        std::string line = std::string(role_name(role)) + " in term " + std::to_string(term);
+        if (role == Role::follower) line += leader == kNoNode ? ", no leader known" : ", leader n" + std::to_string(leader);
+        if (role == Role::leader) line += ", last log index " + std::to_string(server_->last_log_index());
+        log_(line);
+        role_ = role;
+        term_ = term;
+        leader_ = leader;
+    }
+}
+
+void Runtime::schedule_flush() {
+    if (flush_scheduled_) return;
+    flush_scheduled_ = true;
+    asio::post(io_, [this] { flush(); });
+}
+
+void Runtime::flush() {
+    flush_scheduled_ = false;
+    start_reads();
+    storage_.sync();  // the one fsync of this batch, before anything leaves
+    for (auto& [to, message] : std::exchange(outbox_messages_, {}))
+        links_[static_cast<std::size_t>(to)]->send(encode_peer(id_, message));
+    for (auto& r : std::exchange(outbox_replies_, {}))
+        if (auto session = r.session.lock()) session->fill(r.slot, std::move(r.payload));
+}
+
+void Runtime::answer(const Waiter& waiter, ClientReply reply_value) {
+    reply(waiter.session, waiter.slot, encode(reply_value));
+}
+
+void Runtime::reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload) {
+    outbox_replies_.push_back(OutgoingReply{session, slot, std::move(payload)});
+    schedule_flush();
+}
+
+ClientReply Runtime::not_leader(const ClientRequest& request) const {
+    ClientReply r;
+    r.client = request.client;
+    r.seq = request.seq;
+    r.status = ReplyStatus::not_leader;
+    const NodeId leader = server_->leader_id();
+    r.leader = leader == id_ ? kNoNode : leader;
+    return r;
+}
+
+}  // namespace
+
+int run_system(const SystemOptions& options) {
+    Runtime runtime(options);
+    return runtime.run();
+}
+
+}  // namespace raftlab::kv

@@ -1,0 +1,20 @@
+// system/kv_service.cpp: your key/value state machine (lab 10). Read
+// system/kv_service.h first: what apply() returns for a new request, a duplicate and a
+// no-op is specified there. Replace each raftlab::todo() with a real body.
+#include "system/kv_service.h"
+
+#include "raftlab/todo.h"
+
+namespace raftlab::kv {
+
+std::optional<ClientReply> KvService::apply(Index index, const LogEntry& entry) { todo("KvService::apply"); }
+
+std::optional<ClientReply> KvService::reply_if_applied(const ClientRequest& request) const {
+    todo("KvService::reply_if_applied");
+}
+
+std::optional<std::string> KvService::get(const std::string& key) const { todo("KvService::get"); }
+
+ClientReply KvService::execute(const ClientRequest& request) { todo("KvService::execute"); }
+
+}  // namespace raftlab::kv

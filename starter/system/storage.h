@@ -1,0 +1,96 @@
+// system/storage.h: the server's durable state on disk (lab 10).
+//
+// Raft needs three things to survive a crash: the current term, the vote cast in it,
+// and the log. All three live in one append-only file, <data_dir>/raft.log, as a
+// sequence of records:
+//
+//     +------------------+------------------------+------------------+
+//     | length: 4 bytes  | CRC32C of payload: 4 B | payload          |
+//     +------------------+------------------------+------------------+
+//       (little-endian)                             `length` bytes
+//
+//   payload 'V' term(8) vote(8)               the term and vote are now these
+//   payload 'L' first(8) count(4) entries...  the log is now entries 1..first-1,
+//               each entry: term(8) size(4) bytes   followed by these `count` entries
+//
+// Replaying the records in order rebuilds the state: the last 'V' wins, and each 'L'
+// cuts the log back to first-1 entries before appending its own. So truncating after
+// a conflict needs no rewrite of the file: it is just an 'L' record with a smaller
+// `first` (and count 0 for a pure truncation). One file means one fdatasync makes a
+// whole batch of term, vote and log changes durable together.
+//
+// Writes and syncs are separate on purpose (group commit): save_*() only write() the
+// record, and the runtime calls sync() once per batch of events, before anything that
+// depends on the batch leaves the process.
+//
+// Recovery tells a torn tail from corruption. A crash in the middle of a write leaves
+// at most a partial record at the end of the file, with nothing valid after it: that
+// record was never synced, so nothing was promised about it, and recovery cuts the
+// file back to the last good record. A bad record with a valid record after it cannot
+// come from a crash; it is damage, and the server refuses to start rather than guess.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "raftlab/raft/env.h"
+#include "raftlab/raft/types.h"
+
+namespace raftlab::kv {
+
+class Storage {
+public:
+    /// Opens <data_dir>/raft.log (creating it when absent) and recovers the state it
+    /// holds; a torn last record is dropped and the file cut back to the last good
+    /// record. Throws std::runtime_error with one line naming the file, the byte offset
+    /// and the fix when a record that is not at the tail is damaged, when the file
+    /// cannot be opened or locked (another server uses the directory), or on an I/O
+    /// error.
+    explicit Storage(const std::filesystem::path& data_dir);
+    ~Storage();
+    Storage(const Storage&) = delete;
+    Storage& operator=(const Storage&) = delete;
+
+    /// The state found on disk at startup. Empty on a first start.
+    const PersistentState& recovered() const { return recovered_; }
+
+    /// One line for the server's log: what recovery found, e.g. "recovered term 4,
+    /// vote n1, 120 log entries from /tmp/n0/raft.log (17 bytes of a torn record
+    /// dropped at offset 5120)".
+    const std::string& recovery_summary() const { return summary_; }
+
+    /// Writes a 'V' record. Durable only after the next sync().
+    void save_term_and_vote(Term current_term, NodeId voted_for);
+
+    /// Writes an 'L' record: the log becomes entries 1..first-1 then `entries`.
+    /// Precondition (Env::persist_log): 1 <= first <= last saved index + 1; throws
+    /// std::logic_error otherwise. Durable only after the next sync().
+    void save_log(Index first, const std::vector<LogEntry>& entries);
+
+    /// True when something was written since the last sync().
+    bool dirty() const { return dirty_; }
+
+    /// Makes every record written so far durable with one fdatasync(). Does nothing
+    /// when not dirty. Throws std::runtime_error if the disk reports an error: after a
+    /// failed fsync the kernel may have dropped the data, so the server must stop.
+    void sync();
+
+    /// Syncs performed so far (for the shutdown summary).
+    std::uint64_t sync_count() const { return syncs_; }
+
+private:
+    void recover();
+    void write_record(const std::string& payload);
+
+    std::filesystem::path path_;
+    int fd_ = -1;
+    PersistentState recovered_;
+    std::string summary_;
+    Index last_index_ = 0;   // of the log as saved so far
+    bool dirty_ = false;
+    std::uint64_t syncs_ = 0;
+};
+
+}  // namespace raftlab::kv
