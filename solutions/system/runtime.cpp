@@ -35,7 +35,12 @@
 // Raft replies (AppendEntriesReply, RequestVoteReply) do promise: they always wait.
 // Set kEarlyRelease to false for the plain rule (about half the throughput).
 //
-// Gets are batched the same way: the gets of one batch share one Raft read.
+// Three more optimizations live here rather than in the server, which labs 6-9 grade
+// as it is: the gets of one batch share one Raft read (start_reads()), the last
+// AppendEntries of a batch carries every entry appended since (extend_append_entries()),
+// and a leader keeps several AppendEntries in flight to a follower that is in step
+// (pipeline_append_entries()). Together with the early release above they take three
+// servers on loopback from about 3,500 to about 10,000 puts per second with 64 clients.
 #include <signal.h>
 
 #include <boost/asio.hpp>
@@ -69,6 +74,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 /// See "two things may leave before the fsync" above.
 constexpr bool kEarlyRelease = true;
+/// AppendEntries a leader may have in flight to one follower, counted in batches of
+/// max_entries_per_message (see pipeline_append_entries()).
+constexpr std::size_t kPipelineDepth = 4;
 constexpr std::chrono::milliseconds kFirstBackoff{20};
 // Short enough that a restarted server hears the leader before its election timeout.
 constexpr std::chrono::milliseconds kMaxBackoff{200};
@@ -296,6 +304,7 @@ private:
     void schedule_flush();
     void flush();
     void extend_append_entries(std::vector<std::pair<NodeId, Message>>& messages) const;
+    void pipeline_append_entries(std::vector<std::pair<NodeId, Message>>& messages);
 
     void answer(const Waiter& waiter, ClientReply reply);
     void reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload);
@@ -330,6 +339,10 @@ private:
     std::vector<Waiter> gets_to_start_;
     std::unordered_map<ReadId, std::vector<Waiter>> pending_reads_;
     ReadId next_read_ = 1;
+
+    // Pipelining (leader): per peer, the last index sent to it in term sent_term_.
+    std::vector<Index> sent_;
+    Term sent_term_ = 0;
 
     // What after_event() last saw, to log changes.
     Role role_ = Role::follower;
@@ -609,6 +622,7 @@ void Runtime::flush() {
     start_reads();
     auto messages = std::exchange(outbox_messages_, {});
     extend_append_entries(messages);
+    pipeline_append_entries(messages);
     auto replies = std::exchange(outbox_replies_, {});
     auto send_messages = [&](bool requests) {
         for (const auto& [to, message] : messages)
@@ -647,6 +661,46 @@ void Runtime::extend_append_entries(std::vector<std::pair<NodeId, Message>>& mes
         while (next <= server_->last_log_index() && request->entries.size() < options_.raft.max_entries_per_message)
             request->entries.push_back(server_->log_entry(next++));
         request->leader_commit = std::max(request->leader_commit, server_->commit_index());
+    }
+}
+
+/// Pipelining, the runtime's other optimization: the server sends a follower its next
+/// entries only when the follower answers the previous AppendEntries, so at most one
+/// is in flight, and every round trip includes the follower's fsync. For a follower
+/// that is in step (next_index == match_index + 1), this sends the entries appended
+/// since the last AppendEntries at once, up to kPipelineDepth messages ahead of what it
+/// acknowledged. The follower checks these like any AppendEntries; a rejection of one
+/// (say, after a dropped message) is ignored by the server as stale, and the server's
+/// own heartbeats and retries bring the follower back in step.
+void Runtime::pipeline_append_entries(std::vector<std::pair<NodeId, Message>>& messages) {
+    if (server_->role() != Role::leader) return;
+    const Term term = server_->current_term();
+    if (term != sent_term_ || sent_.empty()) {
+        sent_.assign(static_cast<std::size_t>(options_.raft.cluster_size), 0);
+        sent_term_ = term;
+    }
+    for (const auto& [to, message] : messages)
+        if (const auto* request = std::get_if<AppendEntries>(&message); request && request->term == term)
+            sent_[static_cast<std::size_t>(to)] = std::max(sent_[static_cast<std::size_t>(to)],
+                                                           request->prev_log_index + request->entries.size());
+    const Index last = server_->last_log_index();
+    const std::size_t batch = options_.raft.max_entries_per_message;
+    for (NodeId peer = 0; peer < options_.raft.cluster_size; ++peer) {
+        const Index match = server_->match_index(peer);
+        if (peer == id_ || server_->next_index(peer) != match + 1) continue;  // probing: the server's job
+        Index& sent = sent_[static_cast<std::size_t>(peer)];
+        sent = std::max(sent, match);
+        if (sent >= last || sent - match >= kPipelineDepth * batch) continue;
+        AppendEntries request;
+        request.term = term;
+        request.leader_id = id_;
+        request.prev_log_index = sent;
+        request.prev_log_term = sent == 0 ? 0 : server_->log_entry(sent).term;
+        for (Index i = sent + 1; i <= last && request.entries.size() < batch; ++i)
+            request.entries.push_back(server_->log_entry(i));
+        request.leader_commit = server_->commit_index();
+        sent += request.entries.size();
+        messages.emplace_back(peer, std::move(request));
     }
 }
 
