@@ -1,0 +1,139 @@
+// `cluster up|status|kill|start|pause|resume|down` and `kv` against the solutions'
+// lab 10 server (built by the grader; ctest builds it first, see CMakeLists.txt).
+#include "tool_test_util.h"
+
+#include "raftlab/proc/supervisor.h"
+
+#include <csignal>
+#include <regex>
+#include <thread>
+
+namespace raftlab::tools {
+namespace {
+
+using test::processes_mentioning;
+using test::run_tool;
+using test::ScratchDir;
+
+class ClusterCli : public ::testing::Test {
+protected:
+    ProgramResult cluster(std::vector<std::string> args) {
+        args.insert(args.end(), {"--dir", dir_.str()});
+        return run_tool(RAFTLAB_CLUSTER_BIN, args);
+    }
+    ProgramResult kv(std::vector<std::string> args) {
+        args.insert(args.end(), {"--dir", dir_.str()});
+        return run_tool(RAFTLAB_KV_BIN, args);
+    }
+    void up() {
+        auto r = cluster({"up", "--nodes", "3", "--impl", "solutions", "--proxy-control", "0"});
+        ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+        EXPECT_NE(r.out.find("cluster up: 3 servers of solutions"), std::string::npos) << r.out;
+        EXPECT_TRUE(std::regex_search(r.out, std::regex("\nleader: n[0-2] \\(term [0-9]+\\)\n"))) << r.out;
+        auto state = read_live_state(dir_.path());
+        ASSERT_TRUE(state.has_value());
+        state_ = *state;
+    }
+    /// The role column of `cluster status`, by node.
+    std::map<std::string, std::string> roles(const std::string& status) {
+        std::map<std::string, std::string> out;
+        std::regex row("^(n[0-9]) +([a-z]+) +([0-9-]+) +([a-z-]+( answer)?) ");
+        for (const auto& line : test::lines(status)) {
+            std::smatch m;
+            if (std::regex_search(line, m, row)) out[m[1]] = m[2].str() + "/" + m[4].str();
+        }
+        return out;
+    }
+    /// After `down` (or the daemon's death): no process of this cluster, no port open.
+    void expect_all_gone() {
+        bool gone = false;
+        for (int i = 0; i < 100 && !gone; ++i) {
+            gone = processes_mentioning(dir_.str()).empty() && !process_alive(state_.daemon_pid);
+            if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        EXPECT_TRUE(gone) << processes_mentioning(dir_.str()).size() << " processes of " << dir_.str() << " left";
+        std::vector<int> ports = {state_.control_port, state_.proxy_control_port};
+        for (const auto& n : state_.nodes) ports.insert(ports.end(), {n.client_port, n.direct_client_port});
+        for (int port : ports) EXPECT_FALSE(proc::port_accepts(port)) << "port " << port << " still open";
+    }
+
+    ScratchDir dir_;
+    ClusterState state_;
+};
+
+TEST_F(ClusterCli, upKvStatusKillDown) {
+    up();
+    ASSERT_EQ(state_.nodes.size(), 3u);
+    EXPECT_TRUE(proc::port_accepts(state_.proxy_control_port)) << "the fault proxy's control is served";
+
+    auto again = cluster({"up", "--impl", "solutions"});
+    EXPECT_EQ(again.exit_code, 2);
+    EXPECT_EQ(test::lines(again.err).size(), 1u) << again.err;
+    EXPECT_EQ(again.err.rfind("raftlab cluster: a cluster is already running in " + dir_.str(), 0), 0u) << again.err;
+
+    auto put = kv({"put", "k", "v1"});
+    EXPECT_EQ(put.exit_code, 0) << put.err;
+    EXPECT_EQ(put.out, "ok\n");
+    EXPECT_TRUE(std::regex_search(put.err, std::regex("^raftlab kv: n[0-2] answered \\([0-9]+ attempts?, [0-9]+ ms\\)\n$"))) << put.err;
+    EXPECT_EQ(kv({"get", "k"}).out, "v1\n");
+    EXPECT_EQ(kv({"append", "k", "+x"}).out, "ok\n");
+    EXPECT_EQ(kv({"get", "k"}).out, "v1+x\n");
+    EXPECT_EQ(kv({"delete", "k"}).out, "ok\n");
+    auto absent = kv({"get", "k"});
+    EXPECT_EQ(absent.exit_code, 1);
+    EXPECT_EQ(absent.out, "");
+    EXPECT_NE(absent.err.find("raftlab kv: \"k\" is absent; n"), std::string::npos) << absent.err;
+
+    auto status = cluster({"status"});
+    ASSERT_EQ(status.exit_code, 0) << status.err;
+    auto before = roles(status.out);
+    ASSERT_EQ(before.size(), 3u) << status.out;
+    std::string leader;
+    for (const auto& [node, role] : before)
+        if (role == "running/leader") {
+            EXPECT_TRUE(leader.empty()) << "two leaders:\n" << status.out;
+            leader = node;
+        }
+    ASSERT_FALSE(leader.empty()) << status.out;
+    EXPECT_NE(status.out.find("\nleader: " + leader + " (term "), std::string::npos) << status.out;
+
+    auto killed = cluster({"kill", leader});
+    EXPECT_EQ(killed.exit_code, 0) << killed.err;
+    EXPECT_EQ(killed.out.rfind(leader + " stopped (was pid ", 0), 0u) << killed.out;
+    auto after_kill = kv({"put", "k2", "v2", "--timeout", "10"});
+    EXPECT_EQ(after_kill.exit_code, 0) << "a put after the leader's death: " << after_kill.err;
+    EXPECT_EQ(roles(cluster({"status"}).out)[leader], "stopped/-");
+    EXPECT_EQ(cluster({"start", leader}).exit_code, 0);
+    EXPECT_EQ(kv({"get", "k2"}).out, "v2\n");
+
+    std::string follower = leader == "n0" ? "n1" : "n0";
+    auto paused = cluster({"pause", follower});
+    EXPECT_EQ(paused.exit_code, 0) << paused.err;
+    EXPECT_EQ(paused.out.rfind(follower + " paused (pid ", 0), 0u) << paused.out;
+    EXPECT_EQ(roles(cluster({"status"}).out)[follower], "paused/-");
+    EXPECT_EQ(cluster({"resume", follower}).exit_code, 0);
+    auto unknown = cluster({"kill", "n9"});
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_EQ(unknown.err, "raftlab cluster: no node \"n9\" in this cluster; its nodes: n0, n1, n2\n");
+
+    auto down = cluster({"down"});
+    EXPECT_EQ(down.exit_code, 0) << down.err;
+    EXPECT_EQ(down.out.rfind("cluster down: daemon pid " + std::to_string(state_.daemon_pid) + " and its 3 servers are gone", 0), 0u)
+        << down.out;
+    expect_all_gone();
+    EXPECT_FALSE(std::filesystem::exists(state_file(dir_.path())));
+    EXPECT_EQ(cluster({"down"}).out, "no cluster is running in " + dir_.str() + "\n");
+    EXPECT_EQ(cluster({"status"}).exit_code, 1);
+}
+
+TEST_F(ClusterCli, daemonKilledWithSignal9_takesItsServersAlong) {
+    up();
+    ASSERT_EQ(processes_mentioning(dir_.str()).size(), 4u) << "the daemon and its 3 servers";
+    ::kill(state_.daemon_pid, SIGKILL);
+    expect_all_gone();
+    EXPECT_EQ(cluster({"status"}).exit_code, 1) << "a stale state file means no cluster";
+    EXPECT_FALSE(std::filesystem::exists(state_file(dir_.path())));
+}
+
+}  // namespace
+}  // namespace raftlab::tools
