@@ -1,0 +1,526 @@
+// demo.js: the live page of `./raftlab demo`. Plain JavaScript, no libraries.
+//
+// The server streams frames over Server-Sent Events (/events): first a "hello" (cluster
+// size, scenarios, the event log so far), then one "state" frame per tick with every
+// server's status and the messages the fault proxy saw since the last frame. This
+// script draws the servers in a circle and animates those messages between them;
+// every button posts one action to /api/action.
+'use strict';
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, parent = null) => {
+  const e = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (parent) parent.appendChild(e);
+  return e;
+};
+const TERM_COLOURS = ['#4c8dff', '#ff9f1c', '#2dd4bf', '#c084fc', '#f472b6', '#a3e635', '#38bdf8', '#fb7185', '#facc15'];
+const termColour = (t) => TERM_COLOURS[t % TERM_COLOURS.length];
+const CENTER = { x: 500, y: 385 };
+
+// What the page knows. `stats` is read by the browser test.
+const demo = { n: 0, hello: null, frame: null, frameAt: 0, positions: [], servers: [], slow: false, scenarios: [] };
+const stats = window.demoStats = { frames: 0, firstFrameAt: 0, firstLeaderAt: 0, frameTimes: [] };
+
+// ---- talking to the server --------------------------------------------------
+
+async function act(body) {
+  try {
+    const r = await fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const reply = await r.json();
+    if (!reply.ok) addEvent({ time_ms: Date.now(), kind: 'error', text: reply.error });
+  } catch (e) {
+    addEvent({ time_ms: Date.now(), kind: 'error', text: 'the demo server did not answer: ' + e });
+  }
+}
+
+function connect() {
+  const source = new EventSource('/events');
+  source.onopen = () => { $('conn').textContent = 'live'; $('conn').classList.remove('down'); };
+  source.onerror = () => { $('conn').textContent = 'disconnected: is ./raftlab demo still running?'; $('conn').classList.add('down'); };
+  source.onmessage = (m) => {
+    const data = JSON.parse(m.data);
+    if (data.type === 'hello') onHello(data);
+    else if (data.type === 'state') onFrame(data);
+  };
+}
+
+// ---- layout -----------------------------------------------------------------
+
+function layout(n) {
+  const R = n <= 3 ? 235 : n <= 5 ? 265 : 280;
+  demo.radius = n <= 3 ? 66 : n <= 5 ? 56 : 46;
+  demo.logBoxes = n <= 3 ? 16 : n <= 5 ? 14 : 10;
+  demo.positions = [];
+  for (let i = 0; i < n; i++) {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+    demo.positions.push({ x: CENTER.x + R * Math.cos(a), y: CENTER.y + R * Math.sin(a) * 0.93 });
+  }
+  // Fit the view to the drawing: timer and role above each server, the log below it.
+  const xs = demo.positions.map((p) => p.x), ys = demo.positions.map((p) => p.y);
+  const halfWidth = Math.max(demo.radius + 20, (demo.logBoxes * 17) / 2 + 40);
+  const x0 = Math.min(...xs) - halfWidth, x1 = Math.max(...xs) + halfWidth;
+  const y0 = Math.min(...ys) - demo.radius - 62, y1 = Math.max(...ys) + demo.radius + 66;
+  $('stage').setAttribute('viewBox', `${x0.toFixed(0)} ${y0.toFixed(0)} ${(x1 - x0).toFixed(0)} ${(y1 - y0).toFixed(0)}`);
+}
+
+function onHello(h) {
+  const first = !demo.hello;
+  demo.hello = h;
+  if (first || demo.n !== h.nodes) {
+    demo.n = h.nodes;
+    layout(h.nodes);
+    buildStage();
+    buildControls();
+  }
+  demo.scenarios = h.scenarios;
+  buildScenarios();
+  $('events').textContent = '';
+  for (const e of h.events) addEvent(e);
+}
+
+function buildStage() {
+  const links = $('links'), servers = $('servers');
+  links.textContent = ''; servers.textContent = ''; $('client-node').textContent = '';
+  demo.links = {};
+  for (let i = 0; i < demo.n; i++)
+    for (let j = i + 1; j < demo.n; j++) {
+      const a = demo.positions[i], b = demo.positions[j];
+      const line = el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'link' }, links);
+      const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2, d = Math.hypot(mx - CENTER.x, my - CENTER.y) || 1;
+      const push = 30;  // outside the triangle of lines, away from the messages
+      const label = el('text', { x: mx + ((mx - CENTER.x) / d) * push, y: my + ((my - CENTER.y) / d) * push + 5,
+        class: 'link-label', 'text-anchor': 'middle' }, links);
+      demo.links[i + '-' + j] = { line, label };
+    }
+  const c = $('client-node');
+  el('circle', { cx: CENTER.x, cy: CENTER.y, r: 30, class: 'client-disc' }, c);
+  const t = el('text', { x: CENTER.x, y: CENTER.y + 5, class: 'client-label' }, c);
+  t.textContent = 'clients';
+  el('title', {}, c).textContent = 'Clients (the page\'s client box and any load) reach every server through the fault proxy.';
+
+  demo.servers = [];
+  const r = demo.radius;
+  for (let i = 0; i < demo.n; i++) {
+    const p = demo.positions[i];
+    const g = el('g', { class: 'server stopped', 'data-id': i, transform: `translate(${p.x},${p.y})` }, servers);
+    const tip = el('title', {}, g);
+    el('circle', { r: r + 9, class: 'halo' }, g);
+    el('circle', { r, class: 'disc' }, g);
+    const name = el('text', { y: 4, class: 'name' }, g); name.textContent = 'n' + i;
+    const term = el('text', { y: 28, class: 'term' }, g);
+    const down = el('g', { class: 'down', display: 'none' }, g);
+    el('line', { x1: -r * 0.55, y1: -r * 0.55, x2: r * 0.55, y2: r * 0.55, class: 'down-x' }, down);
+    el('line', { x1: r * 0.55, y1: -r * 0.55, x2: -r * 0.55, y2: r * 0.55, class: 'down-x' }, down);
+    const tag = el('text', { y: -r - 30, class: 'state-tag' }, g);
+    // The election timer bar, above the server.
+    const timer = el('g', { class: 'timer', transform: `translate(${-60},${-r - 22})` }, g);
+    const timerTip = el('title', {}, timer);
+    el('rect', { width: 120, height: 10, rx: 3, class: 'timer-bg' }, timer);
+    const fill = el('rect', { width: 0, height: 10, rx: 3, class: 'timer-fill' }, timer);
+    const tick = el('line', { x1: 60, x2: 60, y1: -3, y2: 13, class: 'timer-tick' }, timer);
+    // The log, below the server.
+    const log = el('g', { class: 'log', transform: `translate(0,${r + 16})` }, g);
+    demo.servers.push({ g, tip, name, term, down, tag, timer, timerTip, fill, tick, log, role: '', process: '' });
+  }
+  buildLegend();
+}
+
+function buildLegend() {
+  const items = [
+    ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries with entries'],
+    ['aer', 'its reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
+    ['req', 'client request / reply'], ['lost', 'lost (cut or dropped)'],
+  ];
+  const legend = $('legend');
+  legend.textContent = '';
+  for (const [kind, text] of items) {
+    const span = document.createElement('span');
+    const svg = el('svg', { width: 18, height: 18, viewBox: '-9 -9 18 18' });
+    if (kind === 'lost') {
+      el('line', { x1: -5, y1: -5, x2: 5, y2: 5, class: 'msg-x' }, svg);
+      el('line', { x1: 5, y1: -5, x2: -5, y2: 5, class: 'msg-x' }, svg);
+    } else svg.appendChild(msgShape({ k: kind, ok: true, n: 2 }));
+    span.appendChild(svg);
+    span.appendChild(document.createTextNode(text));
+    legend.appendChild(span);
+  }
+}
+
+function buildControls() {
+  const box = $('server-controls');
+  box.textContent = '';
+  const faultNode = $('fault-node');
+  while (faultNode.options.length > 1) faultNode.remove(1);
+  for (let i = 0; i < demo.n; i++) {
+    const card = document.createElement('div');
+    card.className = 'server-card';
+    card.dataset.id = i;
+    card.innerHTML = `<b>n${i}</b>`;
+    for (const [action, label, cls] of [['kill', 'Kill', 'danger'], ['restart', 'Restart', ''], ['pause', 'Pause', ''], ['resume', 'Resume', ''], ['start', 'Start', 'good']]) {
+      const b = document.createElement('button');
+      b.textContent = label; b.dataset.action = action;
+      if (cls) b.className = cls;
+      b.onclick = () => act({ action, node: i });
+      card.appendChild(b);
+    }
+    box.appendChild(card);
+    const o = document.createElement('option');
+    o.value = i; o.textContent = 'n' + i;
+    faultNode.appendChild(o);
+  }
+  const chips = document.querySelector('.zone[data-side=a] .chips');
+  document.querySelectorAll('.zone .chips').forEach((c) => { c.textContent = ''; });
+  for (let i = 0; i < demo.n; i++) {
+    const chip = document.createElement('span');
+    chip.className = 'chip'; chip.textContent = 'n' + i; chip.draggable = true; chip.dataset.id = i;
+    chip.addEventListener('dragstart', (e) => e.dataTransfer.setData('text/plain', String(i)));
+    chip.addEventListener('click', () => { // a click moves it to the other side (touch screens)
+      const other = chip.closest('.zone').dataset.side === 'a' ? 'b' : 'a';
+      document.querySelector(`.zone[data-side=${other}] .chips`).appendChild(chip);
+    });
+    chips.appendChild(chip);
+  }
+}
+
+function buildScenarios() {
+  const list = $('scenario-list');
+  list.textContent = '';
+  for (const s of demo.scenarios) {
+    const b = document.createElement('button');
+    b.textContent = s.title; b.title = s.intro; b.dataset.name = s.name;
+    b.onclick = () => act({ action: 'scenario', name: s.name });
+    list.appendChild(b);
+  }
+}
+
+// ---- frames -----------------------------------------------------------------
+
+function onFrame(f) {
+  const now = performance.now();
+  stats.frames++;
+  stats.frameTimes.push(now);
+  if (stats.frameTimes.length > 400) stats.frameTimes.shift();
+  if (!stats.firstFrameAt) stats.firstFrameAt = now;
+  demo.frame = f; demo.frameAt = now;
+  demo.slow = f.slow;
+  $('slow').checked = f.slow;
+  for (const node of f.nodes) drawServer(node, f);
+  drawLinks(f);
+  drawLeaderBanner(f);
+  drawScenario(f);
+  for (const e of f.events) addEvent(e);
+  for (const c of f.client) addClientResult(c);
+  for (const m of f.msgs) launch(m, now);
+  $('busy').hidden = !f.busy;
+  $('busy').textContent = f.busy ? '⏳ ' + f.busy : '';
+  const counts = Object.entries(f.counts).map(([k, v]) => `${k} ${v}`).join(' · ');
+  $('counts').textContent = counts ? 'messages in the last frame: ' + counts : '';
+  $('load').textContent = f.load.ops ? `load ${f.load.ops} ops/s: ${f.load.done} done, ${f.load.failed} failed` : '';
+  document.body.dataset.ready = '1';
+}
+
+function leaderOf(f) {
+  let best = null;
+  for (const n of f.nodes)
+    if (n.process === 'running' && n.role === 'leader' && (!best || n.term > best.term)) best = n;
+  return best;
+}
+
+function drawLeaderBanner(f) {
+  const l = leaderOf(f);
+  const banner = $('leader-banner');
+  banner.classList.toggle('no-leader', !l);
+  $('leader-name').textContent = l ? 'n' + l.id : 'no leader: election under way';
+  $('leader-term').textContent = l ? 'term ' + l.term : '';
+  document.body.dataset.leader = l ? l.id : '';
+  if (l && !stats.firstLeaderAt) stats.firstLeaderAt = performance.now();
+  document.querySelectorAll('.chip').forEach((c) => c.classList.toggle('leader', !!l && Number(c.dataset.id) === l.id));
+}
+
+function drawServer(node, f) {
+  const s = demo.servers[node.id];
+  if (!s) return;
+  const alive = node.process === 'running';
+  const role = alive || node.process === 'paused' ? (node.role || 'follower') : 'none';
+  const cls = ['server', node.process === 'running' ? role : node.process];
+  if (node.stale && alive) cls.push('stale');
+  s.g.setAttribute('class', cls.join(' '));
+  s.g.dataset.role = alive ? role : node.process;
+  s.g.dataset.process = node.process;
+  s.g.dataset.term = node.term ?? '';
+  s.g.dataset.commit = node.commit ?? '';
+  s.g.dataset.last = node.last ?? '';
+  s.term.textContent = node.term !== undefined ? 'term ' + node.term : '';
+  s.down.setAttribute('display', node.process === 'stopped' || node.process === 'dead' ? 'inline' : 'none');
+  s.tag.textContent = node.process === 'running' ? role.toUpperCase() : node.process === 'paused' ? '❚❚ PAUSED' : node.process === 'dead' ? 'CRASHED' : 'DOWN';
+  s.tip.textContent = node.process !== 'running' && node.process !== 'paused' ? `n${node.id} is not running`
+    : `n${node.id}: ${role} in term ${node.term}; voted for ${node.voted_for >= 0 ? 'n' + node.voted_for : 'nobody'}; ` +
+      `knows leader ${node.leader >= 0 ? 'n' + node.leader : 'none'}; log up to ${node.last}, committed ${node.commit}, applied ${node.applied}` +
+      (node.stale ? ' (last known status: it does not answer right now)' : '');
+  s.process = node.process; s.role = role; s.sinceReset = node.since_reset_ms;
+  drawLog(s, node);
+}
+
+function drawLog(s, node) {
+  const log = s.log;
+  log.textContent = '';
+  if (node.last === undefined) return;
+  const terms = node.log_terms || [];
+  const k = Math.min(terms.length, demo.logBoxes);
+  const w = demo.n <= 3 ? 15 : 13, gap = 2;
+  const firstIndex = node.last - k + 1;
+  const x0 = -((k * (w + gap)) / 2);
+  if (k === 0) {
+    el('text', { x: 0, y: 14, class: 'log-index', 'text-anchor': 'middle' }, log).textContent = 'empty log';
+    return;
+  }
+  for (let i = 0; i < k; i++) {
+    const index = firstIndex + i, term = terms[terms.length - k + i];
+    const committed = index <= node.commit;
+    const x = x0 + i * (w + gap);
+    const box = el('rect', { x, y: 0, width: w, height: 20, rx: 2, fill: termColour(term),
+      class: 'log-box' + (committed ? '' : ' uncommitted') }, log);
+    el('title', {}, box).textContent = `entry ${index}, term ${term}${committed ? ', committed' : ', not committed yet'}`;
+    if (w >= 13) el('text', { x: x + w / 2, y: 14, class: 'log-term' }, log).textContent = term > 99 ? '…' : term;
+  }
+  // The commit point: a white bar after the last committed entry shown.
+  const committedShown = Math.max(0, Math.min(k, node.commit - firstIndex + 1));
+  const cx = x0 + committedShown * (w + gap) - gap / 2;
+  if (node.commit >= firstIndex - 1) {
+    el('line', { x1: cx, x2: cx, y1: -4, y2: 26, class: 'commit-line' }, log);
+  }
+  el('text', { x: x0 - 4, y: 14, class: 'log-index', 'text-anchor': 'end' }, log).textContent = firstIndex;
+  el('text', { x: x0 + k * (w + gap) + 5, y: 14, class: 'log-index' }, log).textContent = node.last;
+  el('text', { x: 0, y: 40, class: 'commit-label', 'text-anchor': 'middle' }, log).textContent =
+    `commit ${node.commit} · last ${node.last}`;
+}
+
+function drawLinks(f) {
+  const faults = f.faults || {};
+  for (let i = 0; i < demo.n; i++)
+    for (let j = i + 1; j < demo.n; j++) {
+      const { line, label } = demo.links[i + '-' + j];
+      const ab = f.blocked[i][j], ba = f.blocked[j][i];
+      const fl = faults[i] || faults[j] || faults.all;
+      let cls = 'link';
+      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (fl) cls += ' faulty';
+      line.setAttribute('class', cls);
+      label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` :
+        fl ? [fl.drop ? `drop ${Math.round(fl.drop * 100)}%` : '', fl.latency_ms ? `+${fl.latency_ms} ms` : ''].filter(Boolean).join(' ') : '';
+    }
+}
+
+function drawScenario(f) {
+  const box = $('narration');
+  const s = f.scenario;
+  box.hidden = !s;
+  document.body.classList.toggle('narrating', !!s);
+  document.querySelectorAll('#scenario-list button').forEach((b) => b.classList.toggle('active', !!s && b.dataset.name === s.name));
+  if (!s) return;
+  $('narr-title').textContent = s.title;
+  $('narr-step').textContent = s.step === 0 ? '' : `step ${s.step} of ${s.steps}`;
+  $('narr-text').textContent = f.narration;
+  const next = $('narr-next');
+  next.textContent = s.next ? `▶ ${s.next}` : 'Finished · start again';
+  next.disabled = !!f.busy;
+  next.onclick = () => act({ action: 'scenario', name: s.name });
+}
+
+// ---- event log and client results -------------------------------------------
+
+function clock(ms) {
+  const d = new Date(ms);
+  return d.toTimeString().slice(0, 8);
+}
+
+function addEvent(e) {
+  const list = $('events');
+  const li = document.createElement('li');
+  li.className = 'k-' + e.kind;
+  li.innerHTML = `<time>${clock(e.time_ms)}</time><span></span>`;
+  li.lastChild.textContent = e.text;
+  list.insertBefore(li, list.firstChild);
+  while (list.children.length > 300) list.removeChild(list.lastChild);
+}
+
+function addClientResult(c) {
+  const list = $('client-results');
+  const li = document.createElement('li');
+  li.className = c.ok ? 'ok' : 'fail';
+  li.textContent = `${c.op} → ${c.result}` + (c.ok ? ` · answered by n${c.served_by} in ${c.ms} ms` : '') +
+    (c.attempts > 1 ? ` · ${c.attempts} tries` : '');
+  list.insertBefore(li, list.firstChild);
+  while (list.children.length > 6) list.removeChild(list.lastChild);
+}
+
+// ---- messages in flight -------------------------------------------------------
+
+const flying = [];
+const marks = [];
+
+/// The shape of a message: squares carry entries, rings are replies, diamonds are votes.
+function msgShape(m) {
+  switch (m.k) {
+    case 'ae': {
+      const g = el('g');
+      el('rect', { x: -8, y: -8, width: 16, height: 16, rx: 2, fill: 'var(--entries)', stroke: '#000', 'stroke-width': 1 }, g);
+      if (m.n > 1) el('text', { y: 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 800, fill: '#1a1300' }, g).textContent = m.n;
+      return g;
+    }
+    case 'hb': return el('circle', { r: 5, fill: '#e8eefc' });
+    case 'aer': return el('circle', { r: 5, fill: 'none', stroke: m.ok ? 'var(--good)' : 'var(--bad)', 'stroke-width': 2.5 });
+    case 'rv': return el('rect', { x: -7, y: -7, width: 14, height: 14, fill: 'var(--vote)', transform: 'rotate(45)' });
+    case 'rvr': return el('rect', { x: -5, y: -5, width: 10, height: 10, transform: 'rotate(45)',
+      fill: m.ok ? 'var(--vote)' : 'none', stroke: 'var(--vote)', 'stroke-width': 2 });
+    case 'req': case 'rep': return el('rect', { x: -4, y: -4, width: 8, height: 8, fill: 'var(--client)' });
+    default: return el('circle', { r: 3, fill: '#888' });
+  }
+}
+
+function endpoint(id) { return id >= 0 && id < demo.n ? demo.positions[id] : CENTER; }
+
+function launch(m, now) {
+  if (flying.length > 500) return;
+  const a = endpoint(m.f), b = endpoint(m.t);
+  if (a === b) return;
+  const frameMs = demo.hello ? demo.hello.frame_ms : 100;
+  const duration = (m.k === 'req' || m.k === 'rep' ? 300 : 520) * (demo.slow ? 3.5 : 1);
+  // Keep the order and spacing the proxy saw, shifted to now.
+  const start = now + Math.max(0, frameMs - m.dt);
+  const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
+  const ra = m.f >= 0 ? demo.radius : 30, rb = m.t >= 0 ? demo.radius : 30;
+  const from = { x: a.x + (dx * ra) / len, y: a.y + (dy * ra) / len };
+  const to = { x: b.x - (dx * rb) / len, y: b.y - (dy * rb) / len };
+  // Requests and replies travel on either side of the line so both directions show.
+  const side = m.f < m.t ? 1 : -1, ox = (-dy / len) * 9 * side, oy = (dx / len) * 9 * side;
+  const lost = m.x === 'cut' || m.x === 'dropped';
+  const shape = el('g', { display: 'none' });  // moved as a whole; the shape inside may be rotated
+  shape.appendChild(msgShape(m));
+  $('msgs').appendChild(shape);
+  const dieAt = m.x === 'cut' ? 0.5 : m.x === 'dropped' ? 0.3 + Math.random() * 0.4 : 1;
+  flying.push({ shape, start, duration, from, to, ox, oy, lost, dieAt, key: m.x + ':' + m.f + '>' + m.t });
+}
+
+function tick() {
+  const now = performance.now();
+  for (let i = flying.length - 1; i >= 0; i--) {
+    const f = flying[i];
+    const p = (now - f.start) / f.duration;
+    if (p < 0) continue;
+    if (p >= f.dieAt) {
+      f.shape.remove();
+      flying.splice(i, 1);
+      if (f.lost) {
+        // At most a few crosses per link direction: a cut shows one, refreshed while traffic dies there.
+        const same = marks.filter((m) => m.key === f.key);
+        const limit = f.key.startsWith('cut') ? 1 : 4;
+        if (same.length >= limit) { same[0].g.remove(); marks.splice(marks.indexOf(same[0]), 1); }
+        const x = f.from.x + (f.to.x - f.from.x) * f.dieAt + f.ox, y = f.from.y + (f.to.y - f.from.y) * f.dieAt + f.oy;
+        const g = el('g', { transform: `translate(${x},${y})` }, $('marks'));
+        el('line', { x1: -9, y1: -9, x2: 9, y2: 9, class: 'msg-x' }, g);
+        el('line', { x1: 9, y1: -9, x2: -9, y2: 9, class: 'msg-x' }, g);
+        marks.push({ g, key: f.key, until: now + (demo.slow ? 3000 : 1400) });
+      }
+      continue;
+    }
+    const x = f.from.x + (f.to.x - f.from.x) * p + f.ox, y = f.from.y + (f.to.y - f.from.y) * p + f.oy;
+    f.shape.setAttribute('display', 'inline');
+    f.shape.setAttribute('transform', `translate(${x.toFixed(1)},${y.toFixed(1)})`);
+  }
+  for (let i = marks.length - 1; i >= 0; i--) {
+    const m = marks[i];
+    const left = m.until - now;
+    if (left <= 0) { m.g.remove(); marks.splice(i, 1); } else m.g.setAttribute('opacity', Math.min(1, left / 500).toFixed(2));
+  }
+  drawTimers(now);
+  drawFps(now);
+  requestAnimationFrame(tick);
+}
+
+// ---- election timers -----------------------------------------------------------
+
+function drawTimers(now) {
+  const f = demo.frame;
+  if (!f) return;
+  const { election_min_ms: min, election_max_ms: max, heartbeat_ms: hb } = f.timing;
+  for (let i = 0; i < demo.servers.length; i++) {
+    const s = demo.servers[i];
+    const show = s.process === 'running' && s.role !== 'leader' && s.role !== 'none';
+    s.timer.setAttribute('display', show ? 'inline' : 'none');
+    if (s.role === 'leader' && s.process === 'running') continue;
+    if (!show) continue;
+    // Time since the last reset seen in the journal, advanced by the time since the frame.
+    const since = s.sinceReset < 0 ? max : s.sinceReset + (now - demo.frameAt);
+    const p = Math.min(1, since / max);
+    s.fill.setAttribute('width', (120 * p).toFixed(1));
+    s.fill.setAttribute('fill', since < min * 0.5 ? 'var(--good)' : since < min ? '#facc15' : 'var(--bad)');
+    s.tick.setAttribute('x1', (120 * min) / max); s.tick.setAttribute('x2', (120 * min) / max);
+    s.timerTip.textContent =
+      `Election timer of n${i} (an estimate): ${Math.round(since)} ms since it last heard an AppendEntries from a leader, ` +
+      `granted a vote or started an election, as seen in the proxy journal. Each server draws its timeout at random between ` +
+      `${min} and ${max} ms (the white tick marks ${min} ms, the bar's end ${max} ms); when it runs out the server becomes a ` +
+      `candidate. Heartbeats every ${hb} ms keep it near zero. The real timer lives inside the server and may differ slightly.`;
+  }
+}
+
+function drawFps(now) {
+  const t = stats.frameTimes;
+  let k = t.length - 1;
+  while (k > 0 && now - t[k - 1] < 5000) k--;
+  const n = t.length - k;
+  stats.fps = n > 1 ? ((n - 1) * 1000) / (t[t.length - 1] - t[k]) : 0;
+  if (!drawFps.last || now - drawFps.last > 1000) {
+    drawFps.last = now;
+    $('fps').textContent = `${stats.fps.toFixed(1)} updates/s`;
+  }
+}
+
+// ---- controls -------------------------------------------------------------------
+
+function wireControls() {
+  $('slow').addEventListener('change', (e) => act({ action: 'slow', on: e.target.checked }));
+  $('apply-partition').onclick = () => {
+    const side = (s) => [...document.querySelectorAll(`.zone[data-side=${s}] .chip`)].map((c) => Number(c.dataset.id));
+    const a = side('a'), b = side('b');
+    if (!a.length || !b.length) return addEvent({ time_ms: Date.now(), kind: 'error', text: 'put at least one server on each side first' });
+    act({ action: 'partition', groups: [a, b] });
+  };
+  $('isolate-leader').onclick = () => act({ action: 'isolate_leader' });
+  $('split-halves').onclick = () => act({ action: 'split_halves' });
+  $('heal').onclick = () => {
+    act({ action: 'heal' });
+    const a = document.querySelector('.zone[data-side=a] .chips');
+    document.querySelectorAll('.zone[data-side=b] .chip').forEach((c) => a.appendChild(c));
+  };
+  for (const zone of document.querySelectorAll('.zone')) {
+    zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault(); zone.classList.remove('over');
+      const chip = document.querySelector(`.chip[data-id="${e.dataTransfer.getData('text/plain')}"]`);
+      if (chip) zone.querySelector('.chips').appendChild(chip);
+    });
+  }
+  const showRange = () => { $('drop-out').textContent = $('drop').value + ' %'; $('latency-out').textContent = $('latency').value + ' ms'; };
+  $('drop').oninput = showRange; $('latency').oninput = showRange;
+  $('apply-faults').onclick = () => {
+    const node = $('fault-node').value;
+    act({ action: 'faults', node: node === 'all' ? 'all' : Number(node), drop: Number($('drop').value), latency_ms: Number($('latency').value) });
+  };
+  $('clear-faults').onclick = () => {
+    $('drop').value = 0; $('latency').value = 0; showRange();
+    act({ action: 'faults', node: 'all', drop: 0, latency_ms: 0 });
+  };
+  $('client-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    act({ action: 'client', op: $('op').value, key: $('key').value, value: $('value').value });
+  });
+  $('op').onchange = () => { $('value').disabled = $('op').value === 'get' || $('op').value === 'delete'; };
+  $('narr-stop').onclick = () => act({ action: 'scenario_stop' });
+}
+
+wireControls();
+connect();
+requestAnimationFrame(tick);

@@ -1,0 +1,227 @@
+// demo_browser_test.mjs: the demo page in a real browser against a live cluster.
+//
+//   node demo_browser_test.mjs --demo BUILD/bin/raftlab-demo --grader BUILD/bin/raftlab-grader --out DIR
+//                              [--impl solutions] [--server-binary PATH]
+//
+// Builds the lab 10 server with the grader's build-server (unless --server-binary),
+// starts raftlab-demo on a free port, and drives the page in Debian's Chromium
+// (/usr/bin/chromium or RAFTLAB_CHROMIUM) through playwright-core, never a browser
+// Playwright downloads. It checks that the page shows a leader, a new leader after the
+// leader is killed, a partition and its healing, a write committed on every server and
+// a scenario's narration; it measures the time to the first leader and the page's
+// update rate under a background load of 500 operations per second; and it checks that
+// after SIGINT no server of the demo's work directory is left. Screenshots of each state
+// and measurements.json go to DIR.
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+if (!args.demo || !args.out || (!args.grader && !args['server-binary'])) {
+  console.error('usage: node demo_browser_test.mjs --demo PATH --grader PATH --out DIR [--impl solutions] [--server-binary PATH]');
+  process.exit(2);
+}
+const out = args.out;
+mkdirSync(out, { recursive: true });
+const started = Date.now();
+const log = (...m) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s]`, ...m);
+const failures = [];
+const expect = (ok, what) => { if (!ok) { failures.push(what); log('FAIL: ' + what); } return ok; };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const measurements = {};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+/// Process ids whose command line mentions `text` (Linux /proc).
+function processesMentioning(text) {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(text) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd.trim()}`);
+    } catch { /* gone meanwhile */ }
+  }
+  return found;
+}
+
+// ---- 1. the server program ----------------------------------------------------
+let serverBinary = args['server-binary'];
+if (!serverBinary) {
+  log('building the lab 10 server:', args.grader, 'build-server --impl', args.impl || 'solutions');
+  serverBinary = execFileSync(args.grader, ['build-server', '--impl', args.impl || 'solutions'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+}
+log('server:', serverBinary);
+
+// ---- 2. the demo ------------------------------------------------------------------
+const port = await freePort();
+const spawnedAt = Date.now();
+const demo = spawn(args.demo, ['--server-binary', serverBinary, '--port', String(port), '--nodes', '3'],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+let demoOutput = '';
+let demoExit = null;
+const exited = new Promise((resolve) => demo.on('exit', (code, signal) => { demoExit = { code, signal }; resolve(); }));
+demo.stdout.on('data', (d) => { demoOutput += d; });
+demo.stderr.on('data', (d) => { demoOutput += d; });
+const waitFor = async (pred, ms, step = 50) => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > until) return null;
+    await sleep(step);
+  }
+};
+const url = await waitFor(() => (demoOutput.match(/http:\/\/127\.0\.0\.1:\d+\//) || [])[0] || demoExit, 30000);
+if (!url || typeof url !== 'string') {
+  console.error('raftlab-demo did not print its address; its output:\n' + demoOutput);
+  demo.kill('SIGKILL');
+  process.exit(1);
+}
+const workDir = (demoOutput.match(/work directory (\S+)/) || [])[1];
+log('demo at', url, 'work directory', workDir);
+expect(!!workDir, 'the demo should print its work directory');
+
+const executablePath = process.env.RAFTLAB_CHROMIUM || '/usr/bin/chromium';
+const profile = mkdtempSync(join(tmpdir(), 'raftlab-chromium-'));
+let context;
+const shot = async (page, name) => { await page.screenshot({ path: join(out, name + '.png') }); log('screenshot', name + '.png'); };
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath, headless: true, viewport: { width: 1600, height: 940 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('request', (r) => { if (!r.url().startsWith(url)) errors.push('fetched ' + r.url()); });
+  await page.goto(url);
+
+  const leader = () => page.evaluate(() => document.body.dataset.leader ?? '');
+  const servers = () => page.evaluate(() => [...document.querySelectorAll('#servers g.server')].map((g) => ({
+    id: Number(g.dataset.id), role: g.dataset.role, process: g.dataset.process,
+    term: Number(g.dataset.term || 0), commit: Number(g.dataset.commit || 0), last: Number(g.dataset.last || 0) })));
+  const click = (selector) => page.locator(selector).first().click();
+
+  // ---- 3. a leader ----------------------------------------------------------------
+  const first = await waitFor(async () => (await leader()) !== '' && leader(), 20000);
+  measurements.time_to_leader_ms = Date.now() - spawnedAt;
+  if (!expect(first !== null, 'the page should show a leader within 20 s')) throw new Error('no leader');
+  log(`leader n${first} on the page ${measurements.time_to_leader_ms} ms after starting raftlab-demo`);
+  expect(await page.locator('#servers g.server').count() === 3, 'three servers drawn');
+  await sleep(400);  // some messages in flight
+  await shot(page, '01-leader');
+
+  // ---- 4. kill the leader, see a new one ----------------------------------------
+  await click(`.server-card[data-id="${first}"] button[data-action=kill]`);
+  const killedAt = Date.now();
+  await waitFor(async () => (await servers())[first].process === 'stopped', 5000);
+  await shot(page, '02-leader-killed');
+  const second = await waitFor(async () => { const l = await leader(); return l !== '' && l !== first && l; }, 10000);
+  measurements.new_leader_after_kill_ms = Date.now() - killedAt;
+  expect(second !== null, 'a new leader within 10 s of killing the old one');
+  log(`new leader n${second} after ${measurements.new_leader_after_kill_ms} ms`);
+  await sleep(300);
+  await shot(page, '03-new-leader');
+  await click(`.server-card[data-id="${first}"] button[data-action=start]`);
+  expect(await waitFor(async () => (await servers())[first].role === 'follower', 10000), 'the old leader comes back as a follower');
+
+  // ---- 5. partition and heal --------------------------------------------------------
+  const before = await leader();
+  await click('#isolate-leader');
+  expect(await waitFor(() => page.locator('#links line.link.cut').count(), 5000), 'the partition shows as cut links');
+  const third = await waitFor(async () => { const l = await leader(); return l !== '' && l !== before && l; }, 10000);
+  expect(third !== null, 'the majority side elects a leader while the old one is isolated');
+  await sleep(300);
+  await shot(page, '04-partitioned');
+  await click('#heal');
+  expect(await waitFor(async () => (await page.locator('#links line.link.cut').count()) === 0, 5000), 'heal removes the cuts');
+  expect(await waitFor(async () => (await servers()).filter((s) => s.role === 'leader').length === 1, 10000),
+    'one leader after healing (the isolated one steps down)');
+  await sleep(300);
+  await shot(page, '05-healed');
+
+  // ---- 6. a write, committed everywhere ---------------------------------------------
+  await page.selectOption('#op', 'put');
+  await page.fill('#key', 'color');
+  await page.fill('#value', 'green');
+  await click('#client-form button[type=submit]');
+  expect(await waitFor(() => page.locator('#client-results li.ok').count(), 10000), 'the write is answered ok');
+  const target = Math.max(...(await servers()).map((s) => s.last));
+  const committed = await waitFor(async () => (await servers()).every((s) => s.commit >= target), 10000);
+  expect(committed, `every server shows commit index >= ${target} after the write`);
+  await sleep(300);
+  await shot(page, '06-write-committed');
+
+  // ---- 7. a scenario's narration -----------------------------------------------------
+  await click('#scenario-list button[data-name=split_brain]');
+  expect(await waitFor(() => page.locator('#narration:not([hidden])').count(), 5000), 'picking a scenario shows its introduction');
+  await click('#narr-next');
+  expect(await waitFor(async () => /can no longer reach anyone/.test(await page.locator('#narr-text').textContent()), 10000),
+    'the scenario step narrates the isolated leader');
+  await sleep(1500);
+  await shot(page, '07-scenario-split-brain');
+  await click('#narr-stop');
+  await click('#heal');
+  await waitFor(async () => (await servers()).filter((s) => s.role === 'leader').length === 1, 10000);
+
+  // ---- 8. update rate under 500 operations per second ---------------------------------
+  await page.evaluate(() => fetch('/api/action', { method: 'POST', body: JSON.stringify({ action: 'load', ops: 500 }) }));
+  await sleep(3000);
+  const f0 = await page.evaluate(() => ({ frames: window.demoStats.frames, t: performance.now() }));
+  const state0 = await page.evaluate(() => fetch('/api/state').then((r) => r.json()));
+  await sleep(5000);
+  const f1 = await page.evaluate(() => ({ frames: window.demoStats.frames, t: performance.now() }));
+  const state1 = await page.evaluate(() => fetch('/api/state').then((r) => r.json()));
+  measurements.frames_per_second_under_load = Number((((f1.frames - f0.frames) * 1000) / (f1.t - f0.t)).toFixed(2));
+  measurements.load_ops_per_second_achieved = Number((((state1.load.done - state0.load.done) * 1000) / (f1.t - f0.t)).toFixed(1));
+  measurements.load_failed = state1.load.failed;
+  log(`under load: ${measurements.frames_per_second_under_load} frames/s at the page, ` +
+      `${measurements.load_ops_per_second_achieved} ops/s completed`);
+  expect(measurements.frames_per_second_under_load >= 5, 'the page keeps getting at least 5 frames/s under load');
+  await shot(page, '08-under-load');
+  await page.evaluate(() => fetch('/api/action', { method: 'POST', body: JSON.stringify({ action: 'load', ops: 0 }) }));
+
+  expect(errors.length === 0, 'the page reported: ' + errors.join('; '));
+} catch (e) {
+  failures.push(String(e && e.stack || e));
+  console.error(e);
+} finally {
+  if (context) await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+// ---- 9. SIGINT leaves nothing behind ------------------------------------------------
+demo.kill('SIGINT');
+let giveUp;
+const stoppedInTime = await Promise.race([exited.then(() => true),
+  new Promise((r) => { giveUp = setTimeout(() => r(false), 15000); })]);
+clearTimeout(giveUp);
+expect(stoppedInTime, 'raftlab-demo exits within 15 s of SIGINT');
+if (!stoppedInTime) demo.kill('SIGKILL');
+await sleep(300);
+if (workDir) {
+  const left = processesMentioning(workDir);
+  expect(left.length === 0, 'no server of the demo is left after SIGINT: ' + left.join('; '));
+  expect(!existsSync(workDir), `the work directory ${workDir} is removed`);
+}
+measurements.total_test_s = Number(((Date.now() - started) / 1000).toFixed(1));
+writeFileSync(join(out, 'measurements.json'), JSON.stringify(measurements, null, 2) + '\n');
+log('measurements', JSON.stringify(measurements));
+if (failures.length) {
+  console.error('FAILED:\n  ' + failures.join('\n  ') + '\n--- raftlab-demo output:\n' + demoOutput);
+  process.exit(1);
+}
+log('ok');

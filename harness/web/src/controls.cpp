@@ -1,0 +1,317 @@
+// controls.cpp: what the page's buttons do (Demo::act), and the pieces the scenarios
+// share: kill, partition, heal, link faults, slow motion, writes and the background load.
+#include "demo_impl.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace raftlab::web {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+std::string str_field(const json::object& o, const char* name) {
+    auto* v = o.if_contains(name);
+    if (v == nullptr || !v->is_string()) throw BadAction(std::string("\"") + name + "\" must be a string");
+    return std::string(v->as_string());
+}
+
+double num_field(const json::object& o, const char* name, double fallback) {
+    auto* v = o.if_contains(name);
+    if (v == nullptr) return fallback;
+    if (v->is_int64()) return static_cast<double>(v->as_int64());
+    if (v->is_double()) return v->as_double();
+    if (v->is_uint64()) return static_cast<double>(v->as_uint64());
+    throw BadAction(std::string("\"") + name + "\" must be a number");
+}
+
+int node_field(const json::object& o, int nodes) {
+    double d = num_field(o, "node", -1);
+    int id = static_cast<int>(d);
+    if (d != id || id < 0 || id >= nodes)
+        throw BadAction("\"node\" must be a server number from 0 to " + std::to_string(nodes - 1));
+    return id;
+}
+
+std::string names_of(const std::vector<int>& group) {
+    std::string out;
+    for (int i : group) out += (out.empty() ? "" : ", ") + node_name(i);
+    return "{" + out + "}";
+}
+
+std::optional<kv::Op> op_named(const std::string& s) {
+    if (s == "get") return kv::Op::get;
+    if (s == "put") return kv::Op::put;
+    if (s == "append") return kv::Op::append;
+    if (s == "delete") return kv::Op::del;
+    return std::nullopt;
+}
+
+}  // namespace
+
+void Demo::Impl::set_busy(const std::string& what) {
+    std::lock_guard lock(view_mutex);
+    busy = what;
+}
+
+void Demo::Impl::kill(int node) {
+    cluster->kill(node);
+    add_event("process", "killed " + node_name(node) + " (kill -9)");
+}
+
+void Demo::Impl::partition(const std::vector<std::vector<int>>& groups) {
+    std::vector<std::vector<std::string>> named;
+    std::string text;
+    for (const auto& g : groups) {
+        std::vector<std::string> names;
+        for (int i : g) names.push_back(node_name(i));
+        named.push_back(std::move(names));
+        text += (text.empty() ? "" : " | ") + names_of(g);
+    }
+    cluster->proxy().heal();
+    cluster->proxy().partition(named);
+    add_event("network", "partitioned " + text);
+}
+
+void Demo::Impl::heal() {
+    cluster->proxy().heal();
+    add_event("network", "healed the partition: every server reaches every other");
+}
+
+void Demo::Impl::set_link_faults(int node, double drop, int latency_ms) {
+    proxy::DirectionFaults f;
+    f.frames.drop = drop;
+    f.bytes.latency = std::chrono::microseconds(static_cast<std::int64_t>(latency_ms) * 1000);
+    for (const auto& l : cluster->proxy().links()) {
+        if (l.spec.from == "client") continue;  // the page's client box keeps working
+        if (node >= 0 && l.spec.from != node_name(node) && l.spec.to != node_name(node)) continue;
+        cluster->proxy().set_faults(l.spec.name, f);
+    }
+    std::lock_guard lock(view_mutex);
+    if (node < 0) faults.clear();
+    if (drop > 0 || latency_ms > 0) faults[node] = {drop, latency_ms};
+    else faults.erase(node);
+    json::object e{{"time_ms", now_us() / 1000}, {"kind", "network"},
+                   {"text", (node < 0 ? std::string("every link") : "links of " + node_name(node)) + ": drop " +
+                                std::to_string(static_cast<int>(std::lround(drop * 100))) + " %, latency " +
+                                std::to_string(latency_ms) + " ms"}};
+    new_events.push_back(e);
+    all_events.push_back(std::move(e));
+}
+
+void Demo::Impl::set_slow(bool on) {
+    const int factor = on ? 10 : 1;
+    const auto& base = cluster->options();
+    (void)base;
+    cluster->set_timing(50 * factor, 300 * factor, 600 * factor);
+    {
+        std::lock_guard lock(view_mutex);
+        slow = on;
+        heartbeat_ms = 50 * factor;
+        election_min_ms = 300 * factor;
+        election_max_ms = 600 * factor;
+    }
+    add_event("process", on ? "slow motion: heartbeat 500 ms, election timeout 3-6 s; restarting servers one at a time"
+                            : "normal speed: heartbeat 50 ms, election timeout 300-600 ms; restarting servers one at a time");
+    // Followers first and the leader last, one at a time, so a majority stays up.
+    int lead = leader();
+    std::vector<int> order;
+    for (int i = 0; i < options.nodes; ++i) if (i != lead) order.push_back(i);
+    if (lead >= 0) order.push_back(lead);
+    for (int i : order) {
+        if (stopping) return;
+        if (cluster->supervisor().state(node_name(i)) != proc::NodeState::running) continue;
+        set_busy("restarting " + node_name(i) + " with the new timing");
+        cluster->restart(i);
+        std::this_thread::sleep_for(milliseconds(on ? 600 : 200));
+    }
+    set_busy("waiting for a leader");
+    wait_for_leader(milliseconds(on ? 30000 : 10000));
+    add_event("process", "every running server now uses the new timing");
+}
+
+std::string Demo::Impl::scenario_write(int server, const std::string& key, const std::string& value,
+                                       milliseconds timeout, bool* ok) {
+    static std::atomic<int> writes{0};
+    kv::ClientRequest r{.client = "presenter-" + std::to_string(++writes), .seq = 1, .op = kv::Op::put, .key = key, .value = value};
+    std::string error;
+    auto reply = scenario_client->send_once(server, r, timeout, &error);
+    std::string text = "put " + key + "=" + value + " sent to " + node_name(server) + ": ";
+    bool good = reply && reply->status == kv::ReplyStatus::ok;
+    if (ok) *ok = good;
+    if (!reply) text += "no answer within " + std::to_string(timeout.count()) + " ms (" + error + ")";
+    else if (good) text += "ok, committed";
+    else if (reply->status == kv::ReplyStatus::not_leader) text += "not leader (it names " + (reply->leader >= 0 ? node_name(reply->leader) : std::string("no leader")) + ")";
+    else text += "error: " + reply->error;
+    add_event("client", text);
+    return text;
+}
+
+void Demo::Impl::start_load(int ops) {
+    stop_load();
+    if (ops <= 0) return;
+    load_ops = ops;
+    // Enough clients that each waits for its answer yet all together keep the rate.
+    const int clients = std::clamp(ops / 20, 1, 32);
+    for (int c = 0; c < clients; ++c) {
+        load_threads.emplace_back([this, c, clients, ops] {
+            kv::Client client(cluster->client_endpoints(), "load-" + std::to_string(c),
+                              {.attempt_timeout = milliseconds(500), .deadline = milliseconds(2000)});
+            const auto period = std::chrono::microseconds(1000000LL * clients / ops);
+            auto next = std::chrono::steady_clock::now() + period * c / clients;
+            for (std::uint64_t i = 0; !stopping && load_ops.load() == ops; ++i) {
+                std::this_thread::sleep_until(next);
+                next += period;
+                auto now = std::chrono::steady_clock::now();
+                if (next < now - period * 4) next = now;  // far behind: skip rather than burst
+                std::string key = "load" + std::to_string((c * 7 + i) % 16);
+                auto r = i % 4 == 3 ? client.execute(kv::Op::get, key)
+                                    : client.execute(kv::Op::put, key, std::to_string(i));
+                (r.outcome == history::Outcome::ok ? load_done : load_failed)++;
+            }
+        });
+    }
+    add_event("client", "background load: " + std::to_string(ops) + " operations per second from " +
+                            std::to_string(clients) + " clients");
+}
+
+void Demo::Impl::stop_load() {
+    load_ops = 0;
+    for (auto& t : load_threads) t.join();
+    load_threads.clear();
+}
+
+json::object Demo::act(const json::object& request) {
+    Impl& m = *impl_;
+    const std::string action = str_field(request, "action");
+    const int n = m.options.nodes;
+    auto control = [&m](std::string what, std::function<void()> job) {
+        m.control.post([&m, what = std::move(what), job = std::move(job)] {
+            m.set_busy(what);
+            job();
+            m.set_busy("");
+        });
+    };
+
+    if (action == "kill" || action == "restart" || action == "pause" || action == "resume" || action == "start") {
+        int id = node_field(request, n);
+        control(action + " " + node_name(id), [&m, action, id] {
+            if (action == "kill") return m.kill(id);
+            if (action == "restart") m.cluster->restart(id);
+            if (action == "start") m.cluster->start(id);
+            if (action == "pause") m.cluster->pause(id);
+            if (action == "resume") m.cluster->resume(id);
+            static const std::map<std::string, std::string> said{
+                {"restart", "restarted "}, {"start", "started "}, {"pause", "paused (SIGSTOP) "}, {"resume", "resumed "}};
+            m.add_event("process", said.at(action) + node_name(id));
+        });
+    } else if (action == "partition") {
+        auto* g = request.if_contains("groups");
+        if (g == nullptr || !g->is_array()) throw BadAction("\"groups\" must be a list of lists of server numbers");
+        std::vector<std::vector<int>> groups;
+        for (const auto& group : g->as_array()) {
+            if (!group.is_array()) throw BadAction("each group must be a list of server numbers");
+            groups.emplace_back();
+            for (const auto& id : group.as_array()) {
+                if (!id.is_int64() || id.as_int64() < 0 || id.as_int64() >= n)
+                    throw BadAction("server numbers go from 0 to " + std::to_string(n - 1));
+                groups.back().push_back(static_cast<int>(id.as_int64()));
+            }
+        }
+        control("partition", [&m, groups] { m.partition(groups); });
+    } else if (action == "isolate_leader") {
+        control("isolate the leader", [&m, n] {
+            int l = m.leader();
+            if (l < 0) return m.add_event("error", "no leader to isolate right now");
+            std::vector<int> rest;
+            for (int i = 0; i < n; ++i) if (i != l) rest.push_back(i);
+            m.partition({{l}, rest});
+        });
+    } else if (action == "split_halves") {
+        control("split in halves", [&m, n] {
+            std::vector<int> a, b;
+            for (int i = 0; i < n; ++i) (i < (n + 1) / 2 ? a : b).push_back(i);
+            m.partition({a, b});
+        });
+    } else if (action == "heal") {
+        control("heal", [&m] { m.heal(); });
+    } else if (action == "faults") {
+        int node = -1;
+        if (auto* v = request.if_contains("node"); v && !(v->is_string() && v->as_string() == "all")) node = node_field(request, n);
+        double drop = num_field(request, "drop", 0);
+        double latency = num_field(request, "latency_ms", 0);
+        if (drop < 0 || drop > 100) throw BadAction("drop is a percentage from 0 to 100");
+        if (latency < 0 || latency > 5000) throw BadAction("latency is from 0 to 5000 ms");
+        control("link faults", [&m, node, drop, latency] { m.set_link_faults(node, drop / 100, static_cast<int>(latency)); });
+    } else if (action == "slow") {
+        auto* v = request.if_contains("on");
+        bool on = v && v->is_bool() && v->as_bool();
+        control(on ? "slow motion" : "normal speed", [&m, on] { m.set_slow(on); });
+    } else if (action == "client") {
+        auto op = op_named(str_field(request, "op"));
+        if (!op) throw BadAction("\"op\" must be get, put, append or delete");
+        std::string key = str_field(request, "key");
+        if (key.empty()) throw BadAction("the key must not be empty");
+        std::string value = request.contains("value") ? str_field(request, "value") : "";
+        m.client_worker.post([&m, op = *op, key, value] {
+            auto start = std::chrono::steady_clock::now();
+            kv::Result r = m.page_client->execute(op, key, value);
+            auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start).count();
+            bool ok = r.outcome == history::Outcome::ok;
+            std::string said = std::string(kv::to_string(op)) + " " + key + (op == kv::Op::get || op == kv::Op::del ? "" : "=" + value);
+            std::string result = ok ? (op == kv::Op::get ? (r.value ? "\"" + *r.value + "\"" : std::string("(absent)")) : "ok")
+                                    : "no answer: " + r.error;
+            json::object o{{"op", said}, {"ok", ok}, {"result", result}, {"served_by", r.served_by},
+                           {"attempts", r.attempts}, {"ms", ms}};
+            m.add_event("client", said + " -> " + result + (ok ? " (answered by " + node_name(r.served_by) + ")" : ""));
+            std::lock_guard lock(m.view_mutex);
+            m.client_results.push_back(std::move(o));
+        });
+    } else if (action == "load") {
+        double ops = num_field(request, "ops", 0);
+        if (ops < 0 || ops > 5000) throw BadAction("load is from 0 to 5000 operations per second");
+        control("load", [&m, ops] {
+            m.start_load(static_cast<int>(ops));
+            if (ops == 0) m.add_event("client", "background load stopped");
+        });
+    } else if (action == "scenario" || action == "scenario_stop") {
+        std::string name = action == "scenario" ? str_field(request, "name") : "";
+        const Scenario* s = nullptr;
+        for (const Scenario& c : scenarios()) if (c.name == name) s = &c;
+        if (action == "scenario" && s == nullptr) throw BadAction("no scenario named \"" + name + "\"");
+        // The first click on a scenario shows its introduction; each later click runs
+        // its next step (on the control worker, so steps never overlap).
+        control(s ? "scenario: " + s->title : "scenario stopped", [&m, s] {
+            std::optional<ScenarioRun> current;
+            {
+                std::lock_guard lock(m.view_mutex);
+                current = m.scenario;
+            }
+            if (s == nullptr || !current || current->name != s->name || current->next_step >= s->steps.size()) {
+                std::lock_guard lock(m.view_mutex);
+                if (s == nullptr) {
+                    m.scenario.reset();
+                    m.narration.clear();
+                } else {
+                    m.scenario = ScenarioRun{s->name, 0, {}};
+                    m.narration = s->intro;
+                }
+                return;
+            }
+            ScenarioRun run = *current;
+            m.add_event("scenario", s->title + ", step " + std::to_string(run.next_step + 1) + ": " +
+                                        s->steps[run.next_step].button);
+            std::string said = s->steps[run.next_step].run(m, run);
+            if (run.vars.erase("again") == 0) ++run.next_step;  // a step may ask to be clicked again
+            std::lock_guard lock(m.view_mutex);
+            m.scenario = run;
+            m.narration = said;
+        });
+    } else {
+        throw BadAction("unknown action \"" + action + "\"");
+    }
+    return json::object{{"ok", true}};
+}
+
+}  // namespace raftlab::web

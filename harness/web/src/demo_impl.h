@@ -1,0 +1,128 @@
+// demo_impl.h: the inside of a Demo, shared by demo.cpp (monitor and frames),
+// controls.cpp (the page's controls) and scenarios.cpp (the presenter's scenarios).
+#pragma once
+
+#include "demo.h"
+#include "worker.h"
+
+#include "raftlab/kv/client.h"
+#include "raftlab/kv/local_cluster.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace raftlab::web {
+
+namespace json = boost::json;
+
+/// What the monitor last saw of one server.
+struct NodeView {
+    std::string process = "stopped";         ///< running, paused, stopped, dead
+    std::optional<kv::StatusReply> status;   ///< newest answer (kept while paused)
+    std::int64_t timer_reset_us = 0;         ///< last append_entries received or vote granted
+};
+
+/// Faults the page set on one node's links (shown next to the node).
+struct NodeFaults {
+    double drop = 0;      ///< 0..1
+    int latency_ms = 0;
+};
+
+/// A scenario in progress: which one, the next step, and what earlier steps found out.
+struct ScenarioRun {
+    std::string name;
+    std::size_t next_step = 0;
+    std::map<std::string, std::int64_t> vars;  ///< e.g. "old_leader", "index"
+};
+
+/// One step of a scenario: runs on the control worker and returns the narration
+/// shown to the audience (what just happened and what to watch for).
+struct ScenarioStep {
+    std::string button;  ///< what the presenter's button says before the click
+    std::function<std::string(Demo::Impl&, ScenarioRun&)> run;
+};
+
+struct Scenario {
+    std::string name;   ///< id used by the page, e.g. "leader_crash"
+    std::string title;
+    std::string intro;  ///< shown when the scenario is picked
+    std::vector<ScenarioStep> steps;
+};
+
+/// Every scenario, in the order the page lists them (scenarios.cpp).
+const std::vector<Scenario>& scenarios();
+
+struct Demo::Impl {
+    DemoOptions options;
+    std::unique_ptr<kv::LocalCluster> cluster;
+
+    // Journal entries since the last frame, filled on the proxy's I/O thread.
+    std::mutex journal_mutex;
+    std::vector<proxy::JournalEntry> journal;
+
+    // The monitor's view, read by scenarios and controls.
+    mutable std::mutex view_mutex;
+    std::vector<NodeView> nodes;
+    std::map<int, NodeFaults> faults;        ///< node -> faults on its links; -1: all links
+    std::string busy;                        ///< what the control worker is doing ("" idle)
+    bool slow = false;
+    int heartbeat_ms = 0, election_min_ms = 0, election_max_ms = 0;
+    std::optional<ScenarioRun> scenario;
+    std::string narration;
+    json::array client_results;              ///< since the last frame
+    json::array new_events;                  ///< since the last frame
+    json::array all_events;                  ///< the newest 300, for a page that connects later
+    std::string latest_frame;
+
+    // Background load.
+    std::atomic<int> load_ops{0};
+    std::atomic<std::uint64_t> load_done{0}, load_failed{0};
+    std::vector<std::thread> load_threads;
+
+    std::function<void(const std::string&)> sink;
+    std::atomic<bool> stopping{false};
+    std::thread monitor;
+    Worker control{"control"};
+    Worker client_worker{"client"};
+    std::unique_ptr<kv::Client> page_client;      ///< the page's client box (client worker only)
+    std::unique_ptr<kv::Client> scenario_client;  ///< scenario writes (control worker only)
+
+    // ---- events and views (demo.cpp)
+    /// Adds a line to the event log: kind is role, process, network, client, scenario or error.
+    void add_event(const std::string& kind, const std::string& text);
+    std::vector<NodeView> view() const;
+    /// The node that reports itself leader in the highest term (running nodes only), or -1.
+    int leader() const;
+    /// Polls (every 50 ms, for at most `bound`) until a running server other than
+    /// `not_this` is leader in a term above `above_term`. Returns it, or -1.
+    int wait_for_leader(std::chrono::milliseconds bound, int not_this = -1, std::uint64_t above_term = 0);
+    /// Waits until every node in `who` reports commit_index >= index (or `bound` passes).
+    bool wait_for_commit(const std::vector<int>& who, std::uint64_t index, std::chrono::milliseconds bound);
+    void monitor_loop();
+    void publish_frame(std::vector<proxy::JournalEntry> entries, std::int64_t now_us);
+
+    // ---- controls (controls.cpp)
+    void set_busy(const std::string& what);
+    void kill(int node);
+    void partition(const std::vector<std::vector<int>>& groups);
+    void heal();
+    void set_link_faults(int node, double drop, int latency_ms);
+    void set_slow(bool on);
+    /// A write from a scenario, sent to one server only (no redirects), waiting at most `timeout`.
+    std::string scenario_write(int server, const std::string& key, const std::string& value,
+                               std::chrono::milliseconds timeout, bool* ok = nullptr);
+    void start_load(int ops);
+    void stop_load();
+};
+
+std::string node_name(int id);
+std::int64_t now_us();
+
+}  // namespace raftlab::web
