@@ -119,6 +119,52 @@ int stop_signals() {
     return ::signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/// Starts the servers and both control endpoints and writes state.json. Throws.
+std::unique_ptr<kv::LocalCluster> start_cluster(const DaemonOptions& options, int& control_fd) {
+    lock_directory(options.dir);
+    kv::ClusterOptions cluster_options;
+    cluster_options.server_binary = options.server;
+    cluster_options.nodes = options.nodes;
+    cluster_options.work_dir = options.dir;
+    cluster_options.keep_files = true;  // data survives down and up; logs stay readable
+    cluster_options.proxy = true;
+    auto cluster = std::make_unique<kv::LocalCluster>(cluster_options);
+    cluster->start_all();
+    ClusterState state;
+    state.daemon_pid = ::getpid();
+    state.impl = options.impl;
+    state.server = options.server;
+    state.dir = options.dir;
+    state.started_unix = std::time(nullptr);
+    state.proxy_control_port = serve_proxy_control(cluster->proxy(), options.proxy_control_port);
+    control_fd = listen_control(state.control_port);
+    auto through_proxy = cluster->client_endpoints();
+    for (int i = 0; i < cluster->size(); ++i)
+        state.nodes.push_back({kv::LocalCluster::name(i), through_proxy[static_cast<std::size_t>(i)].port,
+                               cluster->direct_client_endpoint(i).port, cluster->log_path(i)});
+    write_state(state);
+    return cluster;
+}
+
+/// Answers control requests and logs unexpected deaths until a stop signal arrives.
+void serve_until_signal(kv::LocalCluster& cluster, int control_fd, int signal_fd) {
+    for (;;) {
+        pollfd p[2] = {{signal_fd, POLLIN, 0}, {control_fd, POLLIN, 0}};
+        if (::poll(p, 2, 1000) < 0 && errno != EINTR) return;
+        if (p[0].revents) {
+            signalfd_siginfo info{};
+            [[maybe_unused]] auto n = ::read(signal_fd, &info, sizeof info);
+            log_line("stopping on signal " + std::to_string(info.ssi_signo));
+            return;
+        }
+        if (p[1].revents) {
+            int fd = ::accept4(control_fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (fd >= 0) serve_one(fd, [&](const json::object& request) { return handle(cluster, request); });
+        }
+        for (const auto& death : cluster.supervisor().take_deaths()) log_line(death.describe());
+    }
+}
+
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
@@ -130,28 +176,7 @@ int run_daemon(const DaemonOptions& options) {
     std::unique_ptr<kv::LocalCluster> cluster;
     int control_fd = -1;
     try {
-        lock_directory(options.dir);
-        kv::ClusterOptions cluster_options;
-        cluster_options.server_binary = options.server;
-        cluster_options.nodes = options.nodes;
-        cluster_options.work_dir = options.dir;
-        cluster_options.keep_files = true;  // data survives down and up; logs stay readable
-        cluster_options.proxy = true;
-        cluster = std::make_unique<kv::LocalCluster>(cluster_options);
-        cluster->start_all();
-        ClusterState state;
-        state.daemon_pid = ::getpid();
-        state.impl = options.impl;
-        state.server = options.server;
-        state.dir = options.dir;
-        state.started_unix = std::time(nullptr);
-        state.proxy_control_port = serve_proxy_control(cluster->proxy(), options.proxy_control_port);
-        control_fd = listen_control(state.control_port);
-        auto through_proxy = cluster->client_endpoints();
-        for (int i = 0; i < cluster->size(); ++i)
-            state.nodes.push_back({kv::LocalCluster::name(i), through_proxy[static_cast<std::size_t>(i)].port,
-                                   cluster->direct_client_endpoint(i).port, cluster->log_path(i)});
-        write_state(state);
+        cluster = start_cluster(options, control_fd);
     } catch (const std::exception& e) {
         log_line(std::string("could not start: ") + e.what());
         notify(notify_fd, std::string("error: ") + e.what());
@@ -159,22 +184,7 @@ int run_daemon(const DaemonOptions& options) {
     }
     log_line("ready");
     notify(notify_fd, "ok");
-
-    for (;;) {
-        pollfd p[2] = {{signal_fd, POLLIN, 0}, {control_fd, POLLIN, 0}};
-        if (::poll(p, 2, 1000) < 0 && errno != EINTR) break;
-        if (p[0].revents) {
-            signalfd_siginfo info{};
-            [[maybe_unused]] auto n = ::read(signal_fd, &info, sizeof info);
-            log_line("stopping on signal " + std::to_string(info.ssi_signo));
-            break;
-        }
-        if (p[1].revents) {
-            int fd = ::accept4(control_fd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (fd >= 0) serve_one(fd, [&](const json::object& request) { return handle(*cluster, request); });
-        }
-        for (const auto& death : cluster->supervisor().take_deaths()) log_line(death.describe());
-    }
+    serve_until_signal(*cluster, control_fd, signal_fd);
     ::close(control_fd);
     cluster.reset();  // kills every server and closes the proxy
     std::error_code ec;
