@@ -1,6 +1,6 @@
 // raftlab-cluster (`./raftlab cluster ...`): a lab 10 cluster of real servers, by hand.
 //
-//   raftlab-cluster up [--nodes 3] [--impl starter|solutions|PATH] [--fresh] [--proxy-control 7400]
+//   raftlab-cluster up [--nodes 3] [--impl starter|solutions|PATH] [--fresh] [--proxy-control 7400] [--server BIN]
 //   raftlab-cluster status | down
 //   raftlab-cluster kill|start|restart|pause|resume NODE
 //   (every command takes --dir DIR; default $RAFTLAB_CLUSTER_DIR or build/cluster)
@@ -47,8 +47,7 @@ struct Args {
     int nodes = 3;
     int proxy_control = 7400;
     bool fresh = false;
-    // serve (internal)
-    std::string server;
+    std::string server;  // up: a server program to run as is; serve: the one to run
     int notify_fd = -1;
 };
 
@@ -68,7 +67,7 @@ ClusterState require_cluster(const Args& a, int code = 2) {
 // ---- up --------------------------------------------------------------------------
 
 /// Starts `raftlab-cluster serve` in a new session, its output in DIR/daemon.log, and
-/// returns its first line on the pipe: "ok", "error: ...", or "" if it died silently.
+/// returns what it said on the pipe: "ok", "error: ...", or "" if it died silently.
 std::string start_daemon(const Args& a, const fs::path& dir, const fs::path& server) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw Failure{2, "cannot create a pipe for the daemon"};
@@ -94,18 +93,22 @@ std::string start_daemon(const Args& a, const fs::path& dir, const fs::path& ser
         ::_exit(127);
     }
     ::close(pipe_fds[1]);
+    // The daemon writes "ok" or "error: ..." (several lines: a server's last log lines)
+    // and closes the pipe.
     std::string answer;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(45);
-    for (char c; answer.find('\n') == std::string::npos;) {
+    for (char buf[4096];;) {
         auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()).count();
         pollfd p{pipe_fds[0], POLLIN, 0};
         if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-        if (::read(pipe_fds[0], &c, 1) != 1) break;
-        answer += c;
+        ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+        if (n <= 0) break;
+        answer.append(buf, static_cast<std::size_t>(n));
     }
     ::close(pipe_fds[0]);
     if (answer.empty() && pid > 0) ::kill(pid, SIGTERM);  // silent or too slow: do not leave it half started
-    return answer.substr(0, answer.find('\n'));
+    while (!answer.empty() && answer.back() == '\n') answer.pop_back();
+    return answer;
 }
 
 std::string starter_hint(const Args& a) {
@@ -161,7 +164,7 @@ int cmd_up(const Args& a) {
     if (auto s = read_live_state(dir))
         throw Failure{2, fmt::format("a cluster is already running in {} (daemon pid {}, {} servers of {}); stop it "
                                      "with ./raftlab cluster down{}", dir.string(), s->daemon_pid, s->nodes.size(), s->impl, dir_flag(a))};
-    BuiltServer server = build_server(a.impl);
+    BuiltServer server = a.server.empty() ? build_server(a.impl) : BuiltServer{fs::absolute(a.server), 0};
     if (server.path.empty())
         throw Failure{server.exit_code, "the lab 10 server of --impl " + a.impl + " did not build (the grader's errors are above)" +
                                             starter_hint(a)};
@@ -290,6 +293,7 @@ void add_commands(CLI::App& app, Args& a, std::function<void(std::function<int()
     up->add_option("--nodes", a.nodes, "number of servers, 1 to 7")->capture_default_str();
     up->add_option("--impl", a.impl, "starter, solutions or a path to an implementation")->capture_default_str();
     up->add_flag("--fresh", a.fresh, "delete the data of earlier runs first");
+    up->add_option("--server", a.server, "run this lab 10 server program instead of building --impl's")->check(CLI::ExistingFile);
     up->add_option("--proxy-control", a.proxy_control, "port of the fault proxy's control (0: any free port)")->capture_default_str();
     up->callback([&a, run] { run([&a] { return cmd_up(a); }); });
     app.add_subcommand("status", "one line per server: process, role, term, commit index")->callback([&a, run] {

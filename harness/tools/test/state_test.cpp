@@ -70,5 +70,21 @@ TEST(ClusterErrors, commandsWithoutCluster) {
     EXPECT_EQ(test::lines(usage.err).size(), 1u) << usage.err;
 }
 
+TEST(ClusterErrors, serverExitsAtOnce_exit1WithItsLogAndTheStarterHint) {
+    ScratchDir dir;
+    auto server = dir.path() / "server.sh";
+    std::ofstream(server) << "#!/bin/sh\necho \"not implemented: run_system\" >&2\nexit 3\n";
+    std::filesystem::permissions(server, std::filesystem::perms::owner_all);
+    auto cluster_dir = (dir.path() / "cluster").string();
+    auto r = run_tool(RAFTLAB_CLUSTER_BIN, {"up", "--server", server.string(), "--dir", cluster_dir, "--proxy-control", "0"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("exited with status 3"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("not implemented: run_system"), std::string::npos) << "the server's last log lines\n" << r.err;
+    EXPECT_NE(r.err.find("\nhint: the starter's lab 10 server does nothing until you implement lab 10"), std::string::npos) << r.err;
+    EXPECT_FALSE(read_live_state(cluster_dir).has_value());
+    EXPECT_TRUE(test::processes_mentioning(cluster_dir).empty()) << "the daemon gave up and exited";
+}
+
 }  // namespace
 }  // namespace raftlab::tools
