@@ -21,6 +21,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -40,6 +42,23 @@ struct Args {
     double warmup = 3, seconds = 10;
     LoadShape shape;
 };
+
+/// Set by the first Ctrl-C (SIGINT, SIGTERM, SIGHUP): the load stops, and the run
+/// tears down as usual, removing its temporary directories. A second one kills the
+/// process at once; the kernel then kills every server (parent-death signal).
+std::atomic<bool> g_interrupted{false};
+
+void on_stop_signal(int signal) {
+    if (g_interrupted.exchange(true)) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+    }
+}
+
+/// Throws when interrupted, so the run unwinds (destructors kill and clean up).
+void check_interrupted() {
+    if (g_interrupted) throw std::runtime_error("interrupted; every server was stopped");
+}
 
 void say(const std::string& text) { std::cerr << "raftlab bench kv: " << text << std::endl; }
 
@@ -170,12 +189,14 @@ std::string etcd_wanted() {
 int run(Args& a) {
     a.shape.warmup = std::chrono::duration<double>(a.warmup);
     a.shape.measure = std::chrono::duration<double>(a.seconds);
+    a.shape.stop = &g_interrupted;
     BuiltServer server = build_server(a.impl);
     if (server.path.empty()) {
         std::cerr << "raftlab bench kv: the lab 10 server of --impl " << a.impl << " did not build (see above); nothing measured\n";
         return 1;
     }
     Measured solution = measure_solution(a, server.path);  // its servers are gone before etcd starts
+    check_interrupted();
     std::optional<Measured> etcd;
     std::string etcd_missing;
     auto binary = find_etcd();
@@ -184,6 +205,7 @@ int run(Args& a) {
         etcd_missing = "not measured: " + etcd_wanted() + " is missing; install it with: apt-get install -y etcd-server etcd-client";
     else
         etcd = measure_etcd(a, *binary);
+    check_interrupted();
     report(a, solution, etcd, etcd_missing);
     if (!etcd && !a.no_etcd) {
         std::cerr << "raftlab bench kv: etcd baseline not measured (" << etcd_wanted()
@@ -214,7 +236,7 @@ int main(int argc, char** argv) {
         std::cerr << "raftlab bench kv: " << e.what() << "; see --help\n";
         return 2;
     }
-    proc::Supervisor::install_signal_cleanup();  // Ctrl-C takes every server and etcd member along
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, on_stop_signal);
     try {
         return run(a);
     } catch (const std::exception& e) {

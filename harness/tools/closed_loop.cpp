@@ -30,7 +30,7 @@ void client_loop(PutClient& client, int index, const LoadShape& shape, Clock::ti
     std::uniform_int_distribution<int> pick(0, shape.key_space - 1);
     const std::string value(shape.value_bytes, static_cast<char>('a' + index % 26));
     std::string error;
-    while (Clock::now() < measure_to) {
+    while (Clock::now() < measure_to && !(shape.stop && shape.stop->load())) {
         std::string key = "bench-" + std::to_string(pick(rng));
         auto start = Clock::now();
         bool ok = client.put(key, value, error);

@@ -7,6 +7,7 @@
 // counts (throughput and latency) when it completes inside the window.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,7 @@ struct LoadShape {
     std::size_t value_bytes = 100;
     int key_space = 10000;
     std::uint64_t seed = 1;
+    const std::atomic<bool>* stop = nullptr;  ///< when set and true, clients stop after their current put
 };
 
 struct LoadResult {
