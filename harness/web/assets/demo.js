@@ -61,7 +61,7 @@ function layout(n) {
   const xs = demo.positions.map((p) => p.x), ys = demo.positions.map((p) => p.y);
   const halfWidth = Math.max(demo.radius + 20, (demo.logBoxes * 17) / 2 + 40);
   const x0 = Math.min(...xs) - halfWidth, x1 = Math.max(...xs) + halfWidth;
-  const y0 = Math.min(...ys) - demo.radius - 62, y1 = Math.max(...ys) + demo.radius + 66;
+  const y0 = Math.min(...ys) - demo.radius - 62, y1 = Math.max(...ys) + demo.radius + 80;
   $('stage').setAttribute('viewBox', `${x0.toFixed(0)} ${y0.toFixed(0)} ${(x1 - x0).toFixed(0)} ${(y1 - y0).toFixed(0)}`);
 }
 
@@ -122,7 +122,8 @@ function buildStage() {
     const tick = el('line', { x1: 60, x2: 60, y1: -3, y2: 13, class: 'timer-tick' }, timer);
     // The log, below the server.
     const log = el('g', { class: 'log', transform: `translate(0,${r + 16})` }, g);
-    demo.servers.push({ g, tip, name, term, down, tag, timer, timerTip, fill, tick, log, role: '', process: '' });
+    const faultTag = el('text', { y: r + 74, class: 'fault-tag' }, g);
+    demo.servers.push({ g, tip, name, term, down, tag, timer, timerTip, fill, tick, log, faultTag, role: '', process: '' });
   }
   buildLegend();
 }
@@ -208,13 +209,14 @@ function onFrame(f) {
   $('slow').checked = f.slow;
   for (const node of f.nodes) drawServer(node, f);
   drawLinks(f);
+  drawNetNote(f);
   drawLeaderBanner(f);
   drawScenario(f);
   for (const e of f.events) addEvent(e);
   for (const c of f.client) addClientResult(c);
   for (const m of f.msgs) launch(m, now);
   $('busy').hidden = !f.busy;
-  $('busy').textContent = f.busy ? '⏳ ' + f.busy : '';
+  $('busy').textContent = f.busy ? 'working: ' + f.busy + '…' : '';
   const counts = Object.entries(f.counts).map(([k, v]) => `${k} ${v}`).join(' · ');
   $('counts').textContent = counts ? 'messages in the last frame: ' + counts : '';
   $('load').textContent = f.load.ops ? `load ${f.load.ops} ops/s: ${f.load.done} done, ${f.load.failed} failed` : '';
@@ -260,6 +262,15 @@ function drawServer(node, f) {
       `knows leader ${node.leader >= 0 ? 'n' + node.leader : 'none'}; log up to ${node.last}, committed ${node.commit}, applied ${node.applied}` +
       (node.stale ? ' (last known status: it does not answer right now)' : '');
   s.process = node.process; s.role = role; s.sinceReset = node.since_reset_ms;
+  const fl = (f.faults || {})[node.id];
+  s.faultTag.textContent = fl ? '⚠ its links: ' + describeFaults(fl) : '';
+  // Only the buttons that make sense now: a running server can be killed, restarted or
+  // paused; a paused one resumed or killed; a stopped one started.
+  const card = document.querySelector(`.server-card[data-id="${node.id}"]`);
+  if (card) {
+    const can = { running: ['kill', 'restart', 'pause'], paused: ['resume', 'kill'] }[node.process] || ['start'];
+    card.querySelectorAll('button').forEach((b) => { b.hidden = !can.includes(b.dataset.action); });
+  }
   drawLog(s, node);
 }
 
@@ -303,13 +314,22 @@ function drawLinks(f) {
     for (let j = i + 1; j < demo.n; j++) {
       const { line, label } = demo.links[i + '-' + j];
       const ab = f.blocked[i][j], ba = f.blocked[j][i];
-      const fl = faults[i] || faults[j] || faults.all;
+      const fl = faults[i] || faults[j];  // faults on every link are named once, under the cluster
       let cls = 'link';
-      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (fl) cls += ' faulty';
+      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (fl || faults.all) cls += ' faulty';
       line.setAttribute('class', cls);
-      label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` :
-        fl ? [fl.drop ? `drop ${Math.round(fl.drop * 100)}%` : '', fl.latency_ms ? `+${fl.latency_ms} ms` : ''].filter(Boolean).join(' ') : '';
+      label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` : '';
     }
+}
+
+function describeFaults(fl) {
+  return [fl.drop ? `drop ${Math.round(fl.drop * 100)} %` : '', fl.latency_ms ? `+${fl.latency_ms} ms latency` : ''].filter(Boolean).join(', ');
+}
+
+function drawNetNote(f) {
+  const all = (f.faults || {}).all;
+  $('net-note').hidden = !all;
+  $('net-note').textContent = all ? 'Every link between servers: ' + describeFaults(all) : '';
 }
 
 function drawScenario(f) {

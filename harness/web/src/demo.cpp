@@ -328,8 +328,10 @@ void Demo::Impl::publish_frame(std::vector<proxy::JournalEntry> entries, std::in
         // Role changes into the event log: a new leader, and a leader stepping down.
         if (f && (!v.status || v.status->role != f->role || (f->role == Role::leader && v.status->term != f->term))) {
             std::string text;
-            if (f->role == Role::leader)
+            if (f->role == Role::leader) {
                 text = node_name(i) + " became leader in term " + std::to_string(f->term);
+                v.leader_since_us = frame_us;
+            }
             else if (v.status && v.status->role == Role::leader)
                 text = node_name(i) + " stepped down to " + std::string(role_name(f->role)) + " in term " +
                        std::to_string(f->term);

@@ -27,6 +27,7 @@ struct NodeView {
     std::string process = "stopped";         ///< running, paused, stopped, dead
     std::optional<kv::StatusReply> status;   ///< newest answer (kept while paused)
     std::int64_t timer_reset_us = 0;         ///< last append_entries received or vote granted
+    std::int64_t leader_since_us = 0;        ///< when the monitor first saw it lead its current term
 };
 
 /// Faults the page set on one node's links (shown next to the node).

@@ -39,8 +39,6 @@ std::string list(const std::vector<int>& ids) {
     return out;
 }
 
-std::int64_t elapsed_ms(std::int64_t since_us) { return (now_us() - since_us) / 1000; }
-
 Scenario leader_crash() {
     Scenario s{"leader_crash", "Leader crash",
                "The leader crashes. Followers stop hearing heartbeats; the first one whose election timer "
@@ -54,7 +52,7 @@ Scenario leader_crash() {
         m.kill(l);
         run.vars["killed_us"] = now_us();
         return node_name(l) + ", the leader of " + term_s(st ? st->term : 0) +
-               ", is dead (kill -9). Watch the followers' election-timer bars fill up: nobody resets them now.";
+               ", is dead (kill -9). Watch the followers' election-timer bars: no heartbeat resets them now.";
     }});
     s.steps.push_back({"Watch the election", [](Demo::Impl& m, ScenarioRun& run) {
         int old = static_cast<int>(run.vars["old"]);
@@ -62,9 +60,11 @@ Scenario leader_crash() {
         if (l < 0) return no_leader(run);
         auto st = status_of(m, l);
         run.vars["new"] = l;
-        return node_name(l) + " won the election for " + term_s(st ? st->term : 0) + " with votes from a majority, " +
-               std::to_string(elapsed_ms(run.vars["killed_us"])) +
-               " ms after the crash. Its first act is a no-op entry in its own term, which commits everything before it.";
+        std::int64_t since = m.view()[static_cast<std::size_t>(l)].leader_since_us;
+        std::int64_t took = (since > 0 ? since : now_us()) - run.vars["killed_us"];
+        return node_name(l) + " won the election for " + term_s(st ? st->term : 0) + " with votes from a majority, about " +
+               std::to_string(took / 1000) + " ms after the crash. Its first entry is a no-op of its own term, "
+               "which commits everything before it.";
     }});
     s.steps.push_back({"Restart the old leader", [](Demo::Impl& m, ScenarioRun& run) {
         int old = static_cast<int>(run.vars["old"]);
@@ -91,8 +91,8 @@ Scenario split_brain() {
         for (int i = 0; i < m.options.nodes; ++i) if (i != l) rest.push_back(i);
         m.partition({{l}, rest});
         return node_name(l) + " (leader, " + term_s(st ? st->term : 0) +
-               ") can no longer reach anyone. It does not know: it keeps sending heartbeats, which die at the "
-               "partition (red crosses). On the other side the election timers run out.";
+               ") can no longer reach anyone, and does not know it: its heartbeats die at the partition (red "
+               "crosses) while the other side's election timers run out.";
     }});
     s.steps.push_back({"Wait for a second leader", [](Demo::Impl& m, ScenarioRun& run) {
         int old = static_cast<int>(run.vars["old"]);
@@ -169,6 +169,7 @@ Scenario catch_up() {
             ok += good;
         }
         int f = static_cast<int>(run.vars["f"]);
+        std::this_thread::sleep_for(milliseconds(3 * m.options.frame_ms));  // let the view catch up
         int l = m.leader();
         auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
         return std::to_string(ok) + " of 5 writes committed on the majority" +
@@ -220,8 +221,9 @@ Scenario figure8() {
         m.cluster->proxy().cut_one_way(from, to);
         m.add_event("network", "cut one way: " + list(holders) + " -> " + node_name(l));
         return "Leader " + node_name(l) + " (" + term_s(st ? st->term : 0) + ") can still send to " + list(holders) +
-               ", but their replies are cut" + (down.empty() ? "" : " and " + list(down) + " are down") +
-               ". So the leader never learns what the followers stored.";
+               ", but " + (holders.size() == 1 ? "its replies are" : "their replies are") + " cut" +
+               (down.empty() ? "" : "; " + list(down) + (down.size() == 1 ? " is" : " are") + " down") +
+               ". The leader will never learn what its followers stored.";
     }});
     s.steps.push_back({"Write to the leader", [](Demo::Impl& m, ScenarioRun& run) {
         int l = static_cast<int>(run.vars["old"]);
@@ -230,14 +232,13 @@ Scenario figure8() {
         auto st = status_of(m, l);
         std::uint64_t index = st ? st->last_index : 0;
         run.vars["index"] = static_cast<std::int64_t>(index);
-        std::vector<int> holders;
-        for (int i = 0; i < m.options.nodes; ++i) if (run.vars["holders"] >> i & 1) holders.push_back(i);
+        std::vector<int> stored{l};
+        for (int i = 0; i < m.options.nodes; ++i) if (run.vars["holders"] >> i & 1) stored.push_back(i);
         return "The write is entry " + std::to_string(index) + " of " + term_s(static_cast<std::uint64_t>(run.vars["term"])) +
-               ", now stored on " + node_name(l) + " and " + list(holders) + ": a majority. Yet " + node_name(l) +
+               ", now stored on " + list(stored) + ": a majority. Yet " + node_name(l) +
                "'s commit index is " + std::to_string(st ? st->commit_index : 0) +
-               ": without acknowledgements it cannot know, and the client got no ok. In Figure 8 a later leader of "
-               "an older term's entry must not commit it just by counting these copies: a server with a newer term "
-               "could still win an election and overwrite it.";
+               ": it got no acknowledgement, and the client no ok. Figure 8's lesson: a later leader must not call "
+               "such an old-term entry committed because it counts a majority of copies.";
     }});
     s.steps.push_back({"Crash the leader, bring the rest back", [](Demo::Impl& m, ScenarioRun& run) {
         int old = static_cast<int>(run.vars["old"]);
@@ -262,10 +263,9 @@ Scenario figure8() {
         std::uint64_t kept = st ? term_at(*st, index) : 0;
         std::string who = node_name(l) + " won " + term_s(st ? st->term : 0) + ". ";
         if (holder && kept == term)
-            return who + "It holds entry " + std::to_string(index) + " from " + term_s(term) +
-                   " (the servers without it cannot get its vote: its log is more up to date). It does not commit "
-                   "that entry by counting copies. It appends a no-op of its own term at " + std::to_string(index + 1) +
-                   "; when the no-op is on a majority, both commit together (commit index now " +
+            return who + "It holds entry " + std::to_string(index) + " of " + term_s(term) +
+                   " but does not commit it by counting copies: it appends a no-op of its own term at " +
+                   std::to_string(index + 1) + ", and when that is on a majority both commit together (commit index now " +
                    std::to_string(st ? st->commit_index : 0) + ").";
         return who + "It did not have entry " + std::to_string(index) + " of " + term_s(term) +
                "; its own entry of " + term_s(st ? st->term : 0) + " took that index, overwriting the old copies. "
@@ -282,9 +282,8 @@ Scenario figure8() {
         return node_name(old) + " rejoins as a follower" +
                (caught ? " and now agrees with the leader up to commit index " + std::to_string(ls->commit_index)
                        : std::string(", catching up")) +
-               ". What the live cluster showed: the risky state (an entry on a majority, not committed) and how the "
-               "next leader resolved it. The full Figure 8 sequence needs five servers and precise timing; the "
-               "simulated lab 8 checks replay it deterministically.";
+               ". The live cluster showed the risky state (on a majority, not committed) and how the next leader "
+               "settled it; the full Figure 8 race needs exact timing, which lab 8's simulator replays.";
     }});
     return s;
 }
