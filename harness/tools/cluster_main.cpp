@@ -107,6 +107,10 @@ std::string start_daemon(const Args& a, const fs::path& dir, const fs::path& ser
     }
     ::close(pipe_fds[0]);
     if (answer.empty() && pid > 0) ::kill(pid, SIGTERM);  // silent or too slow: do not leave it half started
+    if (answer != "ok\n" && pid > 0) {
+        // It is on its way out: wait (bounded) so that nothing of it is left when up returns.
+        for (int i = 0; i < 100 && ::waitpid(pid, nullptr, WNOHANG) == 0; ++i) std::this_thread::sleep_for(milliseconds(50));
+    }
     while (!answer.empty() && answer.back() == '\n') answer.pop_back();
     return answer;
 }
