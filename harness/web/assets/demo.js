@@ -407,8 +407,11 @@ function launch(m, now) {
   if (a === b) return;
   const frameMs = demo.hello ? demo.hello.frame_ms : 100;
   const duration = (m.k === 'req' || m.k === 'rep' ? 300 : 520) * (demo.slow ? 3.5 : 1);
-  // Keep the order and spacing the proxy saw, shifted to now.
-  const start = now + Math.max(0, frameMs - m.dt);
+  // Keep the order and spacing the proxy saw, shifted to now. On loopback a reply leaves
+  // a fraction of a millisecond after its request arrives; drawn that way, both would fly
+  // at once, so a reply sets off when its request's animation lands.
+  const isReply = m.k === 'aer' || m.k === 'rvr' || m.k === 'rep';
+  const start = now + Math.max(0, frameMs - m.dt) + (isReply ? duration : 0);
   const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
   const ra = m.f >= 0 ? demo.radius : 30, rb = m.t >= 0 ? demo.radius : 30;
   const from = { x: a.x + (dx * ra) / len, y: a.y + (dy * ra) / len };

@@ -128,6 +128,7 @@ try {
   await click(`.server-card[data-id="${first}"] button[data-action=kill]`);
   const killedAt = Date.now();
   await waitFor(async () => (await servers())[first].process === 'stopped', 5000);
+  await sleep(400);  // the colour change is animated
   await shot(page, '02-leader-killed');
   const second = await waitFor(async () => { const l = await leader(); return l !== '' && l !== first && l; }, 10000);
   measurements.new_leader_after_kill_ms = Date.now() - killedAt;

@@ -64,15 +64,19 @@ fs::path build_server(const std::string& impl) {
     return path;
 }
 
-/// xdg-open or sensible-browser, detached; false when neither is installed.
-bool open_browser(const std::string& url) {
+/// xdg-open or sensible-browser, detached. Returns why it could not, or "".
+std::string open_browser(const std::string& url) {
+    const char* display = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    if ((display == nullptr || *display == '\0') && (wayland == nullptr || *wayland == '\0'))
+        return "there is no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset)";
     for (const char* opener : {"xdg-open", "sensible-browser"}) {
         std::string check = "command -v " + std::string(opener) + " >/dev/null 2>&1";
         if (std::system(check.c_str()) != 0) continue;
         std::string run = "setsid " + std::string(opener) + " '" + url + "' >/dev/null 2>&1 </dev/null &";
-        return std::system(run.c_str()) == 0;
+        return std::system(run.c_str()) == 0 ? "" : std::string(opener) + " did not start";
     }
-    return false;
+    return "neither xdg-open nor sensible-browser is installed";
 }
 
 }  // namespace
@@ -132,8 +136,11 @@ int main(int argc, char** argv) {
                   << "; Ctrl-C stops everything)" << std::endl;
         std::cout << "raftlab demo: work directory " << demo.work_dir().string()
                   << " (server logs in logs/; " << (keep_files ? "kept" : "removed") << " when the demo stops)" << std::endl;
-        if (open && !open_browser(url))
-            std::cerr << "raftlab demo: no xdg-open or sensible-browser here; open " << url << " in a browser yourself\n";
+        if (open)
+            if (std::string why = open_browser(url); !why.empty())
+                std::cerr << "raftlab demo: cannot open a browser: " << why << "; open " << url
+                          << " yourself (from another machine: ssh -L " << server.port() << ":127.0.0.1:"
+                          << server.port() << " this-host)\n";
         io.run();
     } catch (const web::PortError& e) {
         std::cerr << "raftlab demo: " << e.what() << "\n";
