@@ -15,7 +15,7 @@ const el = (tag, attrs = {}, parent = null) => {
   if (parent) parent.appendChild(e);
   return e;
 };
-const TERM_COLOURS = ['#4c8dff', '#ff9f1c', '#2dd4bf', '#c084fc', '#f472b6', '#a3e635', '#38bdf8', '#fb7185', '#facc15'];
+const TERM_COLOURS = ['#4c8dff', '#ff9f1c', '#2dd4bf', '#c084fc', '#f472b6', '#a3e635', '#38bdf8', '#facc15', '#fb7185'];
 const termColour = (t) => TERM_COLOURS[t % TERM_COLOURS.length];
 const CENTER = { x: 500, y: 385 };
 
@@ -257,7 +257,8 @@ function drawServer(node, f) {
   s.term.textContent = node.term !== undefined ? 'term ' + node.term : '';
   s.down.setAttribute('display', node.process === 'stopped' || node.process === 'dead' ? 'inline' : 'none');
   s.tag.textContent = node.process === 'running' ? role.toUpperCase() : node.process === 'paused' ? '❚❚ PAUSED' : node.process === 'dead' ? 'CRASHED' : 'DOWN';
-  s.tip.textContent = node.process !== 'running' && node.process !== 'paused' ? `n${node.id} is not running`
+  s.tip.textContent = node.process !== 'running' && node.process !== 'paused'
+    ? `n${node.id} is not running` + (node.last !== undefined ? `; its log on disk (as last seen) goes up to ${node.last}` : '')
     : `n${node.id}: ${role} in term ${node.term}; voted for ${node.voted_for >= 0 ? 'n' + node.voted_for : 'nobody'}; ` +
       `knows leader ${node.leader >= 0 ? 'n' + node.leader : 'none'}; log up to ${node.last}, committed ${node.commit}, applied ${node.applied}` +
       (node.stale ? ' (last known status: it does not answer right now)' : '');

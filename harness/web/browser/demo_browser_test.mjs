@@ -176,7 +176,44 @@ try {
   await shot(page, '07-scenario-split-brain');
   await click('#narr-stop');
   await click('#heal');
-  await waitFor(async () => (await servers()).filter((s) => s.role === 'leader').length === 1, 10000);
+  await waitFor(async () => (await servers()).filter((s) => s.role === 'leader' && s.process === 'running').length === 1, 10000);
+
+  // ---- 7b. Figure 8, step by step ---------------------------------------------------
+  const idle = () => waitFor(async () => page.locator('#busy[hidden]').count(), 30000);
+  const step = async (k) => {
+    await idle();
+    await click('#narr-next');
+    return waitFor(async () => (await page.locator('#narr-step').textContent()).startsWith(`step ${k} of`) &&
+      (await page.locator('#busy[hidden]').count()) > 0 && page.locator('#narr-text').textContent(), 30000);
+  };
+  await idle();
+  await click('#scenario-list button[data-name=figure8]');
+  await waitFor(async () => /Figure 8/.test(await page.locator('#narr-title').textContent()), 5000);
+  expect(/replies are cut/.test(await step(1) || ''), 'Figure 8 step 1 cuts the acknowledgements');
+  const uncommitted = await step(2);
+  expect(/a majority/.test(uncommitted || ''), `Figure 8 step 2 stores an entry on a majority, said: ${uncommitted}`);
+  await sleep(800);
+  await shot(page, '08-figure8-on-a-majority-uncommitted');
+  const resolved = await step(3);
+  expect(/won term/.test(resolved || ''), `Figure 8 step 3 names the new leader, said: ${resolved}`);
+  await sleep(800);
+  await shot(page, '09-figure8-new-leader');
+  expect(/rejoins/.test(await step(4) || ''), 'Figure 8 step 4 brings the old leader back');
+  await click('#narr-stop');
+  await idle();
+
+  // ---- 7c. slow motion ------------------------------------------------------------------
+  await click('#slow');
+  await waitFor(async () => (await page.locator('#busy[hidden]').count()) === 0, 3000);
+  const slowDone = await waitFor(async () => (await page.locator('#busy[hidden]').count()) > 0 && (await leader()) !== '', 60000, 200);
+  expect(slowDone, 'slow motion restarts the servers and a leader is elected with the slow timing');
+  expect(await page.evaluate(() => window.demoStats && document.getElementById('slow').checked), 'the slow-motion switch stays on');
+  await sleep(2500);
+  await shot(page, '10-slow-motion');
+  await click('#slow');
+  await waitFor(async () => (await page.locator('#busy[hidden]').count()) === 0, 3000);
+  expect(await waitFor(async () => (await page.locator('#busy[hidden]').count()) > 0 && (await leader()) !== '', 60000, 200),
+    'back to normal speed with a leader');
 
   // ---- 8. update rate under 500 operations per second ---------------------------------
   await page.evaluate(() => fetch('/api/action', { method: 'POST', body: JSON.stringify({ action: 'load', ops: 500 }) }));
@@ -192,7 +229,7 @@ try {
   log(`under load: ${measurements.frames_per_second_under_load} frames/s at the page, ` +
       `${measurements.load_ops_per_second_achieved} ops/s completed`);
   expect(measurements.frames_per_second_under_load >= 5, 'the page keeps getting at least 5 frames/s under load');
-  await shot(page, '08-under-load');
+  await shot(page, '11-under-load');
   await page.evaluate(() => fetch('/api/action', { method: 'POST', body: JSON.stringify({ action: 'load', ops: 0 }) }));
 
   expect(errors.length === 0, 'the page reported: ' + errors.join('; '));

@@ -341,10 +341,9 @@ void Demo::Impl::publish_frame(std::vector<proxy::JournalEntry> entries, std::in
                 all_events.push_back(std::move(e));
             }
         }
-        if (p != "paused" && p != "running") {
-            v.status.reset();
-            v.timer_reset_us = 0;
-        }
+        // A server that is down keeps its last known status: the page shows its log as
+        // it was (dimmed), which is what it restarts with.
+        if (p != "paused" && p != "running") v.timer_reset_us = 0;
         if (f) v.status = f;
         bool stale = !f;
         v.process = p;
