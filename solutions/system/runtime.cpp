@@ -59,27 +59,20 @@
 #include "raftlab/kv/system.h"
 #include "raftlab/wire/frame.h"
 #include "system/kv_service.h"
+#include "system/links.h"
 #include "system/storage.h"
 
 namespace raftlab::kv {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// Messages waiting for one peer beyond this are dropped: Raft resends what matters.
-constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 /// See "two things may leave before the fsync" above.
 constexpr bool kEarlyRelease = true;
 /// AppendEntries a leader may have in flight to one follower, counted in batches of
 /// max_entries_per_message (see pipeline_append_entries()).
 constexpr std::size_t kPipelineDepth = 4;
-constexpr std::chrono::milliseconds kFirstBackoff{20};
-// Short enough that a restarted server hears the leader before its election timeout.
-constexpr std::chrono::milliseconds kMaxBackoff{200};
 
 /// AppendEntries and RequestVote, as opposed to their replies.
 bool is_request(const Message& m) {
@@ -91,175 +84,6 @@ bool is_request(const Message& m) {
 void rethrow(std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
 }
-
-/// One line per notable event on stdout, which the checks keep for students. Stamped
-/// with the wall-clock time (UTC), so the logs of several servers line up.
-class EventLog {
-public:
-    explicit EventLog(NodeId id) : id_(id) {}
-    void operator()(const std::string& line) const {
-        const auto now = std::chrono::system_clock::now();
-        const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-        const auto millis =
-            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-        std::tm utc{};
-        gmtime_r(&seconds, &utc);
-        std::printf("%02d:%02d:%02d.%03d n%d %s\n", utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis), id_,
-                    line.c_str());
-    }
-
-private:
-    NodeId id_;
-};
-
-std::string to_string(const Endpoint& e) { return e.host + ":" + std::to_string(e.port); }
-
-// ---- outbound link to one peer --------------------------------------------------------
-
-/// The connection this server opens to send to one peer. Only sends: the peer answers
-/// over its own link to us. While disconnected, messages are dropped and the link
-/// reconnects with exponential backoff; a broken link is logged once.
-class PeerLink {
-public:
-    PeerLink(asio::io_context& io, const EventLog& log, NodeId peer, const Endpoint& where)
-        : socket_(io), retry_(io), log_(log), peer_(peer), where_(where),
-          endpoint_(asio::ip::make_address(where.host), static_cast<unsigned short>(where.port)) {}
-
-    void start() { connect(); }
-
-    /// Queues one frame; dropped when disconnected or too far behind.
-    void send(std::string_view payload) {
-        if (!connected_) return;
-        if (queued_.size() > kMaxQueuedBytes) {
-            if (!dropping_) log_("n" + std::to_string(peer_) + " is not keeping up; dropping messages to it");
-            dropping_ = true;
-            return;
-        }
-        dropping_ = false;
-        wire::append_frame(queued_, payload);
-        write_more();
-    }
-
-private:
-    void connect() {
-        socket_ = tcp::socket(socket_.get_executor());
-        socket_.async_connect(endpoint_, [this, generation = generation_](error_code ec) {
-            if (generation != generation_) return;
-            if (ec) return failed("cannot connect: " + ec.message());
-            socket_.set_option(tcp::no_delay(true));
-            connected_ = true;
-            backoff_ = kFirstBackoff;
-            log_("link to n" + std::to_string(peer_) + " at " + to_string(where_) + " up");
-            reported_down_ = false;
-            watch();
-            write_more();
-        });
-    }
-
-    /// The peer never writes on this link, so a completed read means it closed or broke.
-    void watch() {
-        socket_.async_read_some(asio::buffer(scratch_), [this, generation = generation_](error_code ec, std::size_t) {
-            if (generation != generation_) return;
-            failed(ec ? ec.message() : "n" + std::to_string(peer_) + " sent data on a send-only link");
-        });
-    }
-
-    void write_more() {
-        if (writing_ || !connected_ || queued_.empty()) return;
-        writing_ = true;
-        in_flight_.swap(queued_);
-        queued_.clear();
-        asio::async_write(socket_, asio::buffer(in_flight_), [this, generation = generation_](error_code ec, std::size_t) {
-            writing_ = false;  // even for an old connection: in_flight_ is free again
-            in_flight_.clear();
-            if (generation != generation_) return write_more();
-            if (ec) return failed(ec.message());
-            write_more();
-        });
-    }
-
-    void failed(const std::string& why) {
-        ++generation_;  // ignore late completions of this connection
-        if (connected_ || !reported_down_)
-            log_("link to n" + std::to_string(peer_) + " at " + to_string(where_) + " down: " + why +
-                 " (retrying; messages to it are dropped meanwhile)");
-        reported_down_ = true;
-        connected_ = false;
-        queued_.clear();
-        error_code ignored;
-        socket_.close(ignored);
-        retry_.expires_after(backoff_);
-        backoff_ = std::min(backoff_ * 2, kMaxBackoff);
-        retry_.async_wait([this](error_code ec) {
-            if (!ec) connect();
-        });
-    }
-
-    tcp::socket socket_;
-    asio::steady_timer retry_;
-    const EventLog& log_;
-    NodeId peer_;
-    Endpoint where_;
-    tcp::endpoint endpoint_;
-    std::uint64_t generation_ = 0;
-    bool connected_ = false;
-    bool reported_down_ = false;
-    bool writing_ = false;
-    bool dropping_ = false;
-    std::chrono::milliseconds backoff_ = kFirstBackoff;
-    std::string queued_;
-    std::string in_flight_;
-    char scratch_[1];
-};
-
-// ---- one client connection ---------------------------------------------------------------
-
-/// A client connection's write side. Replies can be ready out of order (a status is
-/// answered at once, a put only when committed), but the protocol answers in request
-/// order, so each request takes a numbered slot when it arrives and a reply is written
-/// only once every earlier slot has been.
-class ClientSession : public std::enable_shared_from_this<ClientSession> {
-public:
-    explicit ClientSession(tcp::socket socket) : socket_(std::move(socket)) {}
-
-    tcp::socket& socket() { return socket_; }
-
-    std::uint64_t open_slot() { return next_slot_++; }
-
-    void fill(std::uint64_t slot, std::string payload) {
-        ready_.emplace(slot, std::move(payload));
-        for (auto it = ready_.begin(); it != ready_.end() && it->first == first_unsent_; it = ready_.erase(it)) {
-            wire::append_frame(queued_, it->second);
-            ++first_unsent_;
-        }
-        write_more();
-    }
-
-private:
-    void write_more() {
-        if (writing_ || queued_.empty() || !socket_.is_open()) return;
-        writing_ = true;
-        in_flight_.swap(queued_);
-        queued_.clear();
-        asio::async_write(socket_, asio::buffer(in_flight_), [self = shared_from_this()](error_code ec, std::size_t) {
-            self->writing_ = false;
-            if (ec) {
-                error_code ignored;
-                self->socket_.close(ignored);  // the reader sees it and ends the session
-                return;
-            }
-            self->write_more();
-        });
-    }
-
-    tcp::socket socket_;
-    std::uint64_t next_slot_ = 0;
-    std::uint64_t first_unsent_ = 0;
-    std::map<std::uint64_t, std::string> ready_;
-    std::string queued_;
-    std::string in_flight_;
-    bool writing_ = false;
-};
 
 /// A client request waiting for its answer, and where the answer goes.
 struct Waiter {

@@ -35,6 +35,8 @@
 //     but once per batch of events, not once per write. Put every outgoing message and
 //     client reply in an outbox; asio::post one flush per batch that fsyncs (if
 //     anything was written) and then releases the outbox.
+//   * system/links.h suggests classes for the connections (a peer link, a client
+//     session's ordered replies); keep the protocol logic out of them.
 //   * Stop cleanly on SIGTERM or SIGINT (asio::signal_set) and return 0. Log one line
 //     per notable event to stdout (role and term changes, recovery, broken links); the
 //     checks keep these logs for you, so keep them short.
