@@ -11,8 +11,10 @@
 // When a check fails, run_check() saves what is needed to understand it in the
 // check's artifacts folder (raftlab/check/check.h): history.jsonl (every operation,
 // `./raftlab check` reads it), checker.html (the checker's picture of an illegal
-// history), logs/n<i>.log (every server's output) and notes.txt (statuses, schedules),
-// and says so in the failure message.
+// history), logs/n<i>.log (every server's output) and notes.txt (statuses, schedules).
+// The grader prints where it copied them; run by hand, the failure message says where
+// they are (raftlab-artifacts/<test>/). The message itself is one line: the grader
+// shows a failure's last line as its reason.
 #pragma once
 
 #include <chrono>
@@ -73,8 +75,8 @@ public:
     /// The checker's verdict, for checker.html when it is illegal.
     void set_verdict(const history::LinearizabilityResult& result) { verdict_ = result; }
 
-    /// Saves history.jsonl, checker.html, the logs and notes.txt. Returns one
-    /// sentence for the failure message saying where they are.
+    /// Saves history.jsonl, checker.html, the logs and notes.txt. Returns a line
+    /// saying where they are, or "" under the grader (which prints that itself).
     std::string save_artifacts();
 
 private:
