@@ -149,7 +149,8 @@ private:
     tcp::acceptor client_acceptor_;
     asio::signal_set signals_;
 
-    // The outbox: released by flush() after the fsync.
+    // The outbox, released by flush(): answers after the batch's fsync, and what may go
+    // earlier before it (see the top of this file).
     std::vector<std::pair<NodeId, Message>> outbox_messages_;
     struct OutgoingReply {
         std::weak_ptr<ClientSession> session;
