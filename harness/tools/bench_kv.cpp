@@ -41,6 +41,7 @@ struct Args {
     bool no_etcd = false;
     double warmup = 3, seconds = 10;
     LoadShape shape;
+    std::string load_before = "unknown";  ///< 1-minute load average: other work skews the numbers
 };
 
 /// Set by the first Ctrl-C (SIGINT, SIGTERM, SIGHUP): the load stops, and the run
@@ -58,6 +59,13 @@ void on_stop_signal(int signal) {
 /// Throws when interrupted, so the run unwinds (destructors kill and clean up).
 void check_interrupted() {
     if (g_interrupted) throw std::runtime_error("interrupted; every server was stopped");
+}
+
+/// The 1-minute load average (Linux), to show how busy the machine was.
+std::string load_average() {
+    std::ifstream in("/proc/loadavg");
+    std::string first;
+    return in >> first ? first : "unknown";
 }
 
 void say(const std::string& text) { std::cerr << "raftlab bench kv: " << text << std::endl; }
@@ -168,11 +176,12 @@ void report(const Args& a, const Measured& solution, const std::optional<Measure
     std::cout << "notes: solution clients talk to the servers directly (no fault proxy) and follow redirects to the leader;\n"
                  "       etcd clients are spread over its members, one keep-alive HTTP/1.1 connection each to the JSON\n"
                  "       gateway (POST /v3/kv/put). Both make a put durable (fsync) on a majority before answering.\n";
-    std::cout << fmt::format("machine: {} hardware threads shared by the clients and all servers\n", std::thread::hardware_concurrency());
+    std::cout << fmt::format("machine: {} hardware threads shared by the clients and all servers; load average {} before the run\n",
+                             std::thread::hardware_concurrency(), a.load_before);
     if (!a.json_file.empty()) {
         json::object line{{"bench", "kv"}, {"nodes", a.nodes}, {"clients", s.clients}, {"value_bytes", s.value_bytes},
                           {"keys", s.key_space}, {"warmup_s", a.warmup}, {"seconds", a.seconds},
-                          {"solution", to_json(solution)}, {"etcd", to_json(etcd)}};
+                          {"load_average_before", a.load_before}, {"solution", to_json(solution)}, {"etcd", to_json(etcd)}};
         if (etcd) line.insert({{"throughput_ratio", throughput_ratio}, {"p99_ratio", p99_ratio}});
         else line["etcd_not_measured"] = etcd_missing;
         std::ofstream out(a.json_file);
@@ -190,6 +199,8 @@ int run(Args& a) {
     a.shape.warmup = std::chrono::duration<double>(a.warmup);
     a.shape.measure = std::chrono::duration<double>(a.seconds);
     a.shape.stop = &g_interrupted;
+    a.load_before = load_average();
+    say("building the lab 10 server of " + a.impl);
     BuiltServer server = build_server(a.impl);
     if (server.path.empty()) {
         std::cerr << "raftlab bench kv: the lab 10 server of --impl " << a.impl << " did not build (see above); nothing measured\n";

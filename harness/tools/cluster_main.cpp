@@ -168,7 +168,15 @@ int cmd_up(const Args& a) {
     if (auto s = read_live_state(dir))
         throw Failure{2, fmt::format("a cluster is already running in {} (daemon pid {}, {} servers of {}); stop it "
                                      "with ./raftlab cluster down{}", dir.string(), s->daemon_pid, s->nodes.size(), s->impl, dir_flag(a))};
-    BuiltServer server = a.server.empty() ? build_server(a.impl) : BuiltServer{fs::absolute(a.server), 0};
+    BuiltServer server;
+    if (!a.server.empty()) {
+        server.path = fs::absolute(a.server);
+    } else {
+        bool tty = ::isatty(STDERR_FILENO);  // a first build takes a minute: say so, then erase the line
+        if (tty) std::cerr << "building the lab 10 server of " << a.impl << " ..." << std::flush;
+        server = build_server(a.impl);
+        if (tty) std::cerr << "\r\033[K" << std::flush;
+    }
     if (server.path.empty())
         throw Failure{server.exit_code, "the lab 10 server of --impl " + a.impl + " did not build (the grader's errors are above)" +
                                             starter_hint(a)};
