@@ -128,6 +128,19 @@ TEST_F(ClusterCli, upKvStatusKillDown) {
     EXPECT_EQ(paused.out.rfind(follower + " paused (pid ", 0), 0u) << paused.out;
     EXPECT_EQ(roles(cluster({"status"}).out)[follower], "paused/-");
     EXPECT_EQ(cluster({"resume", follower}).exit_code, 0);
+
+    // No majority (two of three paused): a put times out with the last error, exit 1.
+    std::vector<std::string> others;
+    for (const auto& n : state_.nodes)
+        if (n.name != leader) others.push_back(n.name);
+    for (const auto& n : others) EXPECT_EQ(cluster({"pause", n}).exit_code, 0);
+    auto stuck = kv({"put", "k3", "v3", "--timeout", "1"});
+    EXPECT_EQ(stuck.exit_code, 1);
+    EXPECT_EQ(stuck.out, "");
+    EXPECT_TRUE(std::regex_search(stuck.err, std::regex("^raftlab kv: no answer: .*gave up after [0-9]+ attempts\\); "
+                                                        "the put may or may not have happened\n$")))
+        << stuck.err;
+    for (const auto& n : others) EXPECT_EQ(cluster({"resume", n}).exit_code, 0);
     auto unknown = cluster({"kill", "n9"});
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_EQ(unknown.err, "raftlab cluster: no node \"n9\" in this cluster; its nodes: n0, n1, n2\n");
