@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace raftlab::web {
 
@@ -102,8 +103,6 @@ void Demo::Impl::set_link_faults(int node, double drop, int latency_ms) {
 
 void Demo::Impl::set_slow(bool on) {
     const int factor = on ? 10 : 1;
-    const auto& base = cluster->options();
-    (void)base;
     cluster->set_timing(50 * factor, 300 * factor, 600 * factor);
     {
         std::lock_guard lock(view_mutex);
@@ -182,132 +181,159 @@ void Demo::Impl::stop_load() {
     load_threads.clear();
 }
 
-json::object Demo::act(const json::object& request) {
-    Impl& m = *impl_;
-    const std::string action = str_field(request, "action");
-    const int n = m.options.nodes;
-    auto control = [&m](std::string what, std::function<void()> job) {
-        m.control.post([&m, what = std::move(what), job = std::move(job)] {
-            m.set_busy(what);
-            job();
-            m.set_busy("");
-        });
-    };
+namespace {
 
-    if (action == "kill" || action == "restart" || action == "pause" || action == "resume" || action == "start") {
-        int id = node_field(request, n);
-        control(action + " " + node_name(id), [&m, action, id] {
-            if (action == "kill") return m.kill(id);
-            if (action == "restart") m.cluster->restart(id);
-            if (action == "start") m.cluster->start(id);
-            if (action == "pause") m.cluster->pause(id);
-            if (action == "resume") m.cluster->resume(id);
-            static const std::map<std::string, std::string> said{
-                {"restart", "restarted "}, {"start", "started "}, {"pause", "paused (SIGSTOP) "}, {"resume", "resumed "}};
-            m.add_event("process", said.at(action) + node_name(id));
-        });
-    } else if (action == "partition") {
-        auto* g = request.if_contains("groups");
-        if (g == nullptr || !g->is_array()) throw BadAction("\"groups\" must be a list of lists of server numbers");
-        std::vector<std::vector<int>> groups;
-        for (const auto& group : g->as_array()) {
-            if (!group.is_array()) throw BadAction("each group must be a list of server numbers");
-            groups.emplace_back();
-            for (const auto& id : group.as_array()) {
-                if (!id.is_int64() || id.as_int64() < 0 || id.as_int64() >= n)
-                    throw BadAction("server numbers go from 0 to " + std::to_string(n - 1));
-                groups.back().push_back(static_cast<int>(id.as_int64()));
-            }
+/// One control on the control worker, with "busy" shown on the page while it runs.
+void control(Demo::Impl& m, std::string what, std::function<void()> job) {
+    m.control.post([&m, what = std::move(what), job = std::move(job)] {
+        m.set_busy(what);
+        job();
+        m.set_busy("");
+    });
+}
+
+void act_on_process(Demo::Impl& m, const std::string& action, const json::object& request) {
+    int id = node_field(request, m.options.nodes);
+    control(m, action + " " + node_name(id), [&m, action, id] {
+        if (action == "kill") return m.kill(id);
+        if (action == "restart") m.cluster->restart(id);
+        if (action == "start") m.cluster->start(id);
+        if (action == "pause") m.cluster->pause(id);
+        if (action == "resume") m.cluster->resume(id);
+        static const std::map<std::string, std::string> said{
+            {"restart", "restarted "}, {"start", "started "}, {"pause", "paused (SIGSTOP) "}, {"resume", "resumed "}};
+        m.add_event("process", said.at(action) + node_name(id));
+    });
+}
+
+std::vector<std::vector<int>> groups_field(const json::object& request, int n) {
+    auto* g = request.if_contains("groups");
+    if (g == nullptr || !g->is_array()) throw BadAction("\"groups\" must be a list of lists of server numbers");
+    std::vector<std::vector<int>> groups;
+    for (const auto& group : g->as_array()) {
+        if (!group.is_array()) throw BadAction("each group must be a list of server numbers");
+        groups.emplace_back();
+        for (const auto& id : group.as_array()) {
+            if (!id.is_int64() || id.as_int64() < 0 || id.as_int64() >= n)
+                throw BadAction("server numbers go from 0 to " + std::to_string(n - 1));
+            groups.back().push_back(static_cast<int>(id.as_int64()));
         }
-        control("partition", [&m, groups] { m.partition(groups); });
-    } else if (action == "isolate_leader") {
-        control("isolate the leader", [&m, n] {
+    }
+    return groups;
+}
+
+void act_on_network(Demo::Impl& m, const std::string& action, const json::object& request) {
+    const int n = m.options.nodes;
+    if (action == "partition") {
+        auto groups = groups_field(request, n);
+        return control(m, "partition", [&m, groups] { m.partition(groups); });
+    }
+    if (action == "isolate_leader")
+        return control(m, "isolate the leader", [&m, n] {
             int l = m.leader();
             if (l < 0) return m.add_event("error", "no leader to isolate right now");
             std::vector<int> rest;
             for (int i = 0; i < n; ++i) if (i != l) rest.push_back(i);
             m.partition({{l}, rest});
         });
-    } else if (action == "split_halves") {
-        control("split in halves", [&m, n] {
+    if (action == "split_halves")
+        return control(m, "split in halves", [&m, n] {
             std::vector<int> a, b;
             for (int i = 0; i < n; ++i) (i < (n + 1) / 2 ? a : b).push_back(i);
             m.partition({a, b});
         });
-    } else if (action == "heal") {
-        control("heal", [&m] { m.heal(); });
-    } else if (action == "faults") {
-        int node = -1;
-        if (auto* v = request.if_contains("node"); v && !(v->is_string() && v->as_string() == "all")) node = node_field(request, n);
-        double drop = num_field(request, "drop", 0);
-        double latency = num_field(request, "latency_ms", 0);
-        if (drop < 0 || drop > 100) throw BadAction("drop is a percentage from 0 to 100");
-        if (latency < 0 || latency > 5000) throw BadAction("latency is from 0 to 5000 ms");
-        control("link faults", [&m, node, drop, latency] { m.set_link_faults(node, drop / 100, static_cast<int>(latency)); });
+    if (action == "heal") return control(m, "heal", [&m] { m.heal(); });
+    // faults
+    int node = -1;
+    if (auto* v = request.if_contains("node"); v && !(v->is_string() && v->as_string() == "all")) node = node_field(request, n);
+    double drop = num_field(request, "drop", 0);
+    double latency = num_field(request, "latency_ms", 0);
+    if (drop < 0 || drop > 100) throw BadAction("drop is a percentage from 0 to 100");
+    if (latency < 0 || latency > 5000) throw BadAction("latency is from 0 to 5000 ms");
+    control(m, "link faults", [&m, node, drop, latency] { m.set_link_faults(node, drop / 100, static_cast<int>(latency)); });
+}
+
+/// The page's client box, on the client worker: one request, driven to an answer.
+void act_client(Demo::Impl& m, const json::object& request) {
+    auto op = op_named(str_field(request, "op"));
+    if (!op) throw BadAction("\"op\" must be get, put, append or delete");
+    std::string key = str_field(request, "key");
+    if (key.empty()) throw BadAction("the key must not be empty");
+    std::string value = request.contains("value") ? str_field(request, "value") : "";
+    m.client_worker.post([&m, op = *op, key, value] {
+        auto start = std::chrono::steady_clock::now();
+        kv::Result r = m.page_client->execute(op, key, value);
+        auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start).count();
+        bool ok = r.outcome == history::Outcome::ok;
+        std::string said = std::string(kv::to_string(op)) + " " + key + (op == kv::Op::get || op == kv::Op::del ? "" : "=" + value);
+        std::string result = ok ? (op == kv::Op::get ? (r.value ? "\"" + *r.value + "\"" : std::string("(absent)")) : "ok")
+                                : "no answer: " + r.error;
+        json::object o{{"op", said}, {"ok", ok}, {"result", result}, {"served_by", r.served_by},
+                       {"attempts", r.attempts}, {"ms", ms}};
+        m.add_event("client", said + " -> " + result + (ok ? " (answered by " + node_name(r.served_by) + ")" : ""));
+        std::lock_guard lock(m.view_mutex);
+        m.client_results.push_back(std::move(o));
+    });
+}
+
+/// The first click on a scenario shows its introduction; each later click runs its next
+/// step (on the control worker, so steps never overlap). `s` null: end the scenario.
+void act_scenario(Demo::Impl& m, const Scenario* s) {
+    control(m, s ? "scenario: " + s->title : "scenario stopped", [&m, s] {
+        std::optional<ScenarioRun> current;
+        {
+            std::lock_guard lock(m.view_mutex);
+            current = m.scenario;
+        }
+        if (s == nullptr || !current || current->name != s->name || current->next_step >= s->steps.size()) {
+            std::lock_guard lock(m.view_mutex);
+            m.scenario = s ? std::optional<ScenarioRun>(ScenarioRun{s->name, 0, {}}) : std::nullopt;
+            m.narration = s ? s->intro : "";
+            return;
+        }
+        ScenarioRun run = *current;
+        m.add_event("scenario", s->title + ", step " + std::to_string(run.next_step + 1) + ": " +
+                                    s->steps[run.next_step].button);
+        std::string said = s->steps[run.next_step].run(m, run);
+        if (run.vars.erase("again") == 0) ++run.next_step;  // a step may ask to be clicked again
+        std::lock_guard lock(m.view_mutex);
+        m.scenario = run;
+        m.narration = said;
+    });
+}
+
+}  // namespace
+
+json::object Demo::act(const json::object& request) {
+    Impl& m = *impl_;
+    const std::string action = str_field(request, "action");
+    static const std::set<std::string> process{"kill", "restart", "pause", "resume", "start"};
+    static const std::set<std::string> network{"partition", "isolate_leader", "split_halves", "heal", "faults"};
+    if (process.contains(action)) {
+        act_on_process(m, action, request);
+    } else if (network.contains(action)) {
+        act_on_network(m, action, request);
+    } else if (action == "client") {
+        act_client(m, request);
     } else if (action == "slow") {
         auto* v = request.if_contains("on");
         bool on = v && v->is_bool() && v->as_bool();
-        control(on ? "slow motion" : "normal speed", [&m, on] { m.set_slow(on); });
-    } else if (action == "client") {
-        auto op = op_named(str_field(request, "op"));
-        if (!op) throw BadAction("\"op\" must be get, put, append or delete");
-        std::string key = str_field(request, "key");
-        if (key.empty()) throw BadAction("the key must not be empty");
-        std::string value = request.contains("value") ? str_field(request, "value") : "";
-        m.client_worker.post([&m, op = *op, key, value] {
-            auto start = std::chrono::steady_clock::now();
-            kv::Result r = m.page_client->execute(op, key, value);
-            auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start).count();
-            bool ok = r.outcome == history::Outcome::ok;
-            std::string said = std::string(kv::to_string(op)) + " " + key + (op == kv::Op::get || op == kv::Op::del ? "" : "=" + value);
-            std::string result = ok ? (op == kv::Op::get ? (r.value ? "\"" + *r.value + "\"" : std::string("(absent)")) : "ok")
-                                    : "no answer: " + r.error;
-            json::object o{{"op", said}, {"ok", ok}, {"result", result}, {"served_by", r.served_by},
-                           {"attempts", r.attempts}, {"ms", ms}};
-            m.add_event("client", said + " -> " + result + (ok ? " (answered by " + node_name(r.served_by) + ")" : ""));
-            std::lock_guard lock(m.view_mutex);
-            m.client_results.push_back(std::move(o));
-        });
+        control(m, on ? "slow motion" : "normal speed", [&m, on] { m.set_slow(on); });
     } else if (action == "load") {
         double ops = num_field(request, "ops", 0);
         if (ops < 0 || ops > 5000) throw BadAction("load is from 0 to 5000 operations per second");
-        control("load", [&m, ops] {
+        control(m, "load", [&m, ops] {
             m.start_load(static_cast<int>(ops));
             if (ops == 0) m.add_event("client", "background load stopped");
         });
-    } else if (action == "scenario" || action == "scenario_stop") {
-        std::string name = action == "scenario" ? str_field(request, "name") : "";
-        const Scenario* s = nullptr;
-        for (const Scenario& c : scenarios()) if (c.name == name) s = &c;
-        if (action == "scenario" && s == nullptr) throw BadAction("no scenario named \"" + name + "\"");
-        // The first click on a scenario shows its introduction; each later click runs
-        // its next step (on the control worker, so steps never overlap).
-        control(s ? "scenario: " + s->title : "scenario stopped", [&m, s] {
-            std::optional<ScenarioRun> current;
-            {
-                std::lock_guard lock(m.view_mutex);
-                current = m.scenario;
-            }
-            if (s == nullptr || !current || current->name != s->name || current->next_step >= s->steps.size()) {
-                std::lock_guard lock(m.view_mutex);
-                if (s == nullptr) {
-                    m.scenario.reset();
-                    m.narration.clear();
-                } else {
-                    m.scenario = ScenarioRun{s->name, 0, {}};
-                    m.narration = s->intro;
-                }
-                return;
-            }
-            ScenarioRun run = *current;
-            m.add_event("scenario", s->title + ", step " + std::to_string(run.next_step + 1) + ": " +
-                                        s->steps[run.next_step].button);
-            std::string said = s->steps[run.next_step].run(m, run);
-            if (run.vars.erase("again") == 0) ++run.next_step;  // a step may ask to be clicked again
-            std::lock_guard lock(m.view_mutex);
-            m.scenario = run;
-            m.narration = said;
-        });
+    } else if (action == "scenario") {
+        std::string name = str_field(request, "name");
+        auto& all = scenarios();
+        auto it = std::find_if(all.begin(), all.end(), [&](const Scenario& c) { return c.name == name; });
+        if (it == all.end()) throw BadAction("no scenario named \"" + name + "\"");
+        act_scenario(m, &*it);
+    } else if (action == "scenario_stop") {
+        act_scenario(m, nullptr);
     } else {
         throw BadAction("unknown action \"" + action + "\"");
     }

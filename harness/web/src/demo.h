@@ -6,6 +6,17 @@
 // faults, and new entries of the event log. The web server (web_server.h) only moves
 // those frames to the page and the page's requests to act().
 //
+// A frame, as the page reads it:
+//   {"type":"state", "seq":N, "now_ms":T,
+//    "nodes":[{"id","process":"running|paused|stopped|dead","stale","role","term","leader",
+//              "voted_for","commit","applied","last","log_terms":[...],"since_reset_ms"}],
+//    "msgs":[{"f":from,"t":to (-1: the clients),"k":"ae|hb|aer|rv|rvr|req|rep|other",
+//             "n":entries,"ok":granted/success,"x":fate,"dt":ms before now_ms}],
+//    "counts":{kind:N}, "blocked":[[i->j cut]], "client_blocked":[...],
+//    "faults":{"all"|"<node>":{"drop","latency_ms"}}, "busy", "slow", "timing":{...},
+//    "scenario":{...}|null, "narration", "events":[new log lines], "client":[answers],
+//    "load":{"ops","done","failed"}}
+//
 // Threads. act() is called from the web server's thread and never blocks: every
 // control runs on one control worker (kills, restarts, partitions, scenario steps, in
 // the order they were asked for), and the page's client requests on a client worker,

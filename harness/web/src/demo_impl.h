@@ -22,6 +22,8 @@ namespace raftlab::web {
 
 namespace json = boost::json;
 
+constexpr std::size_t kMaxEvents = 300;  ///< event log kept for pages that connect later
+
 /// What the monitor last saw of one server.
 struct NodeView {
     std::string process = "stopped";         ///< running, paused, stopped, dead
@@ -108,6 +110,7 @@ struct Demo::Impl {
     bool wait_for_commit(const std::vector<int>& who, std::uint64_t index, std::chrono::milliseconds bound);
     void monitor_loop();
     void publish_frame(std::vector<proxy::JournalEntry> entries, std::int64_t now_us);
+    json::value scenario_json() const;  ///< the scenario in progress for the page, or null (view_mutex held)
 
     // ---- controls (controls.cpp)
     void set_busy(const std::string& what);
