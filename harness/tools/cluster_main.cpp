@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -162,6 +163,22 @@ void print_up(const ClusterState& s, int leader, Term term, const Args& a) {
               << fmt::format("  ./raftlab cluster down{}\n", d);
 }
 
+/// DIR/data is kept across down and up, so it must belong to a cluster of the same size
+/// (Raft's majorities) and implementation (its file format). DIR/data/cluster.txt
+/// records both; a mismatch is a usage error naming the fix.
+void check_earlier_data(const Args& a, const fs::path& dir) {
+    fs::path record = dir / "data" / "cluster.txt";
+    std::string wanted = fmt::format("{} servers of {}", a.nodes, a.impl);
+    std::ifstream in(record);
+    std::string earlier;
+    if (in && std::getline(in, earlier) && earlier != wanted)
+        throw Failure{2, fmt::format("{} holds the data of {}, not {}; start empty with ./raftlab cluster up --nodes {} "
+                                     "--impl {} --fresh{}, or use the same --nodes and --impl as before",
+                                     (dir / "data").string(), earlier, wanted, a.nodes, a.impl, dir_flag(a))};
+    fs::create_directories(record.parent_path());
+    std::ofstream(record) << wanted << "\n";
+}
+
 int cmd_up(const Args& a) {
     if (a.nodes < 1 || a.nodes > 7) throw Failure{2, fmt::format("--nodes {}: a cluster has 1 to 7 servers", a.nodes)};
     fs::path dir = cluster_dir(a.dir);
@@ -182,7 +199,7 @@ int cmd_up(const Args& a) {
                                             starter_hint(a)};
     if (a.fresh)
         for (const char* sub : {"data", "logs", "sync"}) fs::remove_all(dir / sub);
-    fs::create_directories(dir);
+    check_earlier_data(a, dir);
     std::string answer = start_daemon(a, dir, server.path);
     if (answer != "ok") {
         std::string why = answer.rfind("error: ", 0) == 0 ? answer.substr(7)

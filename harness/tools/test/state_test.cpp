@@ -86,5 +86,17 @@ TEST(ClusterErrors, serverExitsAtOnce_exit1WithItsLogAndTheStarterHint) {
     EXPECT_TRUE(test::processes_mentioning(cluster_dir).empty()) << "the daemon gave up and exited";
 }
 
+TEST(ClusterErrors, dataOfAnotherClusterSize_exit2NamingFresh) {
+    ScratchDir dir;
+    auto cluster_dir = (dir.path() / "cluster").string();
+    std::filesystem::create_directories(cluster_dir + "/data");
+    std::ofstream(cluster_dir + "/data/cluster.txt") << "3 servers of solutions\n";
+    auto r = run_tool(RAFTLAB_CLUSTER_BIN, {"up", "--nodes", "5", "--impl", "solutions", "--server", "/bin/true", "--dir", cluster_dir});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "raftlab cluster: " + cluster_dir + "/data holds the data of 3 servers of solutions, not 5 servers of "
+                     "solutions; start empty with ./raftlab cluster up --nodes 5 --impl solutions --fresh --dir " + cluster_dir +
+                     ", or use the same --nodes and --impl as before\n");
+}
+
 }  // namespace
 }  // namespace raftlab::tools
