@@ -543,6 +543,15 @@ function wireControls() {
   });
   $('op').onchange = () => { $('value').disabled = $('op').value === 'get' || $('op').value === 'delete'; };
   $('narr-stop').onclick = () => act({ action: 'scenario_stop' });
+  // A presenter's clicker sends PageDown or the right arrow: the next scenario step.
+  document.addEventListener('keydown', (e) => {
+    if (e.target.closest('input, select, textarea') || e.ctrlKey || e.altKey || e.metaKey) return;
+    const s = demo.frame && demo.frame.scenario;
+    if (s && ['PageDown', 'ArrowRight', ' '].includes(e.key) && !demo.frame.busy) {
+      e.preventDefault();
+      act({ action: 'scenario', name: s.name });
+    } else if (s && e.key === 'Escape') act({ action: 'scenario_stop' });
+  });
 }
 
 wireControls();

@@ -202,7 +202,18 @@ try {
   await click('#narr-stop');
   await idle();
 
-  // ---- 7c. slow motion ------------------------------------------------------------------
+  // ---- 7c. a follower catches up ----------------------------------------------------------
+  await click('#scenario-list button[data-name=catch_up]');
+  await waitFor(async () => /catch-up/.test(await page.locator('#narr-title').textContent()), 5000);
+  await step(1);
+  const wrote = await step(2);
+  expect(/5 of 5 writes committed/.test(wrote || ''), `catch-up: five writes commit without the follower, said: ${wrote}`);
+  const caught = await step(3);
+  expect(/like the others/.test(caught || ''), `catch-up: the restarted follower catches up, said: ${caught}`);
+  await click('#narr-stop');
+  await idle();
+
+  // ---- 7d. slow motion ------------------------------------------------------------------
   await click('#slow');
   await waitFor(async () => (await page.locator('#busy[hidden]').count()) === 0, 3000);
   const slowDone = await waitFor(async () => (await page.locator('#busy[hidden]').count()) > 0 && (await leader()) !== '', 60000, 200);
@@ -216,7 +227,7 @@ try {
     'back to normal speed with a leader');
 
   // ---- 8. update rate under 500 operations per second ---------------------------------
-  await page.evaluate(() => fetch('/api/action', { method: 'POST', body: JSON.stringify({ action: 'load', ops: 500 }) }));
+  await page.evaluate(() => fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'load', ops: 500 }) }));
   await sleep(3000);
   const f0 = await page.evaluate(() => ({ frames: window.demoStats.frames, t: performance.now() }));
   const state0 = await page.evaluate(() => fetch('/api/state').then((r) => r.json()));
@@ -230,7 +241,7 @@ try {
       `${measurements.load_ops_per_second_achieved} ops/s completed`);
   expect(measurements.frames_per_second_under_load >= 5, 'the page keeps getting at least 5 frames/s under load');
   await shot(page, '11-under-load');
-  await page.evaluate(() => fetch('/api/action', { method: 'POST', body: JSON.stringify({ action: 'load', ops: 0 }) }));
+  await page.evaluate(() => fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'load', ops: 0 }) }));
 
   expect(errors.length === 0, 'the page reported: ' + errors.join('; '));
 } catch (e) {

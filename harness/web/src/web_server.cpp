@@ -47,8 +47,18 @@ Response reply(const Request& req, http::status status, std::string type, std::s
     return res;
 }
 
+/// A Host other than this machine's loopback names means a page of another site reached
+/// us through DNS rebinding: refuse it.
+bool local_host(std::string_view host) {
+    auto colon = host.rfind(':');
+    std::string_view name = colon == std::string_view::npos ? host : host.substr(0, colon);
+    return name.empty() || name == "127.0.0.1" || name == "localhost" || name == "[::1]";
+}
+
 Response respond(const Request& req, Demo& demo, const std::string& page) {
     std::string_view target = req.target();
+    if (!local_host(req[http::field::host]))
+        return reply(req, http::status::forbidden, "text/plain", "open the demo as http://127.0.0.1:<port>/\n");
     if (req.method() == http::verb::get && (target == "/" || target == "/index.html"))
         return reply(req, http::status::ok, "text/html; charset=utf-8", page);
     if (req.method() == http::verb::get && target == "/api/state")
@@ -56,6 +66,12 @@ Response respond(const Request& req, Demo& demo, const std::string& page) {
     if (req.method() == http::verb::get && target == "/favicon.ico")
         return reply(req, http::status::no_content, "text/plain", "");
     if (req.method() == http::verb::post && target == "/api/action") {
+        // Only this page's own requests: a JSON content type cannot be sent across sites
+        // without a CORS preflight, which is never answered, so another web page open in
+        // the presenter's browser cannot press the buttons.
+        if (req[http::field::content_type].find("application/json") == std::string_view::npos)
+            return reply(req, http::status::unsupported_media_type, "application/json",
+                         R"({"ok":false,"error":"send the action as Content-Type: application/json"})");
         json::error_code ec;
         json::value body = json::parse(req.body(), ec);
         if (ec || !body.is_object())
