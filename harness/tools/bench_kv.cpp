@@ -154,7 +154,19 @@ json::value to_json(const std::optional<Measured>& m) {
                         {"errors", m->load.errors}};
 }
 
-void report(const Args& a, const Measured& solution, const std::optional<Measured>& etcd, const std::string& etcd_missing) {
+/// solution / etcd, when etcd was measured.
+struct Ratios {
+    bool known = false;
+    double throughput = 0, p99 = 0;
+};
+
+Ratios ratios_of(const Measured& solution, const std::optional<Measured>& etcd) {
+    if (!etcd || etcd->load.ops == 0 || etcd->load.p99_ms <= 0) return {};
+    return {true, solution.load.ops_per_second() / etcd->load.ops_per_second(), solution.load.p99_ms / etcd->load.p99_ms};
+}
+
+void print_table(const Args& a, const Measured& solution, const std::optional<Measured>& etcd, const std::string& etcd_missing,
+                 const Ratios& r) {
     const auto& s = a.shape;
     std::cout << fmt::format("kv bench: {} servers on loopback, {} closed-loop clients, puts of {}-byte values to {} random keys, "
                              "{:.1f} s warmup + {:.1f} s measured\n",
@@ -163,14 +175,9 @@ void report(const Args& a, const Measured& solution, const std::optional<Measure
     std::cout << row(solution) << "\n";
     if (etcd) std::cout << row(*etcd) << "\n";
     else std::cout << fmt::format("{:<22} {}\n", "etcd", etcd_missing);
-    double throughput_ratio = 0, p99_ratio = 0;
-    if (etcd && etcd->load.ops > 0 && etcd->load.p99_ms > 0) {
-        throughput_ratio = solution.load.ops_per_second() / etcd->load.ops_per_second();
-        p99_ratio = solution.load.p99_ms / etcd->load.p99_ms;
+    if (r.known)
         std::cout << fmt::format("ratio solution/etcd: throughput {:.2f} (target >= 1.0: {}), p99 {:.2f} (target <= 1.0: {})\n",
-                                 throughput_ratio, throughput_ratio >= 1.0 ? "met" : "MISSED", p99_ratio,
-                                 p99_ratio <= 1.0 ? "met" : "MISSED");
-    }
+                                 r.throughput, r.throughput >= 1.0 ? "met" : "MISSED", r.p99, r.p99 <= 1.0 ? "met" : "MISSED");
     for (const auto* m : {&solution, etcd ? &*etcd : nullptr})
         if (m && m->load.errors) std::cout << fmt::format("first error of {}: {}\n", m->label, m->load.first_error);
     std::cout << "notes: solution clients talk to the servers directly (no fault proxy) and follow redirects to the leader;\n"
@@ -178,15 +185,18 @@ void report(const Args& a, const Measured& solution, const std::optional<Measure
                  "       gateway (POST /v3/kv/put). Both make a put durable (fsync) on a majority before answering.\n";
     std::cout << fmt::format("machine: {} hardware threads shared by the clients and all servers; load average {} before the run\n",
                              std::thread::hardware_concurrency(), a.load_before);
-    if (!a.json_file.empty()) {
-        json::object line{{"bench", "kv"}, {"nodes", a.nodes}, {"clients", s.clients}, {"value_bytes", s.value_bytes},
-                          {"keys", s.key_space}, {"warmup_s", a.warmup}, {"seconds", a.seconds},
-                          {"load_average_before", a.load_before}, {"solution", to_json(solution)}, {"etcd", to_json(etcd)}};
-        if (etcd) line.insert({{"throughput_ratio", throughput_ratio}, {"p99_ratio", p99_ratio}});
-        else line["etcd_not_measured"] = etcd_missing;
-        std::ofstream out(a.json_file);
-        if (!(out << json::serialize(line) << "\n")) throw std::runtime_error(a.json_file + ": cannot be written");
-    }
+}
+
+void write_json(const Args& a, const Measured& solution, const std::optional<Measured>& etcd, const std::string& etcd_missing,
+                const Ratios& r) {
+    const auto& s = a.shape;
+    json::object line{{"bench", "kv"}, {"nodes", a.nodes}, {"clients", s.clients}, {"value_bytes", s.value_bytes},
+                      {"keys", s.key_space}, {"warmup_s", a.warmup}, {"seconds", a.seconds},
+                      {"load_average_before", a.load_before}, {"solution", to_json(solution)}, {"etcd", to_json(etcd)}};
+    if (r.known) line.insert({{"throughput_ratio", r.throughput}, {"p99_ratio", r.p99}});
+    if (!etcd) line["etcd_not_measured"] = etcd_missing;
+    std::ofstream out(a.json_file);
+    if (!(out << json::serialize(line) << "\n")) throw std::runtime_error(a.json_file + ": cannot be written");
 }
 
 /// Where etcd was looked for, for the message when it is missing.
@@ -217,7 +227,9 @@ int run(Args& a) {
     else
         etcd = measure_etcd(a, *binary);
     check_interrupted();
-    report(a, solution, etcd, etcd_missing);
+    Ratios ratios = ratios_of(solution, etcd);
+    print_table(a, solution, etcd, etcd_missing, ratios);
+    if (!a.json_file.empty()) write_json(a, solution, etcd, etcd_missing, ratios);
     if (!etcd && !a.no_etcd) {
         std::cerr << "raftlab bench kv: etcd baseline not measured (" << etcd_wanted()
                   << " is missing); install it with: apt-get install -y etcd-server etcd-client\n";
