@@ -309,6 +309,12 @@ function drawLog(s, node) {
     `commit ${node.commit} · last ${node.last}`;
 }
 
+/// After a heal, the crosses where a cut link lost messages go at once.
+function clearCutMarks(i, j) {
+  for (let k = marks.length - 1; k >= 0; k--)
+    if (marks[k].key === `cut:${i}>${j}` || marks[k].key === `cut:${j}>${i}`) { marks[k].g.remove(); marks.splice(k, 1); }
+}
+
 function drawLinks(f) {
   const faults = f.faults || {};
   for (let i = 0; i < demo.n; i++)
@@ -319,6 +325,7 @@ function drawLinks(f) {
       let cls = 'link';
       if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (fl || faults.all) cls += ' faulty';
       line.setAttribute('class', cls);
+      if (!ab && !ba) clearCutMarks(i, j);
       label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` : '';
     }
 }
@@ -424,7 +431,7 @@ function launch(m, now) {
   shape.appendChild(msgShape(m));
   $('msgs').appendChild(shape);
   const dieAt = m.x === 'cut' ? 0.5 : m.x === 'dropped' ? 0.3 + Math.random() * 0.4 : 1;
-  flying.push({ shape, start, duration, from, to, ox, oy, lost, dieAt, key: m.x + ':' + m.f + '>' + m.t });
+  flying.push({ shape, start, duration, from, to, ox, oy, lost, dieAt, key: m.x + ':' + m.f + '>' + m.t, f: m.f, t: m.t, cut: m.x === 'cut' });
 }
 
 function tick() {
@@ -436,7 +443,8 @@ function tick() {
     if (p >= f.dieAt) {
       f.shape.remove();
       flying.splice(i, 1);
-      if (f.lost) {
+      const healed = f.cut && f.f >= 0 && f.t >= 0 && demo.frame && !demo.frame.blocked[f.f][f.t];
+      if (f.lost && !healed) {
         // At most a few crosses per link direction: a cut shows one, refreshed while traffic dies there.
         const same = marks.filter((m) => m.key === f.key);
         const limit = f.key.startsWith('cut') ? 1 : 4;

@@ -142,6 +142,11 @@ int main(int argc, char** argv) {
                           << " yourself (from another machine: ssh -L " << server.port() << ":127.0.0.1:"
                           << server.port() << " this-host)\n";
         io.run();
+    } catch (const proc::ProcessError& e) {
+        std::cerr << "raftlab demo: " << e.what() << "\n";
+        if (impl != "solutions" && server_binary.empty())
+            std::cerr << "raftlab demo: the demo needs a working lab 10 server; finish lab 10, or use --impl solutions\n";
+        return 1;
     } catch (const web::PortError& e) {
         std::cerr << "raftlab demo: " << e.what() << "\n";
         return 2;
