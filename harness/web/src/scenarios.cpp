@@ -160,7 +160,7 @@ Scenario catch_up() {
     }});
     s.steps.push_back({"Write five values", [](Demo::Impl& m, ScenarioRun& run) {
         int ok = 0;
-        for (int i = 1; i <= 5; ++i) {
+        for (int i = 1; i <= 5 && !m.stopping; ++i) {
             int l = m.wait_for_leader(milliseconds(5000));
             if (l < 0) break;
             bool good = false;
