@@ -4,6 +4,7 @@
 
 #include "raftlab/proc/supervisor.h"
 
+#include <algorithm>
 #include <csignal>
 #include <regex>
 #include <set>
@@ -19,7 +20,11 @@ using test::ScratchDir;
 class ClusterCli : public ::testing::Test {
 protected:
     ProgramResult cluster(std::vector<std::string> args) { return timed(RAFTLAB_CLUSTER_BIN, std::move(args)); }
-    ProgramResult kv(std::vector<std::string> args) { return timed(RAFTLAB_KV_BIN, std::move(args)); }
+    /// kv with a generous timeout (unless the test sets one): a busy machine may hold an election.
+    ProgramResult kv(std::vector<std::string> args) {
+        if (std::find(args.begin(), args.end(), "--timeout") == args.end()) args.insert(args.end(), {"--timeout", "20"});
+        return timed(RAFTLAB_KV_BIN, std::move(args));
+    }
     /// Runs a command on this cluster; a slow one is reported, to explain a slow test.
     ProgramResult timed(const std::string& binary, std::vector<std::string> args) {
         args.insert(args.end(), {"--dir", dir_.str()});
@@ -116,7 +121,7 @@ TEST_F(ClusterCli, upKvStatusKillDown) {
     auto killed = cluster({"kill", leader});
     EXPECT_EQ(killed.exit_code, 0) << killed.err;
     EXPECT_EQ(killed.out.rfind(leader + " stopped (was pid ", 0), 0u) << killed.out;
-    auto after_kill = kv({"put", "k2", "v2", "--timeout", "10"});
+    auto after_kill = kv({"put", "k2", "v2"});
     EXPECT_EQ(after_kill.exit_code, 0) << "a put after the leader's death: " << after_kill.err;
     EXPECT_EQ(roles(cluster({"status"}).out)[leader], "stopped/-");
     EXPECT_EQ(cluster({"start", leader}).exit_code, 0);
