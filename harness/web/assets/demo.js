@@ -551,9 +551,15 @@ function wireControls() {
   });
   $('op').onchange = () => { $('value').disabled = $('op').value === 'get' || $('op').value === 'delete'; };
   $('narr-stop').onclick = () => act({ action: 'scenario_stop' });
+  const toggleSide = () => {
+    document.body.classList.toggle('stage-only');
+    $('toggle-side').textContent = document.body.classList.contains('stage-only') ? 'show panel' : 'hide panel';
+  };
+  $('toggle-side').onclick = toggleSide;
   // A presenter's clicker sends PageDown or the right arrow: the next scenario step.
   document.addEventListener('keydown', (e) => {
     if (e.target.closest('input, select, textarea') || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (e.key === 'c' || e.key === 'C') return toggleSide();
     const s = demo.frame && demo.frame.scenario;
     if (s && ['PageDown', 'ArrowRight', ' '].includes(e.key) && !demo.frame.busy) {
       e.preventDefault();
