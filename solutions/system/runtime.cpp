@@ -27,10 +27,11 @@
 //     is one thread), so a leader never counts an entry of its own that is not yet
 //     durable, and a candidate that dies before its vote for itself is durable never
 //     learns that it won.
-//   * Answers to clients, in a cluster of two or more: they report only committed
-//     state, and by the argument above a leader commits an entry only after its own
-//     copy is durable and a follower has acknowledged it. (A one-server cluster
-//     commits on submit(), so there the answers wait.)
+//   * Answers to client requests, in a cluster of two or more: they report only
+//     committed state, and by the argument above a leader commits an entry only after
+//     its own copy is durable and a follower has acknowledged it. (A one-server
+//     cluster commits on submit(), so there the answers wait; so do status answers,
+//     which show a term and vote that may not be durable yet.)
 //
 // Raft replies (AppendEntriesReply, RequestVoteReply) do promise: they always wait.
 // Set kEarlyRelease to false for the plain rule (about half the throughput).
@@ -131,7 +132,10 @@ private:
     void pipeline_append_entries(std::vector<std::pair<NodeId, Message>>& messages);
 
     void answer(const Waiter& waiter, ClientReply reply);
-    void reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload);
+    /// Queues an answer. `after_sync`: it must wait for this batch's fsync even where
+    /// answers may go early (a status shows the term and vote, which may not be durable).
+    void reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload,
+               bool after_sync = false);
     ClientReply not_leader(const ClientRequest& request) const;
 
     const SystemOptions options_;
@@ -156,6 +160,7 @@ private:
         std::weak_ptr<ClientSession> session;
         std::uint64_t slot;
         std::string payload;
+        bool after_sync;
     };
     std::vector<OutgoingReply> outbox_replies_;
     bool flush_scheduled_ = false;
@@ -373,7 +378,7 @@ void Runtime::on_client_frame(const std::shared_ptr<ClientSession>& session, std
         return reply(session, slot, encode(r));
     }
     if (std::holds_alternative<StatusRequest>(*message.value))
-        return reply(session, slot, encode(status_of(*server_, id_)));
+        return reply(session, slot, encode(status_of(*server_, id_)), /*after_sync=*/true);
     handle_request(Waiter{session, slot, std::get<ClientRequest>(std::move(*message.value))});
 }
 
@@ -453,17 +458,18 @@ void Runtime::flush() {
         for (const auto& [to, message] : messages)
             if (is_request(message) == requests) links_[static_cast<std::size_t>(to)]->send(encode_peer(id_, message));
     };
-    auto deliver_replies = [&] {
-        for (auto& r : replies)
-            if (auto session = r.session.lock()) session->fill(r.slot, std::move(r.payload));
-    };
     const bool early_replies = kEarlyRelease && options_.raft.cluster_size > 1;
+    auto deliver_replies = [&](bool before_sync) {
+        for (auto& r : replies)
+            if ((early_replies && !r.after_sync) == before_sync)
+                if (auto session = r.session.lock()) session->fill(r.slot, std::move(r.payload));
+    };
     if (kEarlyRelease) send_messages(true);
-    if (early_replies) deliver_replies();
+    deliver_replies(true);
     storage_.sync();  // the one fsync of this batch
     if (!kEarlyRelease) send_messages(true);
     send_messages(false);
-    if (!early_replies) deliver_replies();
+    deliver_replies(false);
 }
 
 /// Batching, which the runtime may do and the server need not: a leader sends a
@@ -533,8 +539,9 @@ void Runtime::answer(const Waiter& waiter, ClientReply reply_value) {
     reply(waiter.session, waiter.slot, encode(reply_value));
 }
 
-void Runtime::reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload) {
-    outbox_replies_.push_back(OutgoingReply{session, slot, std::move(payload)});
+void Runtime::reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload,
+                    bool after_sync) {
+    outbox_replies_.push_back(OutgoingReply{session, slot, std::move(payload), after_sync});
     schedule_flush();
 }
 
