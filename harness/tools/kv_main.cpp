@@ -58,13 +58,13 @@ int run(kv::Op op, const Args& a) {
     auto start = Clock::now();
     kv::Result r = client.execute(op, a.key, a.value);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    if (r.outcome == history::Outcome::failed) {
+        std::cerr << "raftlab kv: refused: " << r.error << "\n";
+        return 1;
+    }
     if (r.outcome != history::Outcome::ok) {
-        bool write = op != kv::Op::get;
-        std::cerr << "raftlab kv: " << (r.outcome == history::Outcome::failed ? "refused: " : "no answer: ") << r.error
-                  << (write && r.outcome == history::Outcome::indeterminate ? "; the " + std::string(kv::to_string(op)) +
-                                                                                  " may or may not have happened"
-                                                                            : "")
-                  << "\n";
+        std::cerr << fmt::format("raftlab kv: no reply within {} s; last error: {}{}\n", a.timeout_s, r.error,
+                                 op == kv::Op::get ? "" : fmt::format("; the {} may or may not have happened", kv::to_string(op)));
         return 1;
     }
     std::string who = fmt::format("{} answered ({} attempt{}, {} ms)", state->nodes[static_cast<std::size_t>(r.served_by)].name,

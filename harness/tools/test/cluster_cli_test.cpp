@@ -142,7 +142,7 @@ TEST_F(ClusterCli, upKvStatusKillDown) {
     auto stuck = kv({"put", "k3", "v3", "--timeout", "1"});
     EXPECT_EQ(stuck.exit_code, 1);
     EXPECT_EQ(stuck.out, "");
-    EXPECT_TRUE(std::regex_search(stuck.err, std::regex("^raftlab kv: no answer: .*gave up after [0-9]+ attempts\\); "
+    EXPECT_TRUE(std::regex_search(stuck.err, std::regex("^raftlab kv: no reply within 1 s; last error: .*gave up after [0-9]+ attempts\\); "
                                                         "the put may or may not have happened\n$")))
         << stuck.err;
     for (const auto& n : others) EXPECT_EQ(cluster({"resume", n}).exit_code, 0);
