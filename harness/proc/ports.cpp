@@ -6,6 +6,8 @@
 #include <deque>
 #include <fcntl.h>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdexcept>
@@ -60,14 +62,35 @@ bool port_accepts(int port, std::chrono::milliseconds timeout) {
 }
 
 int pick_free_port() {
-    Fd s{::socket(AF_INET, SOCK_STREAM, 0)};
-    if (s.fd < 0) throw std::runtime_error("pick_free_port: cannot create a socket");
-    sockaddr_in addr = loopback(0);
-    if (::bind(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        throw std::runtime_error("pick_free_port: cannot bind 127.0.0.1:0");
-    socklen_t len = sizeof addr;
-    ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    return ntohs(addr.sin_port);
+    // Port 0 would hand out a port from the kernel's ephemeral range, the same range
+    // it draws from for every outgoing connection and every other port-0 listener (the
+    // fault proxy's links among them). Such a port can be taken again between this
+    // call and the server's bind, which made clusters fail now and then with "address
+    // already in use". So draw from below the ephemeral range instead, from a sequence
+    // that starts at a random point per process and never repeats a port within it.
+    static std::mutex mutex;
+    static int next = 0;
+    std::lock_guard lock(mutex);
+    constexpr int kLow = 20000, kHigh = 32000;  // below Linux's default 32768-60999
+    int low = kLow, high = kHigh;
+    if (std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range"); range) {
+        int first = 0, last = 0;
+        if (range >> first >> last && first > kLow + 1000 && first <= kHigh) high = first - 1;
+    }
+    if (next == 0) {
+        std::random_device rd;
+        next = low + static_cast<int>(rd() % static_cast<unsigned>(high - low));
+    }
+    for (int tries = 0; tries < high - low; ++tries) {
+        int port = next;
+        next = next + 1 >= high ? low : next + 1;
+        Fd s{::socket(AF_INET, SOCK_STREAM, 0)};
+        if (s.fd < 0) throw std::runtime_error("pick_free_port: cannot create a socket");
+        sockaddr_in addr = loopback(port);
+        if (::bind(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return port;
+    }
+    throw std::runtime_error("pick_free_port: every port from " + std::to_string(low) + " to " + std::to_string(high) +
+                             " on 127.0.0.1 is taken");
 }
 
 }  // namespace raftlab::proc
