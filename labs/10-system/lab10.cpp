@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
@@ -259,6 +260,11 @@ void verify_history(CheckRun& run, const std::optional<FinalState>& final_state)
     history::History h = run.recorder().snapshot();
     history::LinearizabilityResult lin = history::check_linearizable(h);
     run.set_verdict(lin);
+    std::size_t unanswered = 0;
+    for (const auto& op : h) unanswered += op.outcome == history::Outcome::indeterminate ? 1 : 0;
+    std::printf("history: %zu operations (%zu without an answer) on %zu keys; linearizability %s in %lld ms\n",
+                h.size(), unanswered, lin.keys, std::string(history::to_string(lin.verdict)).c_str(),
+                static_cast<long long>(lin.elapsed.count()));
     if (lin.verdict == history::Verdict::illegal) {
         const auto& f = lin.failures.front();
         throw Problem("the history of " + std::to_string(lin.operations) + " operations is not linearizable: key \"" +
