@@ -36,8 +36,8 @@ std::optional<T> receive(ScriptedServer& server, NodeId to, std::chrono::millise
 
 std::string cut_description(const std::vector<std::string>& lines) {
     if (lines.empty()) return "the power cut lost nothing (everything was fsynced)";
-    std::string out = "the power cut cut back:";
-    for (const auto& l : lines) out += " " + l + ";";
+    std::string out = "the power cut cut back ";
+    for (std::size_t i = 0; i < lines.size(); ++i) out += (i ? ", " : "") + lines[i];
     return out;
 }
 
