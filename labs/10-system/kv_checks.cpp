@@ -85,50 +85,64 @@ TEST(Kv, basicOperations) {
     });
 }
 
+/// Waits until `follower`'s status names `leader`; false after 5 s.
+bool follower_knows(kv::LocalCluster& cluster, NodeId follower, NodeId leader) {
+    auto deadline = Clock::now() + 5s;
+    for (;;) {
+        auto s = cluster.status(follower);
+        if (s && s->leader == leader && s->role == Role::follower) return true;
+        if (Clock::now() > deadline) return false;
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
 TEST(Kv, followerRedirects) {
     run_check([](CheckRun& run) {
         auto& cluster = run.start_cluster();
-        NodeId leader = wait_for_leader(cluster);
-        NodeId follower = (leader + 1) % cluster.size();
-        std::string fname = kv::LocalCluster::name(follower);
-        // Heartbeats tell followers who leads; give them time.
-        auto deadline = Clock::now() + 5s;
-        std::optional<kv::StatusReply> s;
-        while ((!(s = cluster.status(follower)) || s->leader != leader) && Clock::now() < deadline)
-            std::this_thread::sleep_for(50ms);
-        if (!s || s->leader != leader)
-            throw Problem("5 s after " + kv::LocalCluster::name(leader) + " became leader, follower " + fname +
-                          "'s status does not name it as leader; statuses: " + describe_statuses(cluster));
-        if (s->role != Role::follower)
-            throw Problem(fname + " reports role " + role_name(s->role) + " while " + kv::LocalCluster::name(leader) +
-                          " leads.");
-
         kv::Client client(cluster.client_endpoints(), "redirected", workload_client_options());
+        std::uint64_t seq = 0;
+        NodeId leader = kNoNode;
         for (kv::Op op : {kv::Op::put, kv::Op::get}) {
-            kv::ClientRequest request{"redirected", op == kv::Op::put ? 1u : 2u, op, "where", "here"};
-            std::string error;
-            auto reply = client.send_once(follower, request, 3000ms, &error);
-            if (!reply)
-                throw Problem("a " + std::string(kv::to_string(op)) + " sent to follower " + fname +
-                              " got no reply within 3 s (" + error + "); it must answer not_leader at once.");
-            if (reply->status != kv::ReplyStatus::not_leader || reply->leader != leader)
-                throw Problem("a " + std::string(kv::to_string(op)) + " sent to follower " + fname + " got " +
-                              std::string(kv::to_string(reply->status)) + " naming leader " +
-                              std::to_string(reply->leader) + "; expected not_leader naming " +
-                              std::to_string(leader) + ".");
+            // Judged only while the leadership is stable around the request: an election
+            // in between (a slow machine) changes the right answer, so that try is redone.
+            bool judged = false;
+            for (int attempt = 0; attempt < 5 && !judged; ++attempt) {
+                leader = wait_for_leader(cluster);
+                NodeId follower = (leader + 1) % cluster.size();
+                std::string fname = kv::LocalCluster::name(follower);
+                if (!follower_knows(cluster, follower, leader))
+                    throw Problem("5 s after " + kv::LocalCluster::name(leader) + " became leader, follower " + fname +
+                                  "'s status does not name it as leader; statuses: " + describe_statuses(cluster));
+                kv::ClientRequest request{"redirected", ++seq, op, "where", "here"};
+                std::string error;
+                auto reply = client.send_once(follower, request, 3000ms, &error);
+                if (cluster.leader() != leader) continue;
+                std::string what = "a " + std::string(kv::to_string(op)) + " sent to follower " + fname;
+                if (!reply)
+                    throw Problem(what + " got no reply within 3 s (" + error + "); it must answer not_leader at once.");
+                if (reply->status != kv::ReplyStatus::not_leader || reply->leader != leader)
+                    throw Problem(what + " got " + std::string(kv::to_string(reply->status)) + " naming leader " +
+                                  std::to_string(reply->leader) + "; expected not_leader naming " +
+                                  std::to_string(leader) + ".");
+                judged = true;
+            }
+            if (!judged)
+                throw Problem("the leader changed during each of 5 tries to send a request to a follower; statuses: " +
+                              describe_statuses(cluster));
         }
-        // The redirected write was not executed by the follower.
+        // The redirected put was not executed by the follower.
         kv::Client reader(cluster.client_endpoints(), "reader", workload_client_options());
         kv::Result r = must_execute(cluster, reader, kv::Op::get, "where");
         if (r.value)
-            throw Problem("a put sent only to follower " + fname + " (which answered not_leader) took effect: get "
-                          "\"where\" returned " + show(r.value) + ".");
+            throw Problem("a put sent only to a follower (which answered not_leader) took effect: get \"where\" "
+                          "returned " + show(r.value) + ".");
         // Following the hint reaches the leader.
         kv::Client follower_first(cluster.client_endpoints(), "follows", workload_client_options());
         kv::Result w = must_execute(cluster, follower_first, kv::Op::put, "where", "leader");
-        if (w.served_by != leader)
-            throw Problem("a client's put was answered ok by " + kv::LocalCluster::name(w.served_by) + ", not by the leader " +
-                          kv::LocalCluster::name(leader) + ".");
+        NodeId now = cluster.leader();
+        if (w.served_by != now && now == leader)
+            throw Problem("a client's put was answered ok by " + kv::LocalCluster::name(w.served_by) +
+                          ", not by the leader " + kv::LocalCluster::name(leader) + ".");
     });
 }
 
