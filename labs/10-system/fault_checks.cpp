@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "lab10.h"
@@ -159,7 +160,11 @@ TEST(Faults, pauses) {
 
 TEST(Faults, nemesisRandom) {
     run_check([](CheckRun& run) {
-        std::uint64_t seed = check::seeds(1).front();
+        // Seed 26's random mix has two kills, two pauses, two partitions and six
+        // rounds of bad links (many seeds of random_mix have no kill at all).
+        // RAFTLAB_SEED=<n> plays another seed.
+        constexpr std::uint64_t kDefaultSeed = 26;
+        std::uint64_t seed = check::replaying() ? check::seeds(1).front() : kDefaultSeed;
         auto& cluster = run.start_cluster();
         wait_for_leader(cluster);
         nemesis::NemesisOptions options;
@@ -170,6 +175,9 @@ TEST(Faults, nemesisRandom) {
         options.seed = seed;
         nemesis::Schedule schedule = nemesis::make_schedule(nemesis::FaultKind::random_mix, options);
         run.note("nemesis random_mix, seed " + std::to_string(seed) + ":\n" + schedule.describe());
+        std::printf("nemesis random_mix, seed %llu (replay: RAFTLAB_SEED=%llu):\n%s\n",
+                    static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
+                    schedule.describe().c_str());
         nemesis::Targets targets = cluster.nemesis_targets();
         run_workload_during(run, workload(6, 5, options.duration, seed), [&] {
             nemesis::run_schedule(schedule, targets, options.nodes, nullptr,
