@@ -14,7 +14,16 @@
 //
 // Re-entrancy: none of these calls ever calls back into the server. A message passed
 // to send() is delivered later, from the environment's event loop, never from inside
-// send().
+// send(). The other way round, a server may call its Env from inside any event: even
+// submit() may call apply() before it returns (a one-server cluster commits at once),
+// and read() may call read_done() before it returns. An environment must be ready for
+// that (register what waits for an answer before calling in).
+//
+// "Durable before the call returns" (the persist calls below) is what the server may
+// rely on. An environment may keep the promise more cheaply, as lab 10's group commit
+// does: write at once, fsync once per batch of events, and hold back everything that
+// depends on the batch's writes (replies, answers to clients) until that fsync is
+// done. From outside the process the difference cannot be seen.
 #pragma once
 
 #include <cstdint>
