@@ -37,6 +37,10 @@ BuildOutcome configure(const std::filesystem::path& root, const Impl& impl);
 /// Builds one lab's check executable.
 BuildOutcome build_lab(const std::filesystem::path& root, const Impl& impl, const Lab& lab);
 
+/// Makes `dst` a copy of `src`, rewriting only files whose content differs, so that a
+/// build directory of `dst` recompiles only what changed.
+void sync_tree(const std::filesystem::path& src, const std::filesystem::path& dst);
+
 /// The path of a lab's check executable in the implementation's build directory.
 std::filesystem::path check_binary(const Impl& impl, const Lab& lab);
 
