@@ -4,7 +4,10 @@
 #     [LIBS   <framework libraries to link>])
 #
 # Defines the executable lab<NN>_checks: a GoogleTest binary holding every check of
-# the lab, compiled against the chosen implementation. The grader runs it once per
+# the lab, compiled against the chosen implementation. Hidden checks (lab.yaml
+# visibility: hidden) live in the lab's hidden/ folder; its *.cpp files are added
+# here when the folder exists, so the student repository, which has no hidden/,
+# builds the same lab without them. The grader runs it once per
 # check with --gtest_filter. When an implementation file is missing the target still
 # exists but fails to build with one line that names the file, so that one broken lab
 # never stops the others from being graded.
@@ -27,7 +30,9 @@ function(raftlab_lab number)
       COMMAND ${CMAKE_COMMAND} -E false)
     return()
   endif()
-  add_executable(${target} ${ARG_SOURCES} ${impl_sources})
+  file(GLOB hidden_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/hidden/*.cpp")
+  list(SORT hidden_sources)
+  add_executable(${target} ${ARG_SOURCES} ${hidden_sources} ${impl_sources})
   target_include_directories(${target} PRIVATE "${RAFTLAB_IMPL}" "${CMAKE_CURRENT_SOURCE_DIR}")
   target_link_libraries(${target} PRIVATE raftlab_check ${ARG_LIBS})
 endfunction()

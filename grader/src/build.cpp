@@ -1,7 +1,9 @@
 #include "build.h"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -69,7 +71,35 @@ BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args) {
     return b;
 }
 
+bool same_content(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (!fs::exists(b, ec) || fs::file_size(a, ec) != fs::file_size(b, ec)) return false;
+    std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+    return std::equal(std::istreambuf_iterator<char>(fa), {}, std::istreambuf_iterator<char>(fb));
+}
+
 }  // namespace
+
+void sync_tree(const fs::path& src, const fs::path& dst) {
+    fs::create_directories(dst);
+    std::set<fs::path> wanted;
+    for (const auto& e : fs::recursive_directory_iterator(src)) {
+        fs::path rel = fs::relative(e.path(), src);
+        wanted.insert(rel);
+        if (e.is_directory()) {
+            fs::create_directories(dst / rel);
+        } else if (!same_content(e.path(), dst / rel)) {
+            fs::create_directories((dst / rel).parent_path());
+            std::error_code ec;
+            fs::remove(dst / rel, ec);  // even a read-only copy is replaced
+            fs::copy_file(e.path(), dst / rel, fs::copy_options::overwrite_existing);
+        }
+    }
+    std::vector<fs::path> extra;
+    for (const auto& e : fs::recursive_directory_iterator(dst))
+        if (!wanted.count(fs::relative(e.path(), dst))) extra.push_back(e.path());
+    for (const auto& p : extra) fs::remove_all(p);
+}
 
 Impl resolve_impl(const fs::path& root, const std::string& arg) {
     Impl impl;
@@ -79,6 +109,19 @@ Impl resolve_impl(const fs::path& root, const std::string& arg) {
         throw ConfigError("--impl " + arg + ": no such directory; give starter, solutions or a path to an "
                           "implementation folder laid out like starter/");
     impl.source = fs::canonical(source);
+    // A path must be laid out like starter/: at least one of its folders.
+    std::vector<std::string> folders;
+    for (const auto& e : fs::directory_iterator(root / "starter", ec))
+        if (e.is_directory()) folders.push_back(e.path().filename().string());
+    std::sort(folders.begin(), folders.end());
+    bool laid_out = folders.empty() || arg == "starter" || arg == "solutions";
+    for (const auto& f : folders) laid_out |= fs::is_directory(impl.source / f, ec);
+    if (!laid_out) {
+        std::string list;
+        for (const auto& f : folders) list += (list.empty() ? "" : ", ") + f + "/";
+        throw ConfigError("--impl " + arg + ": has none of starter/'s folders (" + list +
+                          "); give the folder that holds them, e.g. " + (fs::path(arg) / "starter").string());
+    }
     impl.name = (arg == "starter" || arg == "solutions") ? arg
                 : impl.source.filename().string() + "-" + short_hash(impl.source.string());
     impl.build_dir = root / "build" / "impl" / impl.name;

@@ -43,6 +43,10 @@ BuildOutcome build_target(const std::filesystem::path& root, const Impl& impl, c
 /// Where the lab 10 server program (target lab10_server) of an implementation lands.
 std::filesystem::path server_binary(const Impl& impl);
 
+/// Makes `dst` a copy of `src`, rewriting only files whose content differs, so that a
+/// build directory of `dst` recompiles only what changed.
+void sync_tree(const std::filesystem::path& src, const std::filesystem::path& dst);
+
 /// The path of a lab's check executable in the implementation's build directory.
 std::filesystem::path check_binary(const Impl& impl, const Lab& lab);
 

@@ -1,6 +1,7 @@
 // raftlab-grader: the grading engine's command line. The entry script ./raftlab
-// sets up the machine, builds this program and hands it `grade`, `replay` and
-// `selftest`; see README.md for the commands people type.
+// sets up the machine, builds this program and hands it `grade`, `replay`,
+// `selftest`, `export-student` and `gradescope`; see README.md for the commands
+// people type.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -9,10 +10,13 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "batch.h"
 #include "build.h"
 #include "catalog.h"
 #include "child.h"
+#include "export.h"
 #include "grade.h"
+#include "gradescope.h"
 #include "report.h"
 #include "selftest.h"
 #include "tempdir.h"
@@ -119,6 +123,51 @@ int cmd_build_server(const fs::path& root, const std::string& impl_arg) {
     return 0;
 }
 
+int cmd_export_student(const fs::path& root, const std::string& dir, const std::vector<std::string>& check_labs,
+                       bool no_check) {
+    std::vector<Lab> catalog = load_catalog(root);
+    std::vector<const Lab*> labs = select_labs(catalog, check_labs, true);
+    std::vector<ExportedFile> files = export_files(root, {});
+    write_tree(files, dir);
+    int hidden = 0;
+    for (const auto& lab : catalog)
+        for (const auto& c : lab.checks) hidden += c.visibility == Visibility::hidden;
+    std::cout << fmt::format("exported {} files to {}: no solutions/, no broken variants, {} hidden checks left out\n",
+                             files.size(), dir, hidden);
+    if (no_check) return 0;
+    std::string numbers;
+    for (const Lab* lab : labs) numbers += (numbers.empty() ? "" : " ") + std::to_string(lab->number);
+    std::cout << "checking the export: in a copy of it, ./raftlab grade " << numbers
+              << " on its starter/ (this builds raftlab from scratch) ..." << std::endl;
+    StudentTreeCheck check = check_student_tree(dir, labs);
+    if (!check.problem.empty()) {
+        std::cout << "the exported repository does not work:\n" << check.problem << "\n";
+        return 1;
+    }
+    std::cout << fmt::format("the export works: it built and graded {} labs in {:.0f} s; all {} visible checks are "
+                             "listed, no hidden one (starter score {})\n",
+                             labs.size(), check.seconds, check.visible, check.score);
+    return 0;
+}
+
+int cmd_gradescope(const fs::path& root, const std::string& zip, const std::vector<std::string>& names) {
+    std::vector<Lab> catalog = load_catalog(root);
+    std::vector<const Lab*> labs;
+    for (const auto& n : names) labs.push_back(&find_lab(catalog, n));
+    GradescopeArchive a = build_gradescope_archive(root, zip, labs);
+    std::string which = "every lab";
+    if (!labs.empty()) {
+        which = "lab";
+        for (const Lab* lab : labs) which += " " + std::to_string(lab->number);
+    }
+    std::cout << fmt::format("wrote {} ({} files, {} KiB): the Gradescope autograder for {}, hidden checks "
+                             "included, no solutions/\n",
+                             zip, a.files, a.bytes / 1024, which);
+    std::cout << "upload it as the assignment's autograder (base image: Ubuntu 24.04); students submit their "
+                 "starter/ folder\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +183,12 @@ int main(int argc, char** argv) {
     grade_cmd->add_option("--json", json_path, "write Gradescope results.json here");
     grade_cmd->add_option("--junit", junit_path, "write JUnit XML here");
     grade_cmd->add_flag("--gradable-only", gradable_only, "skip labs that are not yet gradable");
+    std::string submissions, gradebook = "gradebook.csv";
+    int jobs = 1;
+    auto* submissions_opt = grade_cmd->add_option("--submissions", submissions,
+                                                  "grade a class: one folder per student in this folder");
+    auto* jobs_opt = grade_cmd->add_option("--jobs", jobs, "with --submissions: students graded at once");
+    auto* out_opt = grade_cmd->add_option("--out", gradebook, "with --submissions: the CSV gradebook to write");
 
     std::string lab_name, check_id;
     std::uint64_t seed = 1;
@@ -150,6 +205,19 @@ int main(int argc, char** argv) {
     auto* server_cmd = app.add_subcommand("build-server", "build the lab 10 server program and print its path");
     server_cmd->add_option("--impl", impl, "starter, solutions or a path");
 
+    std::string export_dir;
+    std::vector<std::string> check_labs;
+    bool no_check = false;
+    auto* export_cmd = app.add_subcommand("export-student", "write the repository students get");
+    export_cmd->add_option("dir", export_dir, "a new or empty folder")->required();
+    export_cmd->add_option("--check-labs", check_labs, "labs the export's self-check grades (default: all)");
+    export_cmd->add_flag("--no-check", no_check, "skip building and grading the export");
+
+    std::string zip_path;
+    auto* gradescope_cmd = app.add_subcommand("gradescope", "build the Gradescope autograder archive");
+    gradescope_cmd->add_option("zip", zip_path, "the archive to write, e.g. autograder.zip")->required();
+    gradescope_cmd->add_option("labs", labs, "labs it grades (default: all)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -163,8 +231,25 @@ int main(int argc, char** argv) {
     try {
         install_interrupt_cleanup();
         fs::path root = repository_root();
+        if (*grade_cmd && *submissions_opt) {
+            if (impl != "starter" || !json_path.empty() || !junit_path.empty())
+                throw ConfigError("--submissions grades each student's own folder and writes their JSON next to "
+                                  "the gradebook; leave out --impl, --json and --junit");
+            std::vector<Lab> catalog = load_catalog(root);
+            BatchOptions batch;
+            batch.submissions = submissions;
+            batch.jobs = jobs;
+            batch.gradebook = gradebook;
+            batch.labs = select_labs(catalog, labs, true);
+            batch.grader = fs::canonical("/proc/self/exe");
+            return run_batch(root, batch);
+        }
+        if (*grade_cmd && (*jobs_opt || *out_opt))
+            throw ConfigError("--jobs and --out go with --submissions DIR");
         if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only);
         if (*server_cmd) return cmd_build_server(root, impl);
+        if (*export_cmd) return cmd_export_student(root, export_dir, check_labs, no_check);
+        if (*gradescope_cmd) return cmd_gradescope(root, zip_path, labs);
         if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html);
         if (*self_cmd) {
             std::vector<Lab> catalog = load_catalog(root);

@@ -42,33 +42,6 @@ Variant read_variant(const fs::path& patch, const fs::path& root, const Lab& lab
     return v;
 }
 
-bool same_content(const fs::path& a, const fs::path& b) {
-    std::error_code ec;
-    if (!fs::exists(b, ec) || fs::file_size(a, ec) != fs::file_size(b, ec)) return false;
-    std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
-    return std::equal(std::istreambuf_iterator<char>(fa), {}, std::istreambuf_iterator<char>(fb));
-}
-
-/// Makes `dst` a copy of `src`, rewriting only files whose content differs, so the
-/// build directory recompiles only what a patch touched.
-void sync_tree(const fs::path& src, const fs::path& dst) {
-    std::set<fs::path> wanted;
-    for (const auto& e : fs::recursive_directory_iterator(src)) {
-        fs::path rel = fs::relative(e.path(), src);
-        wanted.insert(rel);
-        if (e.is_directory()) {
-            fs::create_directories(dst / rel);
-        } else if (!same_content(e.path(), dst / rel)) {
-            fs::create_directories((dst / rel).parent_path());
-            fs::copy_file(e.path(), dst / rel, fs::copy_options::overwrite_existing);
-        }
-    }
-    std::vector<fs::path> extra;
-    for (const auto& e : fs::recursive_directory_iterator(dst))
-        if (!wanted.count(fs::relative(e.path(), dst))) extra.push_back(e.path());
-    for (const auto& p : extra) fs::remove_all(p);
-}
-
 void apply_patch(const Variant& v, const fs::path& dir, const fs::path& root) {
     ChildSpec spec;
     spec.program = "/usr/bin/env";
@@ -124,6 +97,9 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
         }
         sync_tree(root / "solutions", impl.source);
     }
+    if (total == 0)
+        throw ConfigError("no broken variants to check: there is no labs/*/broken/*.patch here (the student "
+                          "repository leaves them out; they are in the instructors' repository)");
     std::cout << fmt::format("{} passed, {} failed\n", total - missed, missed);
     return missed;
 }

@@ -75,3 +75,5 @@ int main(int argc, char** argv) {
         return 1;
     }
 }
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

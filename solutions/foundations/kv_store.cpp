@@ -48,3 +48,5 @@ std::string KvStore::handle(std::string_view text) {
 }
 
 }  // namespace raftlab::foundations
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

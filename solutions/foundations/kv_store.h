@@ -37,3 +37,5 @@ private:
 };
 
 }  // namespace raftlab::foundations
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

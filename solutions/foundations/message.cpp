@@ -68,3 +68,5 @@ std::optional<std::string> recv_message(int fd) {
 }
 
 }  // namespace raftlab::foundations
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -54,3 +54,5 @@ void send_message(int fd, std::string_view payload);
 std::optional<std::string> recv_message(int fd);
 
 }  // namespace raftlab::foundations
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -74,3 +74,5 @@ Step next(const State& state, Event event) {
 }
 
 }  // namespace raftlab::light
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -47,3 +47,5 @@ int main() {
         return 2;
     }
 }
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

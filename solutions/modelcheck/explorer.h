@@ -194,3 +194,5 @@ Report<M> explore(const M& model, const std::vector<Invariant<M>>& invariants, O
 }
 
 }  // namespace raftlab::modelcheck
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -34,3 +34,5 @@ void Server::apply_committed() {
 }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -57,3 +57,5 @@ void Server::handle_request_vote_reply(NodeId from, const RequestVoteReply& repl
 }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -66,3 +66,5 @@ void Log::truncate_from(Index first) {
 }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

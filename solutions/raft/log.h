@@ -92,3 +92,5 @@ private:
 };
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -139,3 +139,5 @@ std::uint64_t Network::delivered() const { return delivered_; }
 std::uint64_t Network::dropped() const { return dropped_; }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

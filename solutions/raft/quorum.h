@@ -23,3 +23,5 @@ bool is_majority(int count, int cluster_size);
 Index majority_match(std::vector<Index> match_indexes);
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -48,3 +48,5 @@ void Server::abandon_reads() {
 }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -106,3 +106,5 @@ void Server::handle_append_entries_reply(NodeId from, const AppendEntriesReply& 
 }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -115,3 +115,5 @@ Index Server::match_index(NodeId peer) const {
 }
 
 }  // namespace raftlab
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

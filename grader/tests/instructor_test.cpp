@@ -1,0 +1,422 @@
+// The instructors' commands, end to end: the student export, the Gradescope
+// autograder run in a recreated /autograder, and batch grading of a class with an
+// interruption in the middle. They grade cheap labs (4 and 5) to stay fast.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <map>
+#include <regex>
+#include <set>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+#include "catalog.h"
+#include "export.h"
+#include "tempdir.h"
+#include "test_util.h"
+
+extern char** environ;
+
+namespace raftlab::grader {
+namespace {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+using testing::read_text;
+using testing::run_command;
+
+const fs::path kRoot = RAFTLAB_SOURCE_DIR;
+
+std::string grader(const std::string& args) {
+    return "RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " " RAFTLAB_GRADER " " + args + " 2>&1";
+}
+
+/// Every file under `dir`, relative, sorted.
+std::vector<fs::path> tree(const fs::path& dir) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Files under `dir` whose text contains `needle`.
+std::vector<fs::path> files_containing(const fs::path& dir, const std::string& needle) {
+    std::vector<fs::path> out;
+    for (const auto& f : tree(dir))
+        if (read_text(dir / f).find(needle) != std::string::npos) out.push_back(f);
+    return out;
+}
+
+json::object parse_object(const fs::path& file) {
+    boost::system::error_code ec;
+    json::value v = json::parse(read_text(file), ec);
+    EXPECT_FALSE(ec) << file << " is not JSON: " << read_text(file);
+    return !ec && v.is_object() ? v.as_object() : json::object{};
+}
+
+/// Gradescope's format: score, and tests[] with name, score, max_score, visibility
+/// and output; the score is the sum of the tests' scores. Returns the tests by id.
+std::map<std::string, json::object> expect_gradescope_results(const json::object& r) {
+    std::map<std::string, json::object> by_id;
+    EXPECT_TRUE(r.contains("score") && r.contains("tests")) << json::serialize(r);
+    if (!r.contains("tests")) return by_id;
+    int sum = 0;
+    static const std::regex id_re(".*\\[([a-z0-9_]+)\\]$");
+    for (const auto& t : r.at("tests").as_array()) {
+        const json::object& o = t.as_object();
+        for (const char* f : {"name", "score", "max_score", "visibility", "output"})
+            EXPECT_TRUE(o.contains(f)) << "a test lacks " << f << ": " << json::serialize(o);
+        sum += json::value_to<int>(o.at("score"));
+        std::smatch m;
+        std::string name(o.at("name").as_string());
+        if (std::regex_match(name, m, id_re)) by_id[m[1]] = o;
+    }
+    EXPECT_EQ(json::value_to<int>(r.at("score")), sum) << "the score is not the sum of the tests' scores";
+    return by_id;
+}
+
+const Lab& real_lab(const std::vector<Lab>& catalog, const std::string& name) { return find_lab(catalog, name); }
+
+// ---- the pieces of the export, on made-up input ---------------------------------
+
+TEST(ExportUnit, hiddenChecksAreCutOutWithCommentsKept) {
+    std::string yaml =
+        "# rubric\nnumber: 4\nslug: 04-log\nchecks:\n"
+        "  - {id: a, name: A, test: A.a, points: 1, visibility: visible, timeout: 5}\n"
+        "  # b is a block item\n"
+        "  - id: b\n    name: B\n    test: A.b\n    points: 2\n    visibility: visible\n    timeout: 5\n"
+        "  - {id: c, name: C, test: A.c, points: 1, visibility: hidden, timeout: 5}\n"
+        "  - id: d\n    name: D\n    test: A.d\n    points: 2\n    visibility: hidden\n    timeout: 5\n";
+    std::string out = strip_hidden_checks(yaml, "labs/04-log/lab.yaml");
+    EXPECT_EQ(out,
+              "# rubric\nnumber: 4\nslug: 04-log\nchecks:\n"
+              "  - {id: a, name: A, test: A.a, points: 1, visibility: visible, timeout: 5}\n"
+              "  # b is a block item\n"
+              "  - id: b\n    name: B\n    test: A.b\n    points: 2\n    visibility: visible\n    timeout: 5\n");
+    EXPECT_EQ(strip_hidden_checks("number: 10\nchecks: []\n", "x"), "number: 10\nchecks: []\n");
+}
+
+TEST(ExportUnit, hiddenCheckBeforeVisibleOneIsRefusedWithItsLine) {
+    std::string yaml = "checks:\n  - {id: c, visibility: hidden}\n  - {id: a, visibility: visible}\n";
+    try {
+        strip_hidden_checks(yaml, "labs/04-log/lab.yaml");
+        FAIL() << "a visible check after a hidden one was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("labs/04-log/lab.yaml:3: a visible check comes after a hidden one"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(ExportUnit, instructorPartsOfTheReadmeAreCut) {
+    std::string md = "# raftlab\n\nfor all\n\n<!-- instructors-only -->\nsecret\n<!-- /instructors-only -->\n\nmore\n";
+    EXPECT_EQ(strip_instructor_parts(md, "README.md"), "# raftlab\n\nfor all\n\nmore\n");
+    EXPECT_THROW(strip_instructor_parts("<!-- instructors-only -->\nnever closed\n", "README.md"), ConfigError);
+    EXPECT_THROW(strip_instructor_parts("<!-- /instructors-only -->\n", "README.md"), ConfigError);
+}
+
+TEST(ExportUnit, everyRealLabYamlListsHiddenChecksLast) {
+    for (const auto& lab : load_catalog(kRoot)) {
+        std::string text = read_text(lab.yaml);
+        EXPECT_NO_THROW(strip_hidden_checks(text, lab.slug)) << lab.slug;
+    }
+}
+
+// ---- export-student --------------------------------------------------------------
+
+TEST(Instructor, exportIsRepeatableBuildsGradesAndHasNoSolution) {
+    TempDir work("export-test");
+    fs::path a = work.path() / "a", b = work.path() / "b";
+    auto first = run_command(grader("export-student " + a.string() + " --check-labs 4"));
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_NE(first.output.find("the export works"), std::string::npos) << first.output;
+    auto second = run_command(grader("export-student " + b.string() + " --no-check"));
+    ASSERT_EQ(second.exit_code, 0) << second.output;
+
+    // Same input, same output, byte for byte.
+    std::vector<fs::path> files = tree(a);
+    ASSERT_EQ(files, tree(b));
+    for (const auto& f : files) EXPECT_TRUE(read_text(a / f) == read_text(b / f)) << f << " differs between exports";
+
+    // No solution file: none carries the marker every solutions/ file has.
+    EXPECT_EQ(files_containing(a, solution_marker()), std::vector<fs::path>{});
+    int solution_files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(kRoot / "solutions"))
+        if (e.is_regular_file()) {
+            ++solution_files;
+            EXPECT_NE(read_text(e.path()).find(solution_marker()), std::string::npos) << e.path() << " lacks the marker";
+        }
+    EXPECT_GT(solution_files, 0);
+    for (const auto& f : files) {
+        std::string s = f.string();
+        EXPECT_NE(s.rfind("solutions/", 0), 0u) << s;
+        EXPECT_EQ(s.find("/hidden/"), std::string::npos) << s;
+        EXPECT_EQ(s.find("/broken/"), std::string::npos) << s;
+    }
+    EXPECT_TRUE(fs::exists(a / ".github/workflows/raftlab-grade.yml"));
+    EXPECT_TRUE(fs::exists(a / "starter") && fs::exists(a / "handouts") && fs::exists(a / "raftlab"));
+    EXPECT_TRUE(fs::status(a / "raftlab").permissions() != fs::perms::none &&
+                (fs::status(a / "raftlab").permissions() & fs::perms::owner_exec) != fs::perms::none);
+
+    // Every visible check is still in lab.yaml, and no hidden one.
+    std::vector<Lab> mine = load_catalog(kRoot), theirs = load_catalog(a);
+    ASSERT_EQ(mine.size(), theirs.size());
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+        std::vector<std::string> visible, exported;
+        for (const auto& c : mine[i].checks)
+            if (c.visibility == Visibility::visible) visible.push_back(c.id);
+        for (const auto& c : theirs[i].checks) exported.push_back(c.id);
+        EXPECT_EQ(visible, exported) << mine[i].slug;
+    }
+    std::string readme = read_text(a / "README.md");
+    EXPECT_EQ(readme.find("instructors-only"), std::string::npos);
+    EXPECT_EQ(readme.find("## For instructors"), std::string::npos);
+
+    // Exporting over it again is refused in one line.
+    auto again = run_command(grader("export-student " + a.string() + " --no-check"));
+    EXPECT_EQ(again.exit_code, 2) << again.output;
+    EXPECT_EQ(std::count(again.output.begin(), again.output.end(), '\n'), 1) << again.output;
+}
+
+// ---- Gradescope --------------------------------------------------------------------
+
+/// /autograder recreated in a temporary folder, as Gradescope lays it out.
+struct Autograder {
+    TempDir dir{"autograder"};
+    fs::path root() const { return dir.path(); }
+    std::string env() const { return "RAFTLAB_AUTOGRADER_ROOT=" + root().string() + " "; }
+
+    void submit(const fs::path& from, const std::string& as) const {
+        fs::remove_all(root() / "submission");
+        fs::remove_all(root() / "results");
+        fs::create_directories(root() / "submission" / as);
+        if (!from.empty()) fs::copy(from, root() / "submission" / as, fs::copy_options::recursive);
+    }
+    testing::CommandRun run() const {
+        return run_command(env() + "bash " + (root() / "source/run_autograder").string() + " 2>&1");
+    }
+    json::object results() const { return parse_object(root() / "results/results.json"); }
+};
+
+TEST(Instructor, gradescopeAutograderGradesSolutionsAndStarter) {
+    Autograder ag;
+    fs::path zip = ag.root() / "autograder.zip", again = ag.root() / "again.zip";
+    auto built = run_command(grader("gradescope " + zip.string() + " 5"));
+    ASSERT_EQ(built.exit_code, 0) << built.output;
+    ASSERT_EQ(run_command(grader("gradescope " + again.string() + " 5")).exit_code, 0);
+    EXPECT_TRUE(read_text(zip) == read_text(again)) << "the same repository gave two different archives";
+
+    fs::create_directories(ag.root() / "source");
+    auto unzip = run_command("unzip -q " + zip.string() + " -d " + (ag.root() / "source").string() + " 2>&1");
+    ASSERT_EQ(unzip.exit_code, 0) << unzip.output;
+    EXPECT_TRUE(fs::exists(ag.root() / "source/raftlab/labs/05-network/hidden"));
+    EXPECT_FALSE(fs::exists(ag.root() / "source/raftlab/solutions"));
+    EXPECT_EQ(files_containing(ag.root() / "source", solution_marker()), std::vector<fs::path>{});
+
+    auto setup = run_command(ag.env() + "bash " + (ag.root() / "source/setup.sh").string() + " 2>&1");
+    ASSERT_EQ(setup.exit_code, 0) << setup.output;
+
+    std::vector<Lab> catalog = load_catalog(kRoot);
+    const Lab& lab5 = real_lab(catalog, "5");
+
+    // A submission holding starter/, filled in with the solutions: full marks.
+    ag.submit(kRoot / "solutions", "starter");
+    auto solved = ag.run();
+    ASSERT_EQ(solved.exit_code, 0) << solved.output;
+    json::object r = ag.results();
+    auto tests = expect_gradescope_results(r);
+    EXPECT_EQ(json::value_to<int>(r.at("score")), lab5.max_points()) << solved.output;
+    ASSERT_EQ(tests.size(), lab5.checks.size());
+    for (const auto& c : lab5.checks)
+        EXPECT_EQ(tests[c.id].at("visibility").as_string(),
+                  c.visibility == Visibility::hidden ? "hidden" : "visible") << c.id;
+
+    // A submission whose top level is the starter tree itself: zero, every check listed.
+    ag.submit(kRoot / "starter", "");
+    auto starter = ag.run();
+    ASSERT_EQ(starter.exit_code, 0) << starter.output;
+    json::object s = ag.results();
+    EXPECT_EQ(expect_gradescope_results(s).size(), lab5.checks.size());
+    EXPECT_EQ(json::value_to<int>(s.at("score")), 0);
+
+    // An empty submission: score 0 and a sentence that says what to upload.
+    ag.submit({}, "");
+    ASSERT_EQ(ag.run().exit_code, 0);
+    json::object e = ag.results();
+    expect_gradescope_results(e);
+    EXPECT_NE(std::string(e.at("output").as_string()).find("no starter files"), std::string::npos);
+}
+
+// ---- batch grading ---------------------------------------------------------------
+
+/// Starts the grader in its own process group, output to `log`; returns its pid.
+pid_t spawn_grader(const std::vector<std::string>& args, const fs::path& log) {
+    std::vector<std::string> argv{RAFTLAB_GRADER};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    setenv("RAFTLAB_ROOT", RAFTLAB_SOURCE_DIR, 1);
+    pid_t pid = -1;
+    posix_spawn(&pid, RAFTLAB_GRADER, &actions, &attr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return pid;
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int finished_students(const fs::path& out) {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(out, ec))
+        n += e.path().extension() == ".json" && e.path().string().find(".partial") == std::string::npos;
+    return n;
+}
+
+/// Processes whose command line mentions `needle`, other than this test.
+std::string processes_with(const std::string& needle) {
+    return run_command("ps -eo pid,args | grep -F -- '" + needle + "' | grep -v -e grep -e ps -e raftlab-test-grader")
+        .output;
+}
+
+void apply_patch(const fs::path& patch, const fs::path& dir) {
+    auto r = run_command("patch -p1 -s --no-backup-if-mismatch -d " + dir.string() + " -i " + patch.string() + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << patch << ": " << r.output;
+}
+
+TEST(Instructor, batchGradesAClassResumesAfterCtrlCAndWritesTheGradebook) {
+    TempDir work("batch-test");
+    fs::path subs = work.path() / "submissions";
+    std::map<std::string, std::string> expect_fail;  // student -> the check that must fail
+    auto copy_to = [&](const fs::path& from, const std::string& student, bool nested) {
+        fs::path dest = subs / student / (nested ? "starter" : "");
+        fs::create_directories(dest);
+        fs::copy(from, dest, fs::copy_options::recursive);
+        return dest;
+    };
+    for (int i = 1; i <= 6; ++i) copy_to(kRoot / "solutions", "solved" + std::to_string(i), i % 2 == 0);
+    for (int i = 1; i <= 6; ++i) copy_to(kRoot / "starter", "starter" + std::to_string(i), i % 2 == 1);
+    int v = 0;
+    for (const auto& p : fs::directory_iterator(kRoot / "labs/04-log/broken")) {
+        std::string first = read_text(p.path()).substr(0, read_text(p.path()).find('\n'));
+        std::string check = first.substr(first.find(':') + 2);
+        check = check.substr(0, check.find(' '));
+        for (int copy = 1; copy <= 2; ++copy) {
+            std::string student = "variant" + std::to_string(++v) + "-" + p.path().stem().string();
+            apply_patch(p.path(), copy_to(kRoot / "solutions", student, true));
+            expect_fail[student] = check;
+        }
+    }
+    fs::create_directories(subs / "empty-handed/notes");  // no starter files
+    fs::path broken = copy_to(kRoot / "solutions", "does-not-compile", true);
+    std::ofstream(broken / "raft/log.cpp", std::ios::app) << "\nthis is not C++;\n";
+    ASSERT_GE(std::distance(fs::directory_iterator(subs), fs::directory_iterator()), 20);
+
+    fs::path csv = work.path() / "gradebook.csv", out = work.path() / "gradebook";
+    std::vector<std::string> args{"grade", "4", "--submissions", subs.string(), "--jobs", "2", "--out", csv.string()};
+
+    // Interrupt the first run once a few students are done.
+    pid_t first = spawn_grader(args, work.path() / "first.log");
+    ASSERT_GT(first, 0);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    while (finished_students(out) < 5 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::kill(-first, SIGINT);
+    EXPECT_EQ(wait_exit(first), 130) << read_text(work.path() / "first.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(processes_with(work.path().string()), "") << "Ctrl-C left processes behind";
+    std::map<fs::path, fs::file_time_type> done_before;
+    for (const auto& e : fs::directory_iterator(out))
+        if (e.path().extension() == ".json") done_before[e.path()] = fs::last_write_time(e.path());
+    EXPECT_GE(done_before.size(), 5u);
+    EXPECT_LT(done_before.size(), 20u) << "the interruption came too late to test resuming";
+    EXPECT_FALSE(fs::exists(csv)) << "an interrupted batch must not write a gradebook";
+
+    // The rerun grades only the rest.
+    pid_t second = spawn_grader(args, work.path() / "second.log");
+    int code = wait_exit(second);
+    std::string log = read_text(work.path() / "second.log");
+    EXPECT_EQ(code, 1) << "one submission has no starter files\n" << log;
+    EXPECT_NE(log.find(std::to_string(done_before.size()) + " already graded"), std::string::npos) << log;
+    for (const auto& [path, time] : done_before)
+        EXPECT_EQ(fs::last_write_time(path), time) << path << " was graded again";
+
+    // The gradebook: solutions full, starter zero, each variant loses its check.
+    std::vector<Lab> catalog = load_catalog(kRoot);
+    const int full = real_lab(catalog, "4").max_points();
+    std::map<std::string, std::vector<std::string>> rows;
+    std::istringstream in(read_text(csv));
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "student,lab04,total,status");
+    while (std::getline(in, line)) {
+        std::vector<std::string> cells;  // student, lab04, total, then the status (may be quoted)
+        std::size_t at = 0;
+        for (int i = 0; i < 3 && line.find(',', at) != std::string::npos; ++i) {
+            cells.push_back(line.substr(at, line.find(',', at) - at));
+            at = line.find(',', at) + 1;
+        }
+        std::string status = line.substr(at);
+        if (status.size() >= 2 && status.front() == '"') status = status.substr(1, status.size() - 2);
+        cells.push_back(status);
+        rows[cells[0]] = cells;
+    }
+    ASSERT_EQ(rows.size(), 20u) << read_text(csv);
+    for (auto& [student, cells] : rows) {
+        ASSERT_EQ(cells.size(), 4u) << line;
+        int total = std::stoi(cells[2]);
+        bool solved = student.rfind("solved", 0) == 0, untouched = student.rfind("starter", 0) == 0;
+        if (solved || untouched) {
+            EXPECT_EQ(total, solved ? full : 0) << student;
+        }
+        if (student == "does-not-compile") {
+            EXPECT_EQ(total, 0) << student;
+        }
+        std::string status = student == "empty-handed" ? "not graded: no starter files" : "graded";
+        EXPECT_EQ(cells[3].substr(0, status.size()), status) << student;
+        if (!expect_fail.count(student)) continue;
+        EXPECT_LT(total, full) << student;
+        auto tests = expect_gradescope_results(parse_object(out / (student + ".json")));
+        EXPECT_EQ(json::value_to<int>(tests[expect_fail[student]].at("score")), 0)
+            << student << " should fail " << expect_fail[student];
+    }
+    std::string summary = read_text(out / "summary.md");
+    EXPECT_NE(summary.find("## Checks nobody passed"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("empty-handed: no starter files"), std::string::npos) << summary;
+    EXPECT_TRUE(fs::exists(out / "solved1.log"));
+    EXPECT_EQ(processes_with(work.path().string()), "");
+}
+
+TEST(Instructor, batchBadInputIsOneLineAndExit2) {
+    TempDir work("batch-bad");
+    for (const std::string& args : std::vector<std::string>{
+             "grade --submissions /no/such/folder", "grade 4 --submissions " + work.path().string() + " --jobs 0",
+          "grade 4 --submissions " + work.path().string(), "grade 4 --jobs 2",
+          "grade 4 --submissions " + work.path().string() + " --out grades.txt",
+          "grade 4 --impl " + work.path().string()}) {
+        auto r = run_command(grader(args));
+        EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+        EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << args << "\n" << r.output;
+    }
+}
+
+}  // namespace
+}  // namespace raftlab::grader
