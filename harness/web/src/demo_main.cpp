@@ -83,10 +83,14 @@ std::string open_browser(const std::string& url) {
 
 int main(int argc, char** argv) {
     CLI::App app{"raftlab demo: a live Raft cluster in the browser, for presenters", "raftlab demo"};
-    std::string impl = "solutions", server_binary;
+    // The reference when this repository has it (instructors, presenters); in a
+    // student's repository, the student's own server.
+    const char* root_env = std::getenv("RAFTLAB_ROOT");
+    fs::path root = root_env && *root_env ? fs::path(root_env) : fs::path(RAFTLAB_SOURCE_DIR);
+    std::string impl = fs::exists(root / "solutions") ? "solutions" : "starter", server_binary;
     int nodes = 3, port = 8010, load = 0, frame_ms = 100;
     bool open = false, keep_files = false;
-    app.add_option("--impl", impl, "whose lab 10 server runs: solutions (default), starter or a path");
+    app.add_option("--impl", impl, "whose lab 10 server runs: solutions (the default where it exists), starter or a path");
     app.add_option("--nodes", nodes, "servers in the cluster")->check(CLI::IsMember({3, 5, 7}));
     app.add_option("--port", port, "the page's port on 127.0.0.1 (default 8010)")->check(CLI::Range(1, 65535));
     app.add_flag("--open", open, "open the page with xdg-open or sensible-browser");
@@ -145,7 +149,8 @@ int main(int argc, char** argv) {
     } catch (const proc::ProcessError& e) {
         std::cerr << "raftlab demo: " << e.what() << "\n";
         if (impl != "solutions" && server_binary.empty())
-            std::cerr << "raftlab demo: the demo needs a working lab 10 server; finish lab 10, or use --impl solutions\n";
+            std::cerr << "raftlab demo: the demo needs a working lab 10 server; finish lab 10 in " << impl
+                      << (fs::exists(root / "solutions") ? ", or use --impl solutions\n" : "\n");
         return 1;
     } catch (const web::PortError& e) {
         std::cerr << "raftlab demo: " << e.what() << "\n";
