@@ -62,3 +62,5 @@ ClientReply KvService::execute(const ClientRequest& request) {
 }
 
 }  // namespace raftlab::kv
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

@@ -224,3 +224,5 @@ private:
 };
 
 }  // namespace raftlab::kv
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

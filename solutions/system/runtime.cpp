@@ -563,3 +563,5 @@ int run_system(const SystemOptions& options) {
 }
 
 }  // namespace raftlab::kv
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.

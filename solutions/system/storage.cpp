@@ -259,3 +259,5 @@ void Storage::sync() {
 }
 
 }  // namespace raftlab::kv
+
+// raftlab-solution-marker: the reference solution (instructors only); it must never reach students.
