@@ -110,9 +110,20 @@ TEST(Grade, starterScoresZeroAndFinishes) {
 }
 
 TEST(Grade, plannedLabsAreListedAndNotCountedAsPassed) {
-    CliRun r = grader("grade 10");
+    // Every real project is gradable now, so a repository of one planned project.
+    TempDir root("grade-test-root");
+    fs::create_directories(root.path() / "labs/11-extra");
+    fs::create_directories(root.path() / "handouts");
+    fs::create_directories(root.path() / "starter/raft");
+    std::ofstream(root.path() / "handouts/11-extra.md") << "x\n";
+    std::ofstream(root.path() / "labs/11-extra/lab.yaml")
+        << "number: 11\nslug: 11-extra\ntitle: A planned project\nhandout: handouts/11-extra.md\n"
+           "status: planned\nchecks: []\n";
+    CliRun r = grader("grade 11", "RAFTLAB_ROOT=" + root.path().string());
     EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("Lab 11 A planned project"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("not yet gradable"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("Total 0/0"), std::string::npos) << r.output;
 }
 
 TEST(Grade, unknownLabIsOneLineAndExit2) {

@@ -1,6 +1,8 @@
 // Small process and port helpers (see raftlab/proc/supervisor.h).
 #include "raftlab/proc/supervisor.h"
 
+#include "raftlab/net/socket.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <deque>
@@ -17,13 +19,7 @@
 namespace raftlab::proc {
 namespace {
 
-sockaddr_in loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return addr;
-}
+using net::loopback;
 
 /// Closes a file descriptor when it goes out of scope.
 struct Fd {

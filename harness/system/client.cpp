@@ -18,6 +18,7 @@
 #include <cstring>
 #include <thread>
 
+#include "raftlab/net/socket.h"
 #include "raftlab/wire/frame.h"
 
 namespace raftlab::kv {
@@ -26,21 +27,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
-
-/// Waits for `events` on fd until the deadline. False on timeout or error.
-bool wait_for(int fd, short events, Clock::time_point deadline) {
-    for (;;) {
-        pollfd p{fd, events, 0};
-        int n = ::poll(&p, 1, remaining_ms(deadline));
-        if (n > 0) return true;
-        if (n == 0) return false;
-        if (errno != EINTR) return false;
-    }
-}
+using net::wait_for;
+int remaining_ms(Clock::time_point deadline) { return net::ms_left(deadline); }
 
 std::string describe(const Endpoint& e) { return e.host + ":" + std::to_string(e.port); }
 

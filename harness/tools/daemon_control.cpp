@@ -1,5 +1,6 @@
 // daemon_control.cpp: the one-line JSON protocol between the cluster commands and the
 // cluster daemon (see daemon_control.h). Blocking sockets with poll() for deadlines.
+#include "raftlab/net/socket.h"
 #include "daemon_control.h"
 
 #include <arpa/inet.h>
@@ -18,27 +19,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-sockaddr_in loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return addr;
-}
-
-int ms_left(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
-
-bool wait_for(int fd, short events, Clock::time_point deadline) {
-    for (;;) {
-        pollfd p{fd, events, 0};
-        int n = ::poll(&p, 1, ms_left(deadline));
-        if (n > 0) return true;
-        if (n == 0 || errno != EINTR) return false;
-    }
-}
+using net::loopback;
+using net::wait_for;
 
 /// Reads until '\n' or the deadline; false on timeout, error or close before it.
 bool read_line(int fd, std::string& line, Clock::time_point deadline) {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "lab10.h"
+#include "raftlab/net/socket.h"
 #include "raftlab/kv/client.h"
 #include "raftlab/kv/power_loss.h"
 #include "raftlab/wire/frame.h"
@@ -24,13 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-sockaddr_in loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return addr;
-}
+using net::loopback;
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
 
