@@ -31,6 +31,12 @@ struct Limits {
     bool sandbox = false;
     std::string writable_dir;
     std::vector<std::string> hidden_dirs;
+    /// Sandbox only: a directory (inside writable_dir) that gets a fresh tmpfs of
+    /// `tmpfs_megabytes`, gone with the namespace. The checks' scratch files go there,
+    /// so an fsync costs what it costs in memory, not what a disk shared with builds
+    /// costs at that moment (lab 10's servers fsync on every batch).
+    std::string tmpfs_dir;
+    unsigned long tmpfs_megabytes = 512;
     /// At most this many processes and threads (a pids cgroup when root, otherwise
     /// RLIMIT_NPROC above the user's current count). 0: no limit.
     unsigned long max_processes = 0;

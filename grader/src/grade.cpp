@@ -203,7 +203,10 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
         spec.limits.hidden_dirs.push_back(solutions.string());
     spec.env_overrides = check_environment(root, lab, check);
     spec.env_overrides["RAFTLAB_ARTIFACTS"] = (dir / "artifacts").string();
-    spec.env_overrides["TMPDIR"] = dir.string();
+    // Scratch files go to tmp/, which the sandbox makes a tmpfs (see Limits::tmpfs_dir).
+    fs::create_directories(dir / "tmp", ec);
+    spec.limits.tmpfs_dir = (dir / "tmp").string();
+    spec.env_overrides["TMPDIR"] = (dir / "tmp").string();
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
     ChildResult child = run_child(spec);
     GtestSummary gtest = read_gtest_json(dir / "gtest.json");

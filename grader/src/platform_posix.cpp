@@ -131,6 +131,12 @@ int enter_sandbox(const Limits& limits) {
             return errno;
         if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) return errno;
     }
+    if (!limits.tmpfs_dir.empty()) {
+        char options[64];  // no allocation between fork and exec
+        std::snprintf(options, sizeof options, "size=%lum,mode=0700", limits.tmpfs_megabytes);
+        if (mount("tmpfs", limits.tmpfs_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
+            return errno;
+    }
     return 0;
 }
 

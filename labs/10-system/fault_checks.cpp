@@ -67,7 +67,7 @@ TEST(Faults, isolatedLeaderServesNoStaleRead) {
 
             // A new leader among the others, in a later term.
             NodeId fresh = kNoNode;
-            auto deadline = Clock::now() + 10s;
+            auto deadline = Clock::now() + 20s;
             while (fresh == kNoNode && Clock::now() < deadline) {
                 for (NodeId i = 0; i < cluster.size(); ++i) {
                     if (i == old_leader) continue;
@@ -77,14 +77,14 @@ TEST(Faults, isolatedLeaderServesNoStaleRead) {
                 if (fresh == kNoNode) std::this_thread::sleep_for(50ms);
             }
             if (fresh == kNoNode)
-                throw Problem("no new leader was elected among the majority within 10 s of cutting off the leader " +
+                throw Problem("no new leader was elected among the majority within 20 s of cutting off the leader " +
                               name(old_leader) + "; statuses: " + describe_statuses(cluster));
             run.note("new leader " + name(fresh));
 
             // k = v2 through the new leader, retried with the same request until ok.
             kv::ClientRequest put{"writer", writer.last_seq() + 1, kv::Op::put, "iso", "v2"};
             bool written = false;
-            deadline = Clock::now() + 10s;
+            deadline = Clock::now() + 20s;
             while (!written && Clock::now() < deadline) {
                 auto reply = writer.send_once(fresh, put, 1000ms);
                 written = reply && reply->status == kv::ReplyStatus::ok;
@@ -95,7 +95,7 @@ TEST(Faults, isolatedLeaderServesNoStaleRead) {
                 std::this_thread::sleep_for(50ms);
             }
             if (!written)
-                throw Problem("the new leader " + name(fresh) + " did not complete a put within 10 s; statuses: " +
+                throw Problem("the new leader " + name(fresh) + " did not complete a put within 20 s; statuses: " +
                               describe_statuses(cluster));
 
             // The old leader must not answer a get with the old value (or any value).

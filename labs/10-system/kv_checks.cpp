@@ -42,7 +42,7 @@ TEST(Kv, basicOperations) {
         expect_result(cluster, client, Op::get, "spaced key", "", "a value with spaces, \"quotes\" and ünïcode");
 
         // Status: every server answers, exactly one leads, all in its term and naming it.
-        auto deadline = Clock::now() + 5s;
+        auto deadline = Clock::now() + 10s;
         std::string problem;
         do {
             problem.clear();
@@ -80,14 +80,14 @@ TEST(Kv, basicOperations) {
             if (problem.empty()) return;
             std::this_thread::sleep_for(100ms);
         } while (Clock::now() < deadline);
-        throw Problem("status after the operations, on a healthy cluster for 5 s: " + problem + "; statuses: " +
+        throw Problem("status after the operations, on a healthy cluster for 10 s: " + problem + "; statuses: " +
                       describe_statuses(cluster));
     });
 }
 
-/// Waits until `follower`'s status names `leader`; false after 5 s.
+/// Waits until `follower`'s status names `leader`; false after 10 s.
 bool follower_knows(kv::LocalCluster& cluster, NodeId follower, NodeId leader) {
-    auto deadline = Clock::now() + 5s;
+    auto deadline = Clock::now() + 10s;
     for (;;) {
         auto s = cluster.status(follower);
         if (s && s->leader == leader && s->role == Role::follower) return true;
@@ -111,7 +111,7 @@ TEST(Kv, followerRedirects) {
                 NodeId follower = (leader + 1) % cluster.size();
                 std::string fname = kv::LocalCluster::name(follower);
                 if (!follower_knows(cluster, follower, leader))
-                    throw Problem("5 s after " + kv::LocalCluster::name(leader) + " became leader, follower " + fname +
+                    throw Problem("10 s after " + kv::LocalCluster::name(leader) + " became leader, follower " + fname +
                                   "'s status does not name it as leader; statuses: " + describe_statuses(cluster));
                 kv::ClientRequest request{"redirected", ++seq, op, "where", "here"};
                 std::string error;

@@ -5,7 +5,7 @@
 // simulated), drives clients against them, records the history of every operation and
 // judges it. Safety is judged strictly: a history that is not linearizable, an append
 // applied twice, an acknowledged write lost. Liveness only with generous bounds (a
-// leader within 10 s, a read after healing within 30 s), so a correct server never
+// leader within 20 s, a read after healing within 30 s), so a correct server never
 // fails on timing.
 //
 // When a check fails, run_check() saves what is needed to understand it in the
@@ -99,11 +99,11 @@ kv::ClusterOptions cluster_options(int nodes = 3);
 std::string describe_statuses(kv::LocalCluster& cluster);
 
 /// Waits for a leader; throws Problem with every server's status after `bound`.
-NodeId wait_for_leader(kv::LocalCluster& cluster, std::chrono::milliseconds bound = 10s);
+NodeId wait_for_leader(kv::LocalCluster& cluster, std::chrono::milliseconds bound = 20s);
 
 /// Waits until every server reports the same last_index and commit_index as the
 /// leader (all caught up), for at most `bound`; throws Problem otherwise.
-void wait_until_caught_up(kv::LocalCluster& cluster, std::chrono::milliseconds bound = 10s);
+void wait_until_caught_up(kv::LocalCluster& cluster, std::chrono::milliseconds bound = 20s);
 
 /// "k0" .. "k<count-1>", the keys a workload uses.
 std::vector<std::string> workload_keys(int count);

@@ -55,9 +55,9 @@ TEST(Storage, voteSurvivesRestart) {
         // Candidate 1 asks for server 0's vote in term 5, with a log no shorter than any
         // the server can have: the vote must be granted.
         server.send(1, RequestVote{5, 1, 1000, 4});
-        auto first = receive<RequestVoteReply>(server, 1, 5s);
+        auto first = receive<RequestVoteReply>(server, 1, 10s);
         if (!first)
-            throw Problem("server 0 sent no RequestVoteReply to candidate 1 within 5 s of a RequestVote (term 5, "
+            throw Problem("server 0 sent no RequestVoteReply to candidate 1 within 10 s of a RequestVote (term 5, "
                           "last log index 1000, last log term 4); it must answer on a connection it opens to "
                           "peer 1's address.");
         if (!first->vote_granted)
@@ -68,9 +68,9 @@ TEST(Storage, voteSurvivesRestart) {
         server.start();
         // Candidate 2, same term: server 0 already voted for 1 in term 5.
         server.send(2, RequestVote{5, 2, 1000, 4});
-        auto second = receive<RequestVoteReply>(server, 2, 5s);
+        auto second = receive<RequestVoteReply>(server, 2, 10s);
         if (!second)
-            throw Problem("after a power cut and restart, server 0 sent no RequestVoteReply to candidate 2 within 5 s.");
+            throw Problem("after a power cut and restart, server 0 sent no RequestVoteReply to candidate 2 within 10 s.");
         if (second->vote_granted)
             throw Problem("server 0 voted twice in term 5: for candidate 1, then, after a power cut and restart, "
                           "for candidate 2. The term and the vote must be on disk (written and fsynced) before "
@@ -95,9 +95,9 @@ TEST(Storage, logSurvivesPowerLoss) {
                 LogEntry{1, kv::encode(kv::ClientRequest{"scripted", static_cast<std::uint64_t>(i), kv::Op::put,
                                                          "k" + std::to_string(i), "v" + std::to_string(i)})});
         server.send(1, append);
-        auto reply = receive<AppendEntriesReply>(server, 1, 5s);
+        auto reply = receive<AppendEntriesReply>(server, 1, 10s);
         if (!reply)
-            throw Problem("server 0 sent no AppendEntriesReply to leader 1 within 5 s of an AppendEntries with 5 "
+            throw Problem("server 0 sent no AppendEntriesReply to leader 1 within 10 s of an AppendEntries with 5 "
                           "entries of term 1 after index 0.");
         if (!reply->success || reply->match_index != 5)
             throw Problem("server 0 answered an AppendEntries with 5 entries after index 0 (term 1) with success=" +
@@ -213,12 +213,12 @@ TEST(Storage, corruptDataStops) {
         auto& supervisor = cluster.supervisor();
         supervisor.take_deaths();
         supervisor.spawn(name);
-        auto deadline = Clock::now() + 10s;
+        auto deadline = Clock::now() + 20s;
         while (Clock::now() < deadline && supervisor.state(name) != proc::NodeState::dead)
             std::this_thread::sleep_for(50ms);
         auto deaths = supervisor.take_deaths();
         if (deaths.empty())
-            throw Problem(name + " kept running for 10 s on a data file with one flipped byte in the middle (offset " +
+            throw Problem(name + " kept running for 20 s on a data file with one flipped byte in the middle (offset " +
                           std::to_string(offset) + " of " + std::to_string(size) +
                           "): damage that a crash cannot cause must stop the server with a message, not be "
                           "skipped or treated as a torn tail.");
