@@ -1,6 +1,7 @@
 # raftlab_lab(<NN>
 #     SOURCES <check sources, relative to the lab folder>
-#     IMPL    <implementation sources, relative to RAFTLAB_IMPL>
+#     IMPL    <implementation sources, relative to RAFTLAB_IMPL, compiled in>
+#     [REQUIRE <implementation files that must exist, built elsewhere>]
 #     [LIBS   <framework libraries to link>])
 #
 # Defines the executable lab<NN>_checks: a GoogleTest binary holding every check of
@@ -12,15 +13,15 @@
 # exists but fails to build with one line that names the file, so that one broken lab
 # never stops the others from being graded.
 function(raftlab_lab number)
-  cmake_parse_arguments(ARG "" "" "SOURCES;IMPL;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;IMPL;REQUIRE;LIBS" ${ARGN})
   set(target "lab${number}_checks")
   set(impl_sources "")
   set(missing "")
-  foreach(f IN LISTS ARG_IMPL)
-    if(EXISTS "${RAFTLAB_IMPL}/${f}")
-      list(APPEND impl_sources "${RAFTLAB_IMPL}/${f}")
-    else()
+  foreach(f IN LISTS ARG_IMPL ARG_REQUIRE)
+    if(NOT EXISTS "${RAFTLAB_IMPL}/${f}")
       list(APPEND missing "${RAFTLAB_IMPL}/${f}")
+    elseif(f IN_LIST ARG_IMPL)
+      list(APPEND impl_sources "${RAFTLAB_IMPL}/${f}")
     endif()
   endforeach()
   if(missing)
@@ -37,6 +38,29 @@ function(raftlab_lab number)
   target_link_libraries(${target} PRIVATE raftlab_check ${ARG_LIBS})
 endfunction()
 
+# The student's Raft server (labs 6-10): the same files for every lab that runs it.
+set(RAFTLAB_RAFT_FILES raft/log.cpp raft/quorum.cpp raft/server.cpp raft/replication.cpp raft/commit.cpp
+                       raft/election.cpp raft/reads.cpp)
+
+# raftlab_raft_objects(): the object library raftlab_impl_raft, the Raft server's files
+# compiled once for labs 6-10 (not once per lab), when every file exists. Labs check
+# the files themselves (REQUIRE), so a missing one still fails with its one line.
+function(raftlab_raft_objects)
+  if(TARGET raftlab_impl_raft)
+    return()
+  endif()
+  foreach(f IN LISTS RAFTLAB_RAFT_FILES)
+    if(NOT EXISTS "${RAFTLAB_IMPL}/${f}")
+      return()
+    endif()
+  endforeach()
+  set(files ${RAFTLAB_RAFT_FILES})
+  list(TRANSFORM files PREPEND "${RAFTLAB_IMPL}/")
+  add_library(raftlab_impl_raft OBJECT ${files})
+  target_include_directories(raftlab_impl_raft PUBLIC "${RAFTLAB_IMPL}")
+  target_link_libraries(raftlab_impl_raft PUBLIC raftlab_contract)
+endfunction()
+
 # raftlab_raft_lab(<NN> SOURCES <check sources>)
 #
 # A lab whose checks run the student's whole Raft server (labs 6-9) in the
@@ -44,13 +68,16 @@ endfunction()
 # built, the hook that lets `raftlab replay ... --html FILE` write the page.
 function(raftlab_raft_lab number)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  raftlab_raft_objects()
   set(libs raftlab_sim)
+  if(TARGET raftlab_impl_raft)
+    list(APPEND libs raftlab_impl_raft)
+  endif()
   if(TARGET raftlab_timeline_hook)
     list(APPEND libs raftlab_timeline_hook)
   endif()
   raftlab_lab(${number}
     SOURCES ${ARG_SOURCES}
-    IMPL raft/log.cpp raft/quorum.cpp raft/server.cpp raft/replication.cpp raft/commit.cpp
-         raft/election.cpp raft/reads.cpp
+    REQUIRE ${RAFTLAB_RAFT_FILES}
     LIBS ${libs})
 endfunction()
