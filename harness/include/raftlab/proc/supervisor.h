@@ -138,7 +138,9 @@ bool port_accepts(int port, std::chrono::milliseconds timeout = std::chrono::mil
 /// A loopback port that was free a moment ago. Ports come from below the kernel's
 /// ephemeral range (so no outgoing connection or port-0 listener can take one between
 /// this call and the server's bind), from a per-process sequence that never hands out
-/// the same port twice in a row of 12,000. Thread-safe.
+/// the same port twice in a row of 12,000, and that no other raftlab process on the
+/// machine holds (each picked port is claimed until the picking process exits).
+/// Thread-safe.
 int pick_free_port();
 
 }  // namespace raftlab::proc
