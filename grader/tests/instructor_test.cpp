@@ -177,6 +177,17 @@ TEST(Instructor, exportIsRepeatableBuildsGradesAndHasNoSolution) {
     EXPECT_EQ(readme.find("instructors-only"), std::string::npos);
     EXPECT_EQ(readme.find("## For instructors"), std::string::npos);
 
+    // Its entry script lists only the students' commands and explains why `test`
+    // cannot run there, in one line.
+    auto help = run_command((a / "raftlab").string() + " help 2>&1");
+    EXPECT_EQ(help.exit_code, 0) << help.output;
+    EXPECT_NE(help.output.find("grade [LAB"), std::string::npos) << help.output;
+    EXPECT_EQ(help.output.find("export-student"), std::string::npos) << help.output;
+    auto test = run_command((a / "raftlab").string() + " test 2>&1 </dev/null");
+    EXPECT_EQ(test.exit_code, 2) << test.output;
+    EXPECT_NE(test.output.find("run ./raftlab grade"), std::string::npos) << test.output;
+    EXPECT_EQ(std::count(test.output.begin(), test.output.end(), '\n'), 1) << test.output;
+
     // Exporting over it again is refused in one line.
     auto again = run_command(grader("export-student " + a.string() + " --no-check"));
     EXPECT_EQ(again.exit_code, 2) << again.output;
