@@ -10,6 +10,7 @@
 #include <deque>
 #include <fcntl.h>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <netinet/in.h>
@@ -65,7 +66,10 @@ bool port_accepts(int port, std::chrono::milliseconds timeout) {
 /// when the process exits (no file to clean up, even after kill -9). Two checks
 /// running at once (ctest -j, parallel grading) then never hand out the same port
 /// between picking it and their server binding it. False if another process holds it.
-static bool reserve(int port) {
+/// `claims` maps the ports this process holds to their sockets (the caller's lock
+/// guards it): a port picked again after the sequence wraps is still ours.
+static bool reserve(int port, std::map<int, int>& claims) {
+    if (claims.count(port)) return true;
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return true;  // cannot tell: fall back to the TCP test alone
     sockaddr_un addr{};
@@ -77,7 +81,8 @@ static bool reserve(int port) {
         ::close(fd);
         return false;
     }
-    return true;  // fd stays open on purpose: it is the claim
+    claims[port] = fd;  // stays open on purpose: it is the claim
+    return true;
 }
 
 int pick_free_port() {
@@ -89,6 +94,7 @@ int pick_free_port() {
     // that starts at a random point per process and never repeats a port within it.
     static std::mutex mutex;
     static int next = 0;
+    static std::map<int, int> claims;
     std::lock_guard lock(mutex);
     constexpr int kLow = 20000, kHigh = 32000;  // below Linux's default 32768-60999
     int low = kLow, high = kHigh;
@@ -103,7 +109,7 @@ int pick_free_port() {
     for (int tries = 0; tries < high - low; ++tries) {
         int port = next;
         next = next + 1 >= high ? low : next + 1;
-        if (!reserve(port)) continue;  // another raftlab process picked it
+        if (!reserve(port, claims)) continue;  // another raftlab process picked it
         Fd s{::socket(AF_INET, SOCK_STREAM, 0)};
         if (s.fd < 0) throw std::runtime_error("pick_free_port: cannot create a socket");
         sockaddr_in addr = loopback(port);

@@ -140,7 +140,9 @@ bool port_accepts(int port, std::chrono::milliseconds timeout = std::chrono::mil
 /// this call and the server's bind), from a per-process sequence that never hands out
 /// the same port twice in a row of 12,000, and that no other raftlab process on the
 /// machine holds (each picked port is claimed until the picking process exits).
-/// Thread-safe.
+/// A claim is an abstract Unix socket ("raftlab-port-N") that stays open for the rest
+/// of the process: one descriptor per picked port, so a process that picks thousands
+/// of ports needs a descriptor limit to match. Thread-safe.
 int pick_free_port();
 
 }  // namespace raftlab::proc
