@@ -157,6 +157,12 @@ bool needs_mode(int flags) {
     return (flags & O_CREAT) != 0;
 }
 
+/// A descriptor opened with O_SYNC or O_DSYNC makes every write durable: noted here.
+int opened(int fd, int flags) {
+    if (fd >= 0 && wants_always(flags)) record_fd(fd, true);
+    return fd;
+}
+
 }  // namespace
 
 extern "C" {
@@ -185,68 +191,54 @@ int syncfs(int fd) {
     return next(fd);
 }
 
+// va_start has to run in the variadic function itself, hence a macro: the mode
+// argument is there only when the flags ask for one.
+#define RAFTLAB_READ_MODE(flags, mode)                              \
+    do {                                                            \
+        if (needs_mode(flags)) {                                    \
+            va_list args;                                           \
+            va_start(args, flags);                                  \
+            mode = static_cast<mode_t>(va_arg(args, int));          \
+            va_end(args);                                           \
+        }                                                           \
+    } while (0)
+
 #define RAFTLAB_SHIM_OPEN(NAME)                                          \
     int NAME(const char* path, int flags, ...) {                        \
         static auto next = real<int (*)(const char*, int, ...)>(#NAME); \
         mode_t mode = 0;                                                 \
-        if (needs_mode(flags)) {                                         \
-            va_list args;                                                \
-            va_start(args, flags);                                       \
-            mode = static_cast<mode_t>(va_arg(args, int));               \
-            va_end(args);                                                \
-        }                                                                \
-        int fd = next(path, flags, mode);                                \
-        if (fd >= 0 && wants_always(flags)) record_fd(fd, true);         \
-        return fd;                                                       \
+        RAFTLAB_READ_MODE(flags, mode);                                  \
+        return opened(next(path, flags, mode), flags);                   \
     }
 
 #define RAFTLAB_SHIM_OPENAT(NAME)                                             \
     int NAME(int dirfd, const char* path, int flags, ...) {                  \
         static auto next = real<int (*)(int, const char*, int, ...)>(#NAME); \
         mode_t mode = 0;                                                      \
-        if (needs_mode(flags)) {                                              \
-            va_list args;                                                     \
-            va_start(args, flags);                                            \
-            mode = static_cast<mode_t>(va_arg(args, int));                    \
-            va_end(args);                                                     \
-        }                                                                     \
-        int fd = next(dirfd, path, flags, mode);                              \
-        if (fd >= 0 && wants_always(flags)) record_fd(fd, true);              \
-        return fd;                                                            \
+        RAFTLAB_READ_MODE(flags, mode);                                       \
+        return opened(next(dirfd, path, flags, mode), flags);                 \
+    }
+
+// What fortified callers use for open() without a mode (never with O_CREAT).
+#define RAFTLAB_SHIM_OPEN_2(NAME)                                   \
+    int NAME(const char* path, int flags) {                        \
+        static auto next = real<int (*)(const char*, int)>(#NAME); \
+        return opened(next(path, flags), flags);                    \
+    }
+
+#define RAFTLAB_SHIM_OPENAT_2(NAME)                                      \
+    int NAME(int dirfd, const char* path, int flags) {                  \
+        static auto next = real<int (*)(int, const char*, int)>(#NAME); \
+        return opened(next(dirfd, path, flags), flags);                  \
     }
 
 RAFTLAB_SHIM_OPEN(open)
 RAFTLAB_SHIM_OPEN(open64)
 RAFTLAB_SHIM_OPENAT(openat)
 RAFTLAB_SHIM_OPENAT(openat64)
-
-// What fortified callers use for open() without a mode (never with O_CREAT).
-int __open_2(const char* path, int flags) {
-    static auto next = real<int (*)(const char*, int)>("__open_2");
-    int fd = next(path, flags);
-    if (fd >= 0 && wants_always(flags)) record_fd(fd, true);
-    return fd;
-}
-
-int __open64_2(const char* path, int flags) {
-    static auto next = real<int (*)(const char*, int)>("__open64_2");
-    int fd = next(path, flags);
-    if (fd >= 0 && wants_always(flags)) record_fd(fd, true);
-    return fd;
-}
-
-int __openat_2(int dirfd, const char* path, int flags) {
-    static auto next = real<int (*)(int, const char*, int)>("__openat_2");
-    int fd = next(dirfd, path, flags);
-    if (fd >= 0 && wants_always(flags)) record_fd(fd, true);
-    return fd;
-}
-
-int __openat64_2(int dirfd, const char* path, int flags) {
-    static auto next = real<int (*)(int, const char*, int)>("__openat64_2");
-    int fd = next(dirfd, path, flags);
-    if (fd >= 0 && wants_always(flags)) record_fd(fd, true);
-    return fd;
-}
+RAFTLAB_SHIM_OPEN_2(__open_2)
+RAFTLAB_SHIM_OPEN_2(__open64_2)
+RAFTLAB_SHIM_OPENAT_2(__openat_2)
+RAFTLAB_SHIM_OPENAT_2(__openat64_2)
 
 }  // extern "C"
