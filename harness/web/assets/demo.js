@@ -336,8 +336,15 @@ function describeFaults(fl) {
 
 function drawNetNote(f) {
   const all = (f.faults || {}).all;
-  $('net-note').hidden = !all;
-  $('net-note').textContent = all ? 'Every link between servers: ' + describeFaults(all) : '';
+  const cut = [];
+  for (let i = 0; i < demo.n; i++)
+    for (let j = i + 1; j < demo.n; j++)
+      if (f.blocked[i][j] || f.blocked[j][i]) cut.push(f.blocked[i][j] && f.blocked[j][i] ? `n${i}–n${j}` : f.blocked[i][j] ? `n${i}→n${j}` : `n${j}→n${i}`);
+  const notes = [];
+  if (all) notes.push('Every link between servers: ' + describeFaults(all));
+  if (cut.length) notes.push('Cut by the partition: ' + cut.join(', ') + ' (Heal reconnects them)');
+  $('net-note').hidden = notes.length === 0;
+  $('net-note').textContent = notes.join('. ');
 }
 
 function drawScenario(f) {

@@ -143,12 +143,15 @@ try {
   const before = await leader();
   await click('#isolate-leader');
   expect(await waitFor(() => page.locator('#links line.link.cut').count(), 5000), 'the partition shows as cut links');
+  expect(await waitFor(async () => /Cut by the partition: .*n\d/.test(await page.locator('#net-note').innerText()), 5000),
+    'the network note names the cut links');
   const third = await waitFor(async () => { const l = await leader(); return l !== '' && l !== before && l; }, 10000);
   expect(third !== null, 'the majority side elects a leader while the old one is isolated');
   await sleep(300);
   await shot(page, '04-partitioned');
   await click('#heal');
   expect(await waitFor(async () => (await page.locator('#links line.link.cut').count()) === 0, 5000), 'heal removes the cuts');
+  expect(await waitFor(async () => !(await page.locator('#net-note').isVisible()), 5000), 'heal clears the network note');
   expect(await waitFor(async () => (await servers()).filter((s) => s.role === 'leader').length === 1, 10000),
     'one leader after healing (the isolated one steps down)');
   await sleep(300);

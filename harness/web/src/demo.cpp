@@ -25,6 +25,7 @@ Demo::Demo(DemoOptions options) : impl_(std::make_unique<Impl>()) {
     c.server_binary = m.options.server_binary;
     c.nodes = m.options.nodes;
     c.keep_files = m.options.keep_files;
+    c.work_dir = m.options.work_dir;
     c.journal_payloads = true;
     m.heartbeat_ms = c.heartbeat_ms;
     m.election_min_ms = c.election_min_ms;

@@ -40,6 +40,7 @@ struct DemoOptions {
     int frame_ms = 100;                   ///< one state frame per this many milliseconds
     int load_ops = 0;                     ///< background client load, operations per second (0: none)
     bool keep_files = false;              ///< keep the cluster's work directory (logs, data)
+    std::filesystem::path work_dir;       ///< the cluster's files; "" = a fresh temp dir
 };
 
 /// A request from the page that cannot be carried out as asked (unknown action, bad

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -62,6 +63,25 @@ fs::path build_server(const std::string& impl) {
     if (status != 0 || path.empty() || !fs::exists(path))
         throw std::runtime_error("the lab 10 server of " + impl + " did not build (see above); try --impl solutions");
     return path;
+}
+
+/// The cluster's files go to build/demo/run-<pid>, where a later demo finds them if this
+/// one is killed with kill -9 (which leaves no chance to clean up): every run folder
+/// whose process is gone is removed first. "" (a temp dir) when build/ is not writable.
+fs::path demo_work_dir(const fs::path& root) {
+    fs::path runs = root / "build" / "demo";
+    std::error_code ec;
+    fs::create_directories(runs, ec);
+    if (ec || ::access(runs.c_str(), W_OK) != 0) return {};
+    for (const auto& e : fs::directory_iterator(runs, ec)) {
+        std::string name = e.path().filename().string();
+        if (name.rfind("run-", 0) != 0) continue;
+        pid_t pid = static_cast<pid_t>(std::atol(name.c_str() + 4));
+        if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) continue;  // still running
+        std::error_code ignored;
+        fs::remove_all(e.path(), ignored);
+    }
+    return runs / ("run-" + std::to_string(::getpid()));
 }
 
 /// xdg-open or sensible-browser, detached. Returns why it could not, or "".
@@ -117,6 +137,7 @@ int main(int argc, char** argv) {
         options.frame_ms = frame_ms;
         options.load_ops = load;
         options.keep_files = keep_files;
+        options.work_dir = demo_work_dir(root);
         web::Demo demo(options);
         demo.set_frame_sink([&server](const std::string& frame) { server.broadcast(frame); });
         demo.start();
