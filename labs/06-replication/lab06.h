@@ -22,18 +22,6 @@ inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& en
 /// Five servers, elections off (the checks choose the leader), a reliable network.
 inline SimOptions cluster(int servers = 5) { return designated_leader_cluster(servers); }
 
-inline std::string command(int i) { return "set k" + std::to_string(i) + " " + std::to_string(i * 7); }
-
-/// Designates `leader` and offers it `count` commands starting at number `first`;
-/// returns "" or why the leader refused one.
-inline std::string submit_many(Simulation& sim, NodeId leader, int count, int first = 0) {
-    for (int i = first; i < first + count; ++i)
-        if (!sim.submit(leader, command(i)))
-            return sim.failed() ? sim.failure()
-                                : fmt::format("leader {} refused command {} from a client", leader, i);
-    return {};
-}
-
 /// Runs until every up server's log equals `leader`'s, or `bound` of virtual time.
 inline std::string converge(Simulation& sim, NodeId leader, Time bound, const char* what) {
     sim.run_until([&] { return logs_differ_from(sim, leader).empty(); }, bound);

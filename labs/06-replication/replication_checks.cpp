@@ -34,11 +34,11 @@ TEST(Replication, onlyLeaderAcceptsCommands) {
     run_seeds(20, cluster(), make_server, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         for (int i = 1; i <= 3; ++i) {
-            auto index = sim.submit(0, command(i));
+            auto index = sim.submit(0, numbered_command(i));
             if (!index || *index != static_cast<Index>(i))
                 return fmt::format("the leader's command number {} should get log index {}", i, i);
             const LogEntry& e = sim.server(0).log_entry(*index);
-            if (e.term != 1 || e.command != command(i))
+            if (e.term != 1 || e.command != numbered_command(i))
                 return fmt::format("log index {} of the leader should hold the command in term 1", i);
         }
         sim.run_for(100 * kMillisecond);
@@ -139,10 +139,7 @@ TEST(Replication, lossyDuplicatingReorderingLinks) {
     o.link = LinkParams{1 * kMillisecond, 40 * kMillisecond, 0.2, 0.3};
     run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
-        for (int i = 0; i < 30; ++i) {
-            if (std::string e = submit_many(sim, 0, 1, i); !e.empty()) return e;
-            sim.run_for(sim.rng().uniform(0, 20 * kMillisecond));
-        }
+        if (std::string e = submit_spread(sim, 0, 30, 20 * kMillisecond); !e.empty()) return e;
         return converge(sim, 0, 5 * kSecond,
                         "over links that lose, duplicate and reorder messages the logs did not "
                         "converge");

@@ -56,7 +56,7 @@ TEST(Commit, majorityCommitsAndApplies) {
         if (std::string e = all_apply(sim, count, 1 * kSecond, "committed entries were not applied everywhere"); !e.empty())
             return e;
         for (int i = 0; i < count; ++i)
-            if (sim.committed()[static_cast<std::size_t>(i)].command != command(i))
+            if (sim.committed()[static_cast<std::size_t>(i)].command != numbered_command(i))
                 return fmt::format("index {} applied a different command than the client's {}th", i + 1, i + 1);
         return {};
     });

@@ -13,10 +13,7 @@ TEST(Faults, lossyDuplicatingReorderingLinks) {
     o.link = LinkParams{1 * kMillisecond, 40 * kMillisecond, 0.2, 0.3};
     run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
-        for (int i = 0; i < 30; ++i) {
-            if (std::string e = submit_many(sim, 0, 1, i); !e.empty()) return e;
-            sim.run_for(sim.rng().uniform(0, 20 * kMillisecond));
-        }
+        if (std::string e = submit_spread(sim, 0, 30, 20 * kMillisecond); !e.empty()) return e;
         return all_apply(sim, 30, 5 * kSecond,
                          "over links that lose, duplicate and reorder messages not every entry "
                          "committed");

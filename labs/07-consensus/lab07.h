@@ -24,17 +24,6 @@ inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& en
 /// Five servers, elections off (the checks choose the leader), a reliable network.
 inline SimOptions cluster(int servers = 5) { return designated_leader_cluster(servers); }
 
-inline std::string command(int i) { return "put x" + std::to_string(i) + " " + std::to_string(i); }
-
-/// Offers `count` commands numbered from `first` to `leader`.
-inline std::string submit_many(Simulation& sim, NodeId leader, int count, int first = 0) {
-    for (int i = first; i < first + count; ++i)
-        if (!sim.submit(leader, command(i)))
-            return sim.failed() ? sim.failure()
-                                : fmt::format("leader {} refused a client command", leader);
-    return {};
-}
-
 /// Runs until every up server applied `count` entries; "" or why not within `bound`.
 inline std::string all_apply(Simulation& sim, Index count, Time bound, const char* what) {
     sim.run_until([&] { return sim.all_applied(count); }, bound);

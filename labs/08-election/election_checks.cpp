@@ -104,11 +104,11 @@ TEST(Election, oldLeaderRejoins) {
                                "server {} leads term {}",
                                old, role_name(sim.server(old).role()),
                                sim.server(old).current_term(), next, term);
-        const NodeId leader = commit_one(sim, command(30), why);
+        const NodeId leader = commit_one(sim, numbered_command(30), why);
         if (leader == kNoNode) return "after the old leader rejoined: " + why;
         for (const LogEntry& entry : sim.committed())
             for (int i = 10; i < 13; ++i)
-                if (entry.command == command(i))
+                if (entry.command == numbered_command(i))
                     return fmt::format("\"{}\" was offered only to the cut-off old leader, yet it "
                                        "committed",
                                        entry.command);

@@ -36,10 +36,10 @@ TEST(Faults, crashAndRestartEveryServer) {
             // leader may have changed since the last commit).
             const int load = static_cast<int>(sim.rng().uniform(0, 3));
             for (int i = 0; i < load; ++i)
-                if (const auto current = sim.leader()) sim.submit(*current, command(10 * round + i));
+                if (const auto current = sim.leader()) sim.submit(*current, numbered_command(10 * round + i));
             sim.run_for(sim.rng().uniform(0, 30) * kMillisecond);
             crash_everyone(sim);
-            leader = commit_one(sim, command(10 * round + 5), why);
+            leader = commit_one(sim, numbered_command(10 * round + 5), why);
             if (leader == kNoNode) return "after every server restarted: " + why;
         }
         return why;
@@ -123,7 +123,7 @@ TEST(Figure8, oldTermEntryNeverCommittedByCounting) {
         sim.heal();
         sim.restart(f.first);
         sim.restart(f.partner);
-        const NodeId last = commit_one(sim, command(1), why);
+        const NodeId last = commit_one(sim, numbered_command(1), why);
         if (last == kNoNode) return why;
         if (sim.server(last).log_entry(f.x).command != "x")
             return fmt::format("index {} should hold the committed entry \"x\"", f.x);

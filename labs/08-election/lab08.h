@@ -36,8 +36,6 @@ inline SimOptions cluster(int servers = 5) {
 /// Elections may take several rounds: this is generous on purpose.
 inline constexpr Time kElectionBound = 5 * kSecond;
 
-inline std::string command(int i) { return "set e" + std::to_string(i) + " " + std::to_string(i); }
-
 /// The leader of the highest term among up servers, or kNoNode.
 inline NodeId current_leader(const Simulation& sim) { return sim.leader().value_or(kNoNode); }
 
@@ -73,15 +71,6 @@ inline NodeId await_leader(Simulation& sim, std::string& why, const std::vector<
     return found;
 }
 
-/// Offers `count` commands numbered from `first` to `leader`.
-inline std::string submit_many(Simulation& sim, NodeId leader, int count, int first = 0) {
-    for (int i = first; i < first + count; ++i)
-        if (!sim.submit(leader, command(i)))
-            return sim.failed() ? sim.failure()
-                                : fmt::format("leader {} refused a client command", leader);
-    return {};
-}
-
 /// Has the cluster commit `cmd`, the way a client would: offers it to the leader
 /// and, when a new leader overwrites it, offers it again, until every up server has
 /// applied it, or `bound` of virtual time passes. Returns the leader that committed
@@ -110,7 +99,7 @@ inline NodeId commit_one(Simulation& sim, const std::string& cmd, std::string& w
 /// Elects a leader and has it commit one command; returns the leader (or kNoNode with
 /// `why` set). Most scenarios start from here.
 inline NodeId settle(Simulation& sim, std::string& why, int label = 0) {
-    return commit_one(sim, command(label), why);
+    return commit_one(sim, numbered_command(label), why);
 }
 
 /// Runs for `duration` and fails if any server becomes leader in a term above `term`.

@@ -94,7 +94,7 @@ TEST(Votes, upToDateCheck) {
                                    "election of term {}",
                                    behind, sim.server(next).current_term());
             sim.heal();
-            leader = commit_one(sim, command(10 * round + 5), why);
+            leader = commit_one(sim, numbered_command(10 * round + 5), why);
             if (leader == kNoNode) return why;
         }
         return some_votes(probe);

@@ -113,7 +113,7 @@ TEST(Reads, leaderAnswersFreshReads) {
                                    "returns false elsewhere)",
                                    n);
         for (int i = 0; i < 10; ++i) {
-            if (sim.rng().chance(0.5)) sim.submit(leader, command(i));
+            if (sim.rng().chance(0.5)) sim.submit(leader, numbered_command(i));
             if (!reads.offer(sim, leader))
                 return fmt::format("leader {} refused a read", leader);
             sim.run_for(sim.rng().uniform(0, 30) * kMillisecond);

@@ -18,7 +18,7 @@ TEST(Churn, manyElectionsUnderChurn) {
         while (sim.now() < end && !sim.failed()) {
             if (const auto leader = sim.leader()) {
                 const int burst = static_cast<int>(rng.uniform(0, 3));
-                for (int i = 0; i < burst; ++i) sim.submit(*leader, command(next++));
+                for (int i = 0; i < burst; ++i) sim.submit(*leader, numbered_command(next++));
             }
             sim.run_for(rng.uniform(10, rng.chance(0.2) ? 600 : 100) * kMillisecond);
             int down = 0;
@@ -46,7 +46,7 @@ TEST(Churn, manyElectionsUnderChurn) {
         sim.set_all_links(LinkParams{});
         for (NodeId n = 0; n < sim.size(); ++n) sim.restart(n);
         std::string why;
-        return commit_one(sim, command(next), why) == kNoNode ? "after the churn ended: " + why
+        return commit_one(sim, numbered_command(next), why) == kNoNode ? "after the churn ended: " + why
                                                               : "";
     });
 }

@@ -93,4 +93,28 @@ inline Term highest_term(const Simulation& sim) {
     return t;
 }
 
+/// The client command numbered `i` that the Raft labs' checks submit: "put x<i> <i>",
+/// distinct for every i, so an entry in a log tells which submission it came from.
+inline std::string numbered_command(int i) { return "put x" + std::to_string(i) + " " + std::to_string(i); }
+
+/// Offers `leader` the commands numbered `first` to `first + count - 1`; "" or why the
+/// leader refused one.
+inline std::string submit_many(Simulation& sim, NodeId leader, int count, int first = 0) {
+    for (int i = first; i < first + count; ++i)
+        if (!sim.submit(leader, numbered_command(i)))
+            return sim.failed() ? sim.failure()
+                                : fmt::format("leader {} refused command {} from a client", leader, i);
+    return {};
+}
+
+/// Offers `leader` the commands numbered 0 to `count - 1` one at a time, with a random
+/// pause of up to `max_gap` of virtual time after each; "" or why one was refused.
+inline std::string submit_spread(Simulation& sim, NodeId leader, int count, Time max_gap) {
+    for (int i = 0; i < count; ++i) {
+        if (std::string e = submit_many(sim, leader, 1, i); !e.empty()) return e;
+        sim.run_for(sim.rng().uniform(0, max_gap));
+    }
+    return {};
+}
+
 }  // namespace raftlab::sim
