@@ -210,6 +210,7 @@ function onFrame(f) {
   for (const node of f.nodes) drawServer(node, f);
   drawLinks(f);
   drawNetNote(f);
+  syncSides(f);
   drawLeaderBanner(f);
   drawScenario(f);
   for (const e of f.events) addEvent(e);
@@ -345,6 +346,28 @@ function drawNetNote(f) {
   if (cut.length) notes.push('Cut by the partition: ' + cut.join(', ') + ' (Heal reconnects them)');
   $('net-note').hidden = notes.length === 0;
   $('net-note').textContent = notes.join('. ');
+}
+
+/// When the network changes (a button, a scenario step, a heal), the two sides of the
+/// partition editor show the groups that can talk: servers linked both ways share a
+/// group, and the group of the lowest-numbered server is side A. A presenter's own
+/// arrangement, not applied yet, is left alone while the network stays as it is.
+function syncSides(f) {
+  const key = JSON.stringify(f.blocked);
+  if (key === demo.blockedKey) return;
+  demo.blockedKey = key;
+  const group = Array.from({ length: demo.n }, (_, i) => i);
+  const find = (i) => (group[i] === i ? i : (group[i] = find(group[i])));
+  for (let i = 0; i < demo.n; i++)
+    for (let j = i + 1; j < demo.n; j++)
+      if (!f.blocked[i][j] && !f.blocked[j][i]) group[find(j)] = find(i);
+  const roots = [...new Set(group.map((_, i) => find(i)))];
+  if (roots.length > 2) return;  // three or more groups do not fit two sides
+  for (let i = 0; i < demo.n; i++) {
+    const chip = document.querySelector(`.chip[data-id="${i}"]`);
+    const side = find(i) === find(0) ? 'a' : 'b';
+    if (chip) document.querySelector(`.zone[data-side=${side}] .chips`).appendChild(chip);
+  }
 }
 
 function drawScenario(f) {

@@ -145,6 +145,9 @@ try {
   expect(await waitFor(() => page.locator('#links line.link.cut').count(), 5000), 'the partition shows as cut links');
   expect(await waitFor(async () => /Cut by the partition: .*n\d/.test(await page.locator('#net-note').innerText()), 5000),
     'the network note names the cut links');
+  const sideB = () => page.evaluate(() => [...document.querySelectorAll('.zone[data-side=b] .chip')].map((c) => c.dataset.id).join(','));
+  expect(await waitFor(async () => (await sideB()) === String(before), 5000),
+    `the partition editor shows the isolated leader n${before} alone on side B (it shows "${await sideB()}")`);
   const third = await waitFor(async () => { const l = await leader(); return l !== '' && l !== before && l; }, 10000);
   expect(third !== null, 'the majority side elects a leader while the old one is isolated');
   await sleep(300);
@@ -152,6 +155,7 @@ try {
   await click('#heal');
   expect(await waitFor(async () => (await page.locator('#links line.link.cut').count()) === 0, 5000), 'heal removes the cuts');
   expect(await waitFor(async () => !(await page.locator('#net-note').isVisible()), 5000), 'heal clears the network note');
+  expect(await waitFor(async () => (await sideB()) === '', 5000), 'after the heal every server is back on side A');
   expect(await waitFor(async () => (await servers()).filter((s) => s.role === 'leader').length === 1, 10000),
     'one leader after healing (the isolated one steps down)');
   await sleep(300);
