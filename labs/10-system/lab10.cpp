@@ -1,6 +1,8 @@
 // lab10.cpp: the shared machinery of the lab 10 checks (see lab10.h).
 #include "lab10.h"
 
+#include <fmt/format.h>
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -74,7 +76,23 @@ std::string CheckRun::save_artifacts() {
             fs::copy_file(file, dir / "logs" / (name + ".log"), fs::copy_options::overwrite_existing, ec);
             if (!ec && (saved.empty() || saved.back() != "logs/")) saved.push_back("logs/");
         }
-        if (cluster_) notes_.push_back("statuses at the end: " + describe_statuses(*cluster_));
+        if (cluster_) {
+            notes_.push_back("statuses at the end: " + describe_statuses(*cluster_));
+            // What the proxy saw on each link: a link that accepted no connection, or
+            // whose frames stopped, tells a dead connection from a server that ignores
+            // what it gets.
+            std::vector<proxy::LinkStatus> links;
+            try {
+                links = cluster_->proxy().links();
+            } catch (const std::logic_error&) {  // a cluster without the proxy
+            }
+            for (const auto& l : links)
+                notes_.push_back(fmt::format(
+                    "link {} (port {} -> {}): {} open of {} accepted; {} frames forward, {} backward, {} dropped{}{}{}",
+                    l.spec.name, l.spec.listen_port, l.spec.target_port, l.connections, l.accepted,
+                    l.frames_forward, l.frames_backward, l.frames_dropped, l.down ? "; down" : "",
+                    l.cut_forward ? "; forward cut" : "", l.cut_backward ? "; backward cut" : ""));
+        }
         if (!notes_.empty()) {
             std::ofstream out(dir / "notes.txt");
             for (const auto& n : notes_) out << n << "\n";

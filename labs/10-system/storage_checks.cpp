@@ -132,13 +132,19 @@ TEST(Storage, restartAllAfterPowerLoss) {
     });
 }
 
-/// Writes a few entries through the cluster and returns a follower, stopped and cut
-/// off from the others, whose last index was `last_index` when it stopped.
-NodeId stop_quiet_follower(CheckRun& run, Index& last_index) {
+/// Writes 30 entries through the cluster, then `more` once every server has those,
+/// and returns a follower, stopped and cut off from the others, whose last index was
+/// `last_index` when it stopped. The second round reaches the follower in writes of
+/// its own, after the first: a follower that joined late may have received all of
+/// the first 30 in one message and stored them as one record.
+NodeId stop_quiet_follower(CheckRun& run, Index& last_index, int more = 0) {
     auto& cluster = run.cluster();
     NodeId leader = wait_for_leader(cluster);
     kv::Client client(cluster.client_endpoints(), "writer", workload_client_options());
-    for (int i = 0; i < 30; ++i) must_execute(cluster, client, kv::Op::put, "k" + std::to_string(i % 7), "v" + std::to_string(i));
+    for (int i = 0; i < 30 + more; ++i) {
+        must_execute(cluster, client, kv::Op::put, "k" + std::to_string(i % 7), "v" + std::to_string(i));
+        if (i == 29) wait_until_caught_up(cluster);
+    }
     wait_until_caught_up(cluster);
     NodeId follower = (leader + 1) % cluster.size();
     // Alone from now on: after its restart nobody can repair its log, and it cannot
@@ -195,7 +201,9 @@ TEST(Storage, corruptDataStops) {
     run_check([](CheckRun& run) {
         auto& cluster = run.start_cluster();
         Index before = 0;
-        NodeId f = stop_quiet_follower(run, before);
+        // 30 entries and then 10 more: the byte at a third of the file lies among the
+        // first 30, with the last 10's records (complete ones) after it.
+        NodeId f = stop_quiet_follower(run, before, 10);
         std::string name = kv::LocalCluster::name(f);
         fs::path file = largest_file(cluster.data_dir(f));
         auto size = fs::file_size(file);
