@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -38,6 +39,20 @@ ExitStatus decode(int status) {
     return {false, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
+/// Sets FD_CLOEXEC on every descriptor from `first` up. Async-signal-safe.
+void mark_close_on_exec_from(int first) {
+#if defined(__linux__) && defined(CLOSE_RANGE_CLOEXEC)
+    if (::close_range(static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+#endif
+    // Older kernels and other systems: one call per possible descriptor.
+    long max = ::sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 1 << 20) max = 1 << 20;
+    for (int fd = first; fd < max; ++fd) {
+        int flags = ::fcntl(fd, F_GETFD);
+        if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+}
+
 }  // namespace
 
 void in_child_after_fork(pid_t parent) {
@@ -52,6 +67,11 @@ void in_child_after_fork(pid_t parent) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Nothing of the harness may outlive exec: Asio opens its sockets without
+    // close-on-exec, and a server holding a copy of, say, a proxy connection keeps it
+    // open after the harness closes or resets it. Marking (not closing) keeps Boost's
+    // exec-error pipe working; stdio is dup2'ed onto 0-2, which this leaves alone.
+    mark_close_on_exec_from(3);
 }
 
 void in_parent_after_fork(pid_t child) {

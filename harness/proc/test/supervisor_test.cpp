@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 
 #include <csignal>
+#include <fcntl.h>
 #include <fstream>
 #include <sys/wait.h>
 #include <thread>
@@ -102,6 +103,27 @@ TEST(Supervisor, startAll_readyAndLogged) {
         }
         EXPECT_TRUE(logged) << n.id << " log: " << read_file(s.log_path(n.id));
     }
+}
+
+// Asio opens its sockets without close-on-exec, so a node started while the harness
+// holds a socket would keep a copy of it: closing or resetting it in the harness then
+// did nothing while the node lived. The fault proxy met exactly this: a connection it
+// reset at start-up stayed open inside a server process, and the link that used it was
+// silently dead. A socket the harness closes must really close.
+TEST(Supervisor, start_nodesDoNotInheritHarnessSockets) {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::acceptor held(io, {asio::ip::address_v4::loopback(), 0});
+    const int port = held.local_endpoint().port();
+    ASSERT_EQ(::fcntl(held.native_handle(), F_GETFD) & FD_CLOEXEC, 0) << "the premise: asio sets no FD_CLOEXEC";
+    TempDir dir;
+    Supervisor s(echo_cluster(dir, 1));
+    s.start_all();
+    held.close();
+    EXPECT_FALSE(port_accepts(port, 1s)) << "port " << port << " still accepts after the harness closed it: node n1 "
+                                         << "inherited the listening socket";
+    // And the node itself is fine.
+    EXPECT_TRUE(echoes(s.config().nodes[0].ports.at("client"), 5s));
 }
 
 TEST(Supervisor, killAndRestart_sameDataDir) {
