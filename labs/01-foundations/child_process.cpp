@@ -27,7 +27,7 @@ int anonymous_log() {
 }
 
 /// In the child, between fork and exec: own process group, output to the log, and
-/// (Linux) die together with the check binary.
+/// (Linux) die together with the check binary and inherit no other descriptor.
 [[noreturn]] void exec_child(const std::filesystem::path& exe, std::vector<char*>& argv, int log,
                              pid_t parent) {
     ::setpgid(0, 0);
@@ -38,6 +38,11 @@ int anonymous_log() {
     int null = ::open("/dev/null", O_RDONLY);
     ::dup2(log, 1), ::dup2(log, 2);
     if (null >= 0) ::dup2(null, 0);
+#ifdef __linux__
+    // Nothing else of the check's (its sockets, other children's logs) stays open in
+    // the program: a connection the check closes must really close.
+    ::close_range(3, ~0U, 0);
+#endif
     ::execv(exe.c_str(), argv.data());
     ::_exit(127);
 }
