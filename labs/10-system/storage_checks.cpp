@@ -141,11 +141,15 @@ NodeId stop_quiet_follower(CheckRun& run, Index& last_index, int more = 0) {
     auto& cluster = run.cluster();
     NodeId leader = wait_for_leader(cluster);
     kv::Client client(cluster.client_endpoints(), "writer", workload_client_options());
-    for (int i = 0; i < 30 + more; ++i) {
+    auto put = [&](int i) {
         must_execute(cluster, client, kv::Op::put, "k" + std::to_string(i % 7), "v" + std::to_string(i));
-        if (i == 29) wait_until_caught_up(cluster);
-    }
+    };
+    for (int i = 0; i < 30; ++i) put(i);
     wait_until_caught_up(cluster);
+    if (more > 0) {
+        for (int i = 30; i < 30 + more; ++i) put(i);
+        wait_until_caught_up(cluster);
+    }
     NodeId follower = (leader + 1) % cluster.size();
     // Alone from now on: after its restart nobody can repair its log, and it cannot
     // disturb the others.
