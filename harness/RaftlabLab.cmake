@@ -1,19 +1,29 @@
 # raftlab_lab(<NN>
 #     SOURCES <check sources, relative to the lab folder>
-#     IMPL    <implementation sources, relative to RAFTLAB_IMPL, compiled in>
+#     [HOST   <host target> <MACRO>]  the implementation host the checks drive
+#     [JUDGE_SOURCES <sources of the hosted variant only>]
+#     [FAST_IMPL <files under RAFTLAB_IMPL> | FAST_OBJECTS <object libraries>]
+#             what the fast variant lab<NN>_checks_fast compiles in
+#     [IMPL   <implementation sources, relative to RAFTLAB_IMPL, compiled in>]
 #     [REQUIRE <implementation files that must exist, built elsewhere>]
 #     [LIBS   <framework libraries to link>])
 #
 # Defines the executable lab<NN>_checks: a GoogleTest binary holding every check of
-# the lab, compiled against the chosen implementation. Hidden checks (lab.yaml
-# visibility: hidden) live in the lab's hidden/ folder; its *.cpp files are added
-# here when the folder exists, so the student repository, which has no hidden/,
-# builds the same lab without them. The grader runs it once per
-# check with --gtest_filter. When an implementation file is missing the target still
-# exists but fails to build with one line that names the file, so that one broken lab
-# never stops the others from being graded.
+# the lab. Student code reaches it in one of two ways:
+#   * HOST (labs 2-9): the student's code is compiled into a separate host
+#     executable (raftlab_host) and the checks start it as a process of its own;
+#     its path is compiled into the checks as <MACRO>. The check binary then holds
+#     no student code and does not see the implementation's folder at all.
+#   * IMPL: the files are compiled into the check binary itself (lab 1's message
+#     functions until they move to a host).
+# Hidden checks (lab.yaml visibility: hidden) live in the lab's hidden/ folder; its
+# *.cpp files are added here when the folder exists, so the student repository, which
+# has no hidden/, builds the same lab without them. The grader runs it once per
+# check. When an implementation file is missing the target still exists but fails to
+# build with one line that names the file, so that one broken lab never stops the
+# others from being graded.
 function(raftlab_lab number)
-  cmake_parse_arguments(ARG "" "" "SOURCES;IMPL;REQUIRE;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;IMPL;REQUIRE;LIBS;HOST;JUDGE_SOURCES;FAST_IMPL;FAST_OBJECTS" ${ARGN})
   set(target "lab${number}_checks")
   set(impl_sources "")
   set(missing "")
@@ -29,13 +39,119 @@ function(raftlab_lab number)
     add_custom_target(${target}
       COMMAND ${CMAKE_COMMAND} -E echo "${first}:1: error: file is missing; copy it from starter/ and fill it in"
       COMMAND ${CMAKE_COMMAND} -E false)
+    add_custom_target(${target}_fast DEPENDS ${target})
     return()
   endif()
   file(GLOB hidden_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/hidden/*.cpp")
   list(SORT hidden_sources)
-  add_executable(${target} ${ARG_SOURCES} ${hidden_sources} ${impl_sources})
-  target_include_directories(${target} PRIVATE "${RAFTLAB_IMPL}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  add_executable(${target} ${ARG_SOURCES} ${ARG_JUDGE_SOURCES} ${hidden_sources} ${impl_sources})
+  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(impl_sources)
+    # The implementation's folder comes after the framework's, and only for quoted
+    # includes: nothing in it can stand in for <gtest/gtest.h> or a raftlab header.
+    raftlab_impl_include(${target} PRIVATE)
+  endif()
   target_link_libraries(${target} PRIVATE raftlab_check ${ARG_LIBS})
+  if(ARG_HOST)
+    list(GET ARG_HOST 0 host_target)
+    list(GET ARG_HOST 1 host_macro)
+    if(NOT TARGET ${host_target})
+      # The host could not be defined (a file is missing): fail with the first one.
+      add_custom_target(${target}_missing_host
+        COMMAND ${CMAKE_COMMAND} -E echo "${RAFTLAB_IMPL}: the implementation host ${host_target} is incomplete"
+        COMMAND ${CMAKE_COMMAND} -E false)
+      add_dependencies(${target} ${target}_missing_host)
+    else()
+      add_dependencies(${target} ${host_target})
+      target_compile_definitions(${target} PRIVATE ${host_macro}="$<TARGET_FILE:${host_target}>")
+    endif()
+    target_link_libraries(${target} PRIVATE raftlab_judge)
+    # The fast variant for a student's own runs: the same checks with the student's
+    # code compiled in (no host processes), so the same verdicts in a fraction of the
+    # time. Official grading (other people's code, batches, Gradescope) never uses it.
+    set(fast_files "")
+    foreach(f IN LISTS ARG_FAST_IMPL)
+      list(APPEND fast_files "${RAFTLAB_IMPL}/${f}")
+    endforeach()
+    set(fast_objects_ok TRUE)
+    foreach(o IN LISTS ARG_FAST_OBJECTS)
+      if(NOT TARGET ${o})
+        set(fast_objects_ok FALSE)
+      endif()
+    endforeach()
+    if(fast_objects_ok)
+      add_executable(${target}_fast ${ARG_SOURCES} ${hidden_sources} ${fast_files})
+      target_include_directories(${target}_fast PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+      raftlab_impl_include(${target}_fast PRIVATE)
+      target_compile_definitions(${target}_fast PRIVATE RAFTLAB_IN_PROCESS=1)
+      target_link_libraries(${target}_fast PRIVATE raftlab_check ${ARG_LIBS} ${ARG_FAST_OBJECTS})
+    else()
+      add_custom_target(${target}_fast DEPENDS ${target})
+    endif()
+  else()
+    # Labs whose checks have no host (their programs are processes already): the one
+    # binary serves both modes.
+    add_custom_target(${target}_fast DEPENDS ${target})
+  endif()
+endfunction()
+
+# raftlab_host(<target> MAIN <framework host main> [IMPL <files under RAFTLAB_IMPL>]
+#              [OBJECTS <object library of student code>])
+#
+# The implementation host of a lab: the student's files compiled with a framework
+# main (harness/host/*_main.cpp) into an executable the checks start as a process of
+# its own. The student's folder is searched only for quoted includes and after the
+# framework's headers. Defines nothing when an IMPL file is missing (the lab's
+# REQUIRE names it in one line).
+function(raftlab_host target)
+  cmake_parse_arguments(ARG "" "MAIN" "IMPL;OBJECTS" ${ARGN})
+  if(TARGET ${target})
+    return()
+  endif()
+  set(files "")
+  foreach(f IN LISTS ARG_IMPL)
+    if(NOT EXISTS "${RAFTLAB_IMPL}/${f}")
+      return()
+    endif()
+    list(APPEND files "${RAFTLAB_IMPL}/${f}")
+  endforeach()
+  foreach(o IN LISTS ARG_OBJECTS)
+    if(NOT TARGET ${o})
+      return()
+    endif()
+  endforeach()
+  set(objects ${ARG_OBJECTS})
+  if(files)
+    add_library(${target}_student OBJECT ${files})
+    raftlab_impl_include(${target}_student PRIVATE)
+    target_link_libraries(${target}_student PRIVATE raftlab_contract)
+    list(APPEND objects ${target}_student)
+  endif()
+  add_executable(${target} ${ARG_MAIN})
+  raftlab_impl_include(${target} PRIVATE)
+  target_link_libraries(${target} PRIVATE raftlab_host_serve ${objects})
+  # Student objects may not define framework symbols: one sentence, before linking.
+  set(object_files "")
+  foreach(o IN LISTS objects)
+    list(APPEND object_files "$<TARGET_OBJECTS:${o}>")
+  endforeach()
+  add_custom_command(TARGET ${target} PRE_LINK
+    COMMAND ${CMAKE_COMMAND} "-DOBJECTS=${object_files}"
+            -P "${PROJECT_SOURCE_DIR}/harness/host/check_symbols.cmake"
+    VERBATIM)
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    # A static host starts in a fraction of the time: the simulator starts one per
+    # server and per restart.
+    target_link_options(${target} PRIVATE -static)
+  endif()
+endfunction()
+
+# raftlab_impl_include(<target> <scope>): the student's folder for quoted includes
+# only, after the framework's headers.
+function(raftlab_impl_include target scope)
+  # SHELL: keeps each -iquote with its folder (CMake folds repeated options).
+  target_compile_options(${target} ${scope} "SHELL:-iquote ${PROJECT_SOURCE_DIR}/harness/include"
+                                            "SHELL:-iquote ${RAFTLAB_IMPL}")
 endfunction()
 
 # The student's Raft server (labs 6-10): the same files for every lab that runs it.
@@ -57,28 +173,31 @@ function(raftlab_raft_objects)
   set(files ${RAFTLAB_RAFT_FILES})
   list(TRANSFORM files PREPEND "${RAFTLAB_IMPL}/")
   add_library(raftlab_impl_raft OBJECT ${files})
-  target_include_directories(raftlab_impl_raft PUBLIC "${RAFTLAB_IMPL}")
+  raftlab_impl_include(raftlab_impl_raft PUBLIC)
   target_link_libraries(raftlab_impl_raft PUBLIC raftlab_contract)
+  # The host of labs 6-9: one server per process (harness/host/raft_host_main.cpp).
+  raftlab_host(raftlab_raft_host MAIN "${PROJECT_SOURCE_DIR}/harness/host/raft_host_main.cpp"
+               OBJECTS raftlab_impl_raft)
 endfunction()
 
 # raftlab_raft_lab(<NN> SOURCES <check sources>)
 #
 # A lab whose checks run the student's whole Raft server (labs 6-9) in the
-# simulator: the server's files, the simulator, and, when the timeline component is
-# built, the hook that lets `raftlab replay ... --html FILE` write the page.
+# simulator: each server is a process of the Raft host (RAFTLAB_RAFT_HOST), driven by
+# the simulator and, when the timeline component is built, the hook that lets
+# `raftlab replay ... --html FILE` write the page.
 function(raftlab_raft_lab number)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
   raftlab_raft_objects()
   set(libs raftlab_sim)
-  if(TARGET raftlab_impl_raft)
-    list(APPEND libs raftlab_impl_raft)
-  endif()
   if(TARGET raftlab_timeline_hook)
     list(APPEND libs raftlab_timeline_hook)
   endif()
   raftlab_lab(${number}
     SOURCES ${ARG_SOURCES}
     REQUIRE ${RAFTLAB_RAFT_FILES}
+    HOST raftlab_raft_host RAFTLAB_RAFT_HOST
+    FAST_OBJECTS raftlab_impl_raft
     LIBS ${libs})
 endfunction()
 

@@ -17,10 +17,17 @@ struct Impl {
     std::string name;                ///< "starter", "solutions" or the folder name
     std::filesystem::path source;    ///< absolute path of the implementation
     std::filesystem::path build_dir; ///< its own build directory
+    /// True: student code runs only in implementation hosts, processes of its own
+    /// (labs 4 and 6-9 today), and nothing in them can reach the verdict. False: the
+    /// fast variant of those labs, with the student's code compiled into the checks;
+    /// the same verdicts, for a student's own runs. Any --impl PATH, every batch and
+    /// the Gradescope and Classroom autograders are isolated.
+    bool isolated = true;
 };
 
 /// Resolves --impl (starter | solutions | PATH). Throws ConfigError for a missing
-/// path or a folder that does not look like an implementation.
+/// path or a folder that does not look like an implementation. starter and solutions
+/// run fast (not isolated) unless asked otherwise; any other path is isolated.
 Impl resolve_impl(const std::filesystem::path& root, const std::string& impl_arg);
 
 struct BuildOutcome {

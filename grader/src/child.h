@@ -42,6 +42,10 @@ struct Limits {
     unsigned long max_processes = 0;
     /// Filled in by run_child: RLIMIT_NPROC for a non-root user (0: none).
     unsigned long nproc_rlimit = 0;
+    /// A descriptor of the grader's the child inherits under the same number (it is
+    /// opened close-on-exec and made inheritable only in the child): where a check
+    /// writes its result, with no path any other process could find. -1: none.
+    int keep_fd = -1;
 };
 
 struct ChildSpec {

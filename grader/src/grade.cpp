@@ -3,13 +3,18 @@
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <regex>
 #include <sstream>
 
 #include "child.h"
+#include "submission.h"
 #include "tempdir.h"
 
 namespace raftlab::grader {
@@ -71,14 +76,10 @@ struct GtestSummary {
     std::string first_failure;
 };
 
-GtestSummary read_gtest_json(const fs::path& file) {
+GtestSummary read_gtest_json(const std::string& text) {
     GtestSummary s;
-    std::ifstream in(file);
-    if (!in) return s;
-    std::stringstream buf;
-    buf << in.rdbuf();
     boost::system::error_code ec;
-    json::value v = json::parse(buf.str(), ec);
+    json::value v = json::parse(text, ec);
     if (ec || !v.is_object()) return s;
     s.read = true;
     const json::object& top = v.as_object();
@@ -94,6 +95,52 @@ GtestSummary read_gtest_json(const fs::path& file) {
                                     s.first_failure = std::string(m->as_string());
     return s;
 }
+
+/// "c-" and 16 random hex digits.
+std::string opaque_name() {
+    static std::random_device device;
+    static std::mt19937_64 rng(device());
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "c-%016llx", static_cast<unsigned long long>(rng()));
+    return buf;
+}
+
+/// An anonymous file for one check's result (see run_check).
+class ResultFile {
+public:
+    explicit ResultFile(const fs::path& dir) {
+#ifdef O_TMPFILE
+        fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+        if (fd_ < 0) {  // no O_TMPFILE (macOS, some filesystems): create, then unlink
+            std::string name = (dir / "result-XXXXXX").string();
+            fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+            if (fd_ >= 0) ::unlink(name.c_str());
+        }
+        if (fd_ < 0) throw std::runtime_error("cannot create a result file in " + dir.string());
+    }
+    ~ResultFile() { ::close(fd_); }
+    ResultFile(const ResultFile&) = delete;
+    ResultFile& operator=(const ResultFile&) = delete;
+    int fd() const { return fd_; }
+    /// What the check wrote (at most 16 MiB).
+    std::string read() const {
+        std::string out;
+        char buf[65536];
+        for (off_t at = 0; out.size() < (16u << 20);) {
+            ssize_t n = ::pread(fd_, buf, sizeof buf, at);
+            if (n <= 0) break;
+            out.append(buf, static_cast<std::size_t>(n));
+            at += n;
+        }
+        return out;
+    }
+
+private:
+    int fd_ = -1;
+};
 
 /// The sentence a student reads: the last line of the first failure (the check's
 /// own message), or GoogleTest's description of an exception.
@@ -150,7 +197,10 @@ void classify(CheckResult& r, const ChildResult& child, const GtestSummary& gtes
     } else if (child.exit_code == 0 && gtest.read) {
         r.status = Status::passed;
     } else if (!gtest.first_failure.empty()) {
-        r.status = Status::failed;
+        // Student code runs in host processes; the check (the judge) reports a host
+        // that died of a signal as "its process crashed with SIG...": a crash.
+        r.status = gtest.first_failure.find("its process crashed with SIG") != std::string::npos ? Status::crashed
+                                                                                            : Status::failed;
         r.reason = reason_from_failure(gtest.first_failure);
     } else {
         r.status = child.exit_code == 0 ? Status::failed : Status::crashed;
@@ -181,7 +231,10 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     r.lab = &lab;
     r.check = &check;
     r.number = std::to_string(lab.number) + "." + std::to_string(index + 1);
-    fs::path dir = workdir / check.id;
+    // The check's folder has a name that says nothing of the check, and goes away once
+    // the check is over, so nothing running inside one check can tell which it is by
+    // looking around the grader's work folder.
+    fs::path dir = workdir / opaque_name();
     fs::create_directories(dir / "artifacts");
     fs::path artifacts = root / "build" / "artifacts" / impl.name / lab.slug / check.id;
     std::error_code ec;
@@ -189,8 +242,12 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
 
     ChildSpec spec;
     spec.program = check_binary(impl, lab);
-    spec.args = {"--gtest_filter=" + check.test, "--gtest_output=json:" + (dir / "gtest.json").string(),
-                 "--gtest_brief=1"};
+    // Only the check (the judge) writes the result, into a file that has no name: no
+    // other process can find it, and student code runs in processes of its own that
+    // do not inherit it. The filter and the file travel in the environment, which only
+    // the check can read (it makes itself non-dumpable first), not on the command line.
+    ResultFile result(dir);
+    spec.limits.keep_fd = result.fd();
     spec.cwd = dir;
     spec.limits.wall = std::chrono::seconds(std::min(check.timeout_s, max_timeout_s()));
     // The check may write only in its own directory; it cannot see solutions/
@@ -202,6 +259,9 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     if (fs::is_directory(solutions, ec) && fs::canonical(solutions, ec) != impl.source)
         spec.limits.hidden_dirs.push_back(solutions.string());
     spec.env_overrides = check_environment(root, lab, check);
+    spec.env_overrides["GTEST_FILTER"] = check.test;
+    spec.env_overrides["GTEST_OUTPUT"] = "json:/dev/fd/" + std::to_string(result.fd());
+    spec.env_overrides["GTEST_BRIEF"] = "1";
     spec.env_overrides["RAFTLAB_ARTIFACTS"] = (dir / "artifacts").string();
     // Scratch files go to tmp/, which the sandbox makes a tmpfs (see Limits::tmpfs_dir).
     fs::create_directories(dir / "tmp", ec);
@@ -209,7 +269,7 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     spec.env_overrides["TMPDIR"] = (dir / "tmp").string();
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
     ChildResult child = run_child(spec);
-    GtestSummary gtest = read_gtest_json(dir / "gtest.json");
+    GtestSummary gtest = read_gtest_json(result.read());
     classify(r, child, gtest, static_cast<int>(spec.limits.wall.count() / 1000));
     r.output = child.output;
     r.seconds = child.seconds;
@@ -219,6 +279,7 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
         fs::copy(dir / "artifacts", artifacts, fs::copy_options::recursive, ec);
         if (!ec) r.artifacts = fs::relative(artifacts, root).string();
     }
+    fs::remove_all(dir, ec);
     return r;
 }
 
@@ -226,13 +287,20 @@ GradeReport grade(const fs::path& root, const GradeOptions& options) {
     auto start = std::chrono::steady_clock::now();
     GradeReport report;
     report.impl = options.impl.name;
+    report.isolated = options.impl.isolated;
     std::size_t total = 0, done = 0;
     for (const Lab* lab : options.labs) total += lab->gradable ? lab->checks.size() : 0;
 
     bool any_gradable = false;
     for (const Lab* lab : options.labs) any_gradable |= lab->gradable;
     BuildOutcome configured{true, "", "", 0};
-    if (any_gradable) configured = configure(root, options.impl);
+    const std::string shown = fs::relative(options.impl.source, root).string().rfind("..", 0) == 0
+                                  ? options.impl.source.string()
+                                  : fs::relative(options.impl.source, root).string();
+    if (std::string refused = check_submission_files(root, options.impl.source, shown); !refused.empty())
+        configured = BuildOutcome{false, refused + "\n", refused, 0};
+    else if (any_gradable)
+        configured = configure(root, options.impl);
 
     TempDir work("grade");
     for (const Lab* lab : options.labs) {

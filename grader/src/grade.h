@@ -51,6 +51,7 @@ struct LabResult {
 
 struct GradeReport {
     std::string impl;
+    bool isolated = true;  ///< see Impl::isolated
     std::vector<LabResult> labs;
     double seconds = 0;
     int score() const;

@@ -51,11 +51,12 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 int cmd_grade(const fs::path& root, const std::vector<std::string>& names, const std::string& impl_arg,
-              const std::string& json_path, const std::string& junit_path, bool gradable_only) {
+              const std::string& json_path, const std::string& junit_path, bool gradable_only, int isolation) {
     std::vector<Lab> catalog = load_catalog(root);
     GradeOptions opts;
     opts.labs = select_labs(catalog, names, gradable_only);
     opts.impl = resolve_impl(root, impl_arg);
+    if (isolation != 0) opts.impl.isolated = isolation > 0;
     bool tty = isatty(STDOUT_FILENO);
     if (tty) {
         opts.on_build = [](const Lab& lab) { std::cout << "\r\033[Kbuilding " << lab.label() << " ..." << std::flush; };
@@ -183,6 +184,12 @@ int main(int argc, char** argv) {
     grade_cmd->add_option("--json", json_path, "write Gradescope results.json here");
     grade_cmd->add_option("--junit", junit_path, "write JUnit XML here");
     grade_cmd->add_flag("--gradable-only", gradable_only, "skip labs that are not yet gradable");
+    bool isolated = false, fast = false;
+    grade_cmd->add_flag("--isolated", isolated,
+                        "run student code only in processes of its own, as official grading does (the default "
+                        "for any --impl PATH)");
+    grade_cmd->add_flag("--fast", fast, "compile student code into the checks (a student's own runs; the default "
+                                        "for starter and solutions)");
     std::string submissions, gradebook = "gradebook.csv";
     int jobs = 1;
     auto* submissions_opt = grade_cmd->add_option("--submissions", submissions,
@@ -246,7 +253,9 @@ int main(int argc, char** argv) {
         }
         if (*grade_cmd && (*jobs_opt || *out_opt))
             throw ConfigError("--jobs and --out go with --submissions DIR");
-        if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only);
+        if (*grade_cmd && isolated && fast) throw ConfigError("--isolated and --fast exclude each other; give one");
+        if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only,
+                                         isolated ? 1 : (fast ? -1 : 0));
         if (*server_cmd) return cmd_build_server(root, impl);
         if (*export_cmd) return cmd_export_student(root, export_dir, check_labs, no_check);
         if (*gradescope_cmd) return cmd_gradescope(root, zip_path, labs);

@@ -180,6 +180,7 @@ int prepare_child(const Limits& limits, const std::string& cgroup) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    if (limits.keep_fd >= 0 && fcntl(limits.keep_fd, F_SETFD, 0) != 0) return errno;
     if (!limits.resource_limits) return 0;
     if (int err = apply_rlimits(limits)) return err;
 #ifdef __linux__

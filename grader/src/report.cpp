@@ -53,6 +53,9 @@ void print_failures(std::ostream& out, const GradeReport& report, const Style& s
 void print_table(std::ostream& out, const GradeReport& report, bool colour) {
     Style st{colour};
     out << "\n" << st("1", "raftlab grade: " + report.impl) << "\n";
+    if (!report.isolated)
+        out << "  (fast mode: your code runs inside the checks; official grading runs it in processes of its\n"
+               "   own, with the same verdicts: add --isolated to grade that way)\n";
     for (const auto& lab : report.labs) {
         std::string head = fmt::format("{:<7}{}", lab.lab->label(), lab.lab->title);
         if (!lab.lab->gradable) {

@@ -39,6 +39,11 @@ struct Act {
 
 void PrintTo(const Act& act, std::ostream* os) { *os << act.name; }
 
+std::string home_dir() {
+    const char* home = getenv("HOME");
+    return home ? home : "/root";
+}
+
 const std::vector<Act>& acts() {
     static const std::vector<Act> all = {
         {"infinite_loop", "for (volatile int i = 0;; i = i + 1) {}", "TIME", "did not finish within 10 s"},
@@ -64,12 +69,14 @@ const std::vector<Act>& acts() {
                                    std::to_string(kHostilePort) + "); a.sin_addr.s_addr = htonl(0x7f000001); "
                                "bind(s, (sockaddr*)&a, sizeof a); listen(s, 1); for (;;) pause(); }",
          "PASS", ""},
-        {"reads_solutions", "std::ifstream f(std::string(getenv(\"RAFTLAB_ROOT\")) + \"/solutions/raft/log.cpp\"); "
+        // Student code sees no environment of the grader's (RAFTLAB_ROOT, HOME): the
+        // paths it would guess are written in.
+        {"reads_solutions", "std::ifstream f(\"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\"); "
                             "if (!f) throw std::runtime_error(\"solutions/ is out of reach\");",
          "FAIL", "solutions/ is out of reach", true},
-        {"writes_outside", "std::ofstream(std::string(getenv(\"RAFTLAB_ROOT\")) + \"/HOSTILE_WAS_HERE\") << 1; "
+        {"writes_outside", "std::ofstream(\"" RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE\") << 1; "
                            "std::ofstream(\"/tmp/HOSTILE_WAS_HERE\") << 1; "
-                           "std::ofstream(std::string(getenv(\"HOME\")) + \"/HOSTILE_WAS_HERE\") << 1;",
+                           "std::ofstream(std::string(\"" + home_dir() + "\") + \"/HOSTILE_WAS_HERE\") << 1;",
          "PASS", "", true},
         {"does_not_compile", "this is not C++;", "BULD", "did not compile"},
     };
@@ -87,7 +94,14 @@ void make_impl(const fs::path& impl, const Act& act) {
     std::size_t at = cpp.find(body, cpp.find("AppendResult Log::append_entries("));
     ASSERT_NE(at, std::string::npos) << "solutions/raft/log.cpp changed shape; update hostile_test.cpp";
     cpp.insert(at + body.size(), "    if (prev_index == 3 && entries.size() == 2 && entries[0].command == \"a\") raftlab_hostile_act();\n");
-    cpp.insert(cpp.find('\n', cpp.find("#include \"raft/log.h\"")) + 1, "#include \"raft/hostile_act.h\"\n");
+    // The act is defined in log.cpp itself: a submission may hold only the starter's
+    // files (grader/starter-files.txt).
+    cpp.insert(cpp.find('\n', cpp.find("#include \"raft/log.h\"")) + 1,
+               "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n"
+               "#include <fstream>\n#include <memory>\n#include <stdexcept>\n#include <string>\n#include <vector>\n"
+               "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
+               "#include <unistd.h>\n"
+               "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
     std::string header = read_text(sol / "log.h");
     // Rewrite only what changed, so the build directory recompiles the minimum.
     auto put = [](const fs::path& p, const std::string& text) {
@@ -95,12 +109,6 @@ void make_impl(const fs::path& impl, const Act& act) {
     };
     put(impl / "raft/log.h", header);
     put(impl / "raft/log.cpp", cpp);
-    put(impl / "raft/hostile_act.h",
-        "#pragma once\n#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n"
-        "#include <fstream>\n#include <memory>\n#include <stdexcept>\n#include <string>\n#include <vector>\n"
-        "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
-        "#include <unistd.h>\n"
-        "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
 }
 
 int count_entries(const fs::path& dir, const std::string& prefix) {
@@ -171,7 +179,7 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
         std::string text = json::value_to<std::string>(t.at("output"));
         if (act.status == "BULD") {
             EXPECT_NE(text.find(act.reason), std::string::npos) << number << ": " << text;
-            EXPECT_NE(text.find("hostile_act.h"), std::string::npos) << "the compiler errors must point at the file";
+            EXPECT_NE(text.find("log.cpp"), std::string::npos) << "the compiler errors must point at the file";
         } else if (number == "4.3") {
             EXPECT_EQ(st, act.status == "PASS" ? "passed" : "failed") << text;
             EXPECT_NE(text.find(act.reason), std::string::npos) << "4.3 says: " << text;

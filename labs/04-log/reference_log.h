@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "raft/log.h"
+#include "log_under_test.h"
 
 namespace raftlab::lab04 {
 

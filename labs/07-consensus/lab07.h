@@ -4,8 +4,12 @@
 #include <memory>
 #include <string>
 
+#ifdef RAFTLAB_IN_PROCESS
 #include "raft/quorum.h"
 #include "raft/server.h"
+#else
+#include "raftlab/host/remote_node.h"
+#endif
 #include "raftlab/sim/faults.h"
 #include "raftlab/sim/designated_leader.h"
 #include "raftlab/sim/raft_checks.h"
@@ -16,9 +20,31 @@ namespace lab07 {
 using namespace raftlab;
 using namespace raftlab::sim;
 
+/// The student's server: in a process of its own (the Raft host) when graded, in
+/// this process in the fast variant for a student's own runs.
 inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& env,
                                              const PersistentState& restored) {
-    return make_server_of<Server>(config, env, restored);
+#ifdef RAFTLAB_IN_PROCESS
+    return std::make_unique<Server>(config, env, restored);
+#else
+    return std::make_unique<host::RemoteNode>(RAFTLAB_RAFT_HOST, config, env, restored);
+#endif
+}
+
+/// The student's quorum arithmetic (raft/quorum.h), answered by the Raft host.
+inline bool is_majority(int count, int cluster_size) {
+#ifdef RAFTLAB_IN_PROCESS
+    return raftlab::is_majority(count, cluster_size);
+#else
+    return host::is_majority(RAFTLAB_RAFT_HOST, count, cluster_size);
+#endif
+}
+inline Index majority_match(const std::vector<Index>& match_indexes) {
+#ifdef RAFTLAB_IN_PROCESS
+    return raftlab::majority_match(match_indexes);
+#else
+    return host::majority_match(RAFTLAB_RAFT_HOST, match_indexes);
+#endif
 }
 
 /// Five servers, elections off (the checks choose the leader), a reliable network.

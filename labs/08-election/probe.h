@@ -32,7 +32,11 @@
 #include <utility>
 #include <vector>
 
+#ifdef RAFTLAB_IN_PROCESS
 #include "raft/server.h"
+#else
+#include "raftlab/host/remote_node.h"
+#endif
 #include "raftlab/sim/seeded.h"
 #include "raftlab/sim/simulation.h"
 
@@ -181,32 +185,44 @@ private:
     Index own_last_index_ = 0;
 };
 
-/// A student's Server, watched. Every call goes straight through.
+/// The student's server: in a process of its own (the Raft host) when graded, in this
+/// process in the fast variant for a student's own runs.
+inline std::unique_ptr<RaftNode> make_student_server(const ServerConfig& config, Env& env,
+                                                     const PersistentState& restored) {
+#ifdef RAFTLAB_IN_PROCESS
+    return std::make_unique<Server>(config, env, restored);
+#else
+    return std::make_unique<host::RemoteNode>(RAFTLAB_RAFT_HOST, config, env, restored);
+#endif
+}
+
+/// A student's server (in its own host process), watched. Every call goes straight
+/// through.
 class ProbedServer final : public RaftNode {
 public:
     ProbedServer(const ServerConfig& config, Env& env, const PersistentState& restored,
                  Probe& probe)
         : id_(config.id), probe_(probe), env_(env, config.id, restored, probe),
-          server_(config, env_, restored) {}
+          server_(make_student_server(config, env_, restored)) {}
 
     void receive(NodeId from, const Message& message) override;
-    void tick() override { server_.tick(); }
+    void tick() override { server_->tick(); }
     std::optional<Index> submit(std::string command) override {
-        return server_.submit(std::move(command));
+        return server_->submit(std::move(command));
     }
-    bool read(ReadId id) override { return server_.read(id); }
-    void become_leader() override { server_.become_leader(); }
+    bool read(ReadId id) override { return server_->read(id); }
+    void become_leader() override { server_->become_leader(); }
 
-    Role role() const override { return server_.role(); }
-    Term current_term() const override { return server_.current_term(); }
-    NodeId voted_for() const override { return server_.voted_for(); }
-    NodeId leader_id() const override { return server_.leader_id(); }
-    Index commit_index() const override { return server_.commit_index(); }
-    Index last_applied() const override { return server_.last_applied(); }
-    Index last_log_index() const override { return server_.last_log_index(); }
-    const LogEntry& log_entry(Index index) const override { return server_.log_entry(index); }
-    Index next_index(NodeId peer) const override { return server_.next_index(peer); }
-    Index match_index(NodeId peer) const override { return server_.match_index(peer); }
+    Role role() const override { return server_->role(); }
+    Term current_term() const override { return server_->current_term(); }
+    NodeId voted_for() const override { return server_->voted_for(); }
+    NodeId leader_id() const override { return server_->leader_id(); }
+    Index commit_index() const override { return server_->commit_index(); }
+    Index last_applied() const override { return server_->last_applied(); }
+    Index last_log_index() const override { return server_->last_log_index(); }
+    const LogEntry& log_entry(Index index) const override { return server_->log_entry(index); }
+    Index next_index(NodeId peer) const override { return server_->next_index(peer); }
+    Index match_index(NodeId peer) const override { return server_->match_index(peer); }
 
 private:
     struct Snapshot {
@@ -218,23 +234,23 @@ private:
         Index commit;
     };
     Snapshot snapshot() const {
-        const Index last = server_.last_log_index();
-        return {server_.role(), server_.current_term(), server_.voted_for(), last,
-                last == 0 ? 0 : server_.log_entry(last).term, server_.commit_index()};
+        const Index last = server_->last_log_index();
+        return {server_->role(), server_->current_term(), server_->voted_for(), last,
+                last == 0 ? 0 : server_->log_entry(last).term, server_->commit_index()};
     }
     std::string check_terms(NodeId from, const Message& message, const Snapshot& before) const;
 
     NodeId id_;
     Probe& probe_;
     ProbeEnv env_;     // constructed before server_, which keeps a reference to it
-    Server server_;
+    std::unique_ptr<RaftNode> server_;  // the student's server, in a process of its own
 };
 
 inline void ProbedServer::receive(NodeId from, const Message& message) {
     const Snapshot before = snapshot();
     env_.handling_vote_request(std::get_if<RequestVote>(&message), before.last_term,
                                before.last_index);
-    server_.receive(from, message);
+    server_->receive(from, message);
     env_.handling_vote_request(nullptr, 0, 0);
     if (term_of(message) < before.term) probe_.record_stale_delivery();
     if (std::string why = check_terms(from, message, before); !why.empty()) probe_.fail(why);
@@ -268,17 +284,23 @@ inline std::string ProbedServer::check_terms(NodeId from, const Message& message
     return {};
 }
 
+/// The probe of the seed running on this thread (seeds may run in parallel, one
+/// simulation per thread at a time; see run_seeds).
+inline Probe& thread_probe() {
+    thread_local Probe probe;
+    return probe;
+}
+
 /// Runs `scenario` over `count` seeds with every server probed.
 using ProbedScenario = std::function<std::string(Simulation&, Probe&)>;
 inline void run_probed(int count, const sim::SimOptions& options, const ProbedScenario& scenario) {
-    auto probe = std::make_shared<Probe>();
-    sim::ServerFactory factory = [probe](const ServerConfig& config, Env& env,
-                                         const PersistentState& restored) {
-        return std::make_unique<ProbedServer>(config, env, restored, *probe);
+    sim::ServerFactory factory = [](const ServerConfig& config, Env& env, const PersistentState& restored) {
+        return std::make_unique<ProbedServer>(config, env, restored, thread_probe());
     };
-    sim::run_seeds(count, options, factory, [probe, scenario](Simulation& sim) {
-        probe->attach(sim);
-        return scenario(sim, *probe);
+    sim::run_seeds(count, options, factory, [scenario](Simulation& sim) {
+        Probe& probe = thread_probe();
+        probe.attach(sim);
+        return scenario(sim, probe);
     });
 }
 

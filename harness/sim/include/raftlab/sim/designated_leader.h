@@ -10,12 +10,6 @@
 
 namespace raftlab::sim {
 
-/// A factory for the simulator that builds the student's server type.
-template <class ServerT>
-std::unique_ptr<RaftNode> make_server_of(const ServerConfig& config, Env& env, const PersistentState& restored) {
-    return std::make_unique<ServerT>(config, env, restored);
-}
-
 /// `servers` servers, elections off, a reliable network to start with.
 inline SimOptions designated_leader_cluster(int servers = 5) {
     SimOptions o;

@@ -1,0 +1,318 @@
+// process.cpp: starting implementation hosts and talking to them (the judge's side).
+//
+// Starting a program costs about half a millisecond here, and the simulator starts
+// a server (a host) for every node of every seed and again at every restart: tens of
+// thousands per lab. So each judge thread starts every host program once, as a
+// zygote, and the zygote forks a fresh child for each host the judge asks for. A
+// child starts from the zygote's memory, which no server has touched (the zygote
+// never runs a server), and dies with everything it learned: a crash in the
+// simulator is still a process that ends.
+//
+//   judge <-> zygote: a socket pair; "fork" is answered with the child's pid and,
+//                     passed over the socket (SCM_RIGHTS), the judge's end of a new
+//                     socket pair whose other end is the child's fd 3;
+//                     "wait" reaps a child and answers its exit status.
+//   judge <-> child:  frames both ways on that socket.
+#include "raftlab/host/process.h"
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <memory>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "zygote_protocol.h"
+
+namespace raftlab::host {
+namespace {
+
+struct Stats {
+    std::atomic<long> forks{0}, kills{0}, waits{0};
+    std::atomic<long long> fork_ns{0}, kill_ns{0}, wait_ns{0};
+    ~Stats() {
+        if (std::getenv("RAFTLAB_HOST_STATS"))
+            std::fprintf(stderr, "host stats: %ld forks (%.1f ms), %ld kills (%.1f ms), %ld receives (%.1f ms)\n",
+                         forks.load(), fork_ns.load() / 1e6, kills.load(), kill_ns.load() / 1e6, waits.load(),
+                         wait_ns.load() / 1e6);
+    }
+} g_stats;
+long long since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string describe_status(int status) {
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char* what = sigdescr_np(sig);
+        const char* name = sigabbrev_np(sig);
+        return "crashed with " + (name ? "SIG" + std::string(name) : "signal " + std::to_string(sig)) +
+               (what ? " (" + std::string(what) + ")" : "");
+    }
+    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+    return "stopped";
+}
+
+bool write_all(int fd, const char* data, std::size_t n) {
+    while (n > 0) {
+        ssize_t w = ::send(fd, data, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        data += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+bool read_all(int fd, char* data, std::size_t n) {
+    while (n > 0) {
+        ssize_t r = ::read(fd, data, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        data += r;
+        n -= static_cast<std::size_t>(r);
+    }
+    return true;
+}
+
+/// One running zygote of one host program, owned by one judge thread.
+class Zygote {
+public:
+    explicit Zygote(const std::string& program) : program_(program) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            throw HostError(std::string("could not create a socket pair: ") + std::strerror(errno));
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, sv[1], zygote::kFd);
+#ifdef __GLIBC__
+        // Nothing else of the judge's reaches the host (the check's result file among
+        // them), and it runs in "/", which names nothing.
+        posix_spawn_file_actions_addclosefrom_np(&actions, zygote::kFd + 1);
+        posix_spawn_file_actions_addchdir_np(&actions, "/");
+#endif
+        // No variable or argument names the lab, the check, the seed or whether the
+        // check is hidden.
+        char path_var[] = "PATH=/usr/bin:/bin";
+        char* envp[] = {path_var, nullptr};
+        char arg0[] = "raftlab-host";
+        char* argv[] = {arg0, nullptr};
+        int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, envp);
+        posix_spawn_file_actions_destroy(&actions);
+        close(sv[1]);
+        fd_ = sv[0];
+        if (rc != 0) {
+            close(fd_);
+            throw HostError("could not start the implementation host " + program + ": " + std::strerror(rc));
+        }
+    }
+    ~Zygote() {
+        close(fd_);
+        ::kill(pid_, SIGKILL);
+        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+
+    /// A new child: its pid and the judge's end of its socket.
+    std::pair<pid_t, int> fork_child() {
+        const char op = zygote::kFork;
+        if (!write_all(fd_, &op, 1)) dead("starting a host");
+        char buf[sizeof(std::int32_t)];
+        iovec iov{buf, sizeof buf};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        ssize_t n;
+        while ((n = recvmsg(fd_, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+        }
+        if (n <= 0) dead("starting a host");
+        int fd = -1;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        if (static_cast<std::size_t>(n) < sizeof buf && !read_all(fd_, buf + n, sizeof buf - n)) dead("starting a host");
+        std::int32_t pid;
+        std::memcpy(&pid, buf, sizeof pid);
+        if (fd < 0 || pid <= 0) {
+            if (fd >= 0) close(fd);
+            throw HostError("the implementation host " + program_ + " could not fork (pid " + std::to_string(pid) + ")");
+        }
+        return {pid, fd};
+    }
+
+    /// Reaps `pid`: its wait status, or nullopt when `block` is false and it still runs.
+    std::optional<int> wait_child(pid_t pid, bool block) {
+        char req[1 + sizeof(std::int32_t) + 1];
+        req[0] = zygote::kWait;
+        std::int32_t p = pid;
+        std::memcpy(req + 1, &p, sizeof p);
+        req[1 + sizeof p] = block ? 1 : 0;
+        std::int32_t answer[2];
+        if (!write_all(fd_, req, sizeof req) || !read_all(fd_, reinterpret_cast<char*>(answer), sizeof answer))
+            dead("waiting for a host");
+        if (answer[0] == 0) return std::nullopt;
+        return answer[1];
+    }
+
+private:
+    [[noreturn]] void dead(const char* what) {
+        throw HostError("the implementation host " + program_ + " stopped answering while " + what);
+    }
+    std::string program_;
+    pid_t pid_ = -1;
+    int fd_ = -1;
+};
+
+/// The zygotes of this judge thread, one per host program.
+std::map<std::string, std::unique_ptr<Zygote>>& zygotes() {
+    thread_local std::map<std::string, std::unique_ptr<Zygote>> all;
+    return all;
+}
+
+Zygote& zygote_for(const std::string& program) {
+    auto& z = zygotes()[program];
+    if (!z) z = std::make_unique<Zygote>(program);
+    return *z;
+}
+
+/// Forgets a zygote that failed; the next host starts a new one.
+void drop_zygote(const std::string& program) { zygotes().erase(program); }
+
+}  // namespace
+
+HostProcess::HostProcess(const std::string& program, std::chrono::milliseconds call_timeout)
+    : program_(program), call_timeout_(call_timeout) {
+    // A host that dies while the judge writes to it must not kill the judge.
+    std::signal(SIGPIPE, SIG_IGN);
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+        auto [pid, fd] = zygote_for(program).fork_child();
+        g_stats.forks++;
+        g_stats.fork_ns += since(t0);
+        pid_ = pid;
+        fd_ = fd;
+    } catch (const HostError&) {
+        // A zygote that failed once is started again for the next host.
+        drop_zygote(program);
+        throw;
+    }
+    timeval slice{1, 0};  // receive() wakes at least once a second to check its deadline
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &slice, sizeof slice);
+}
+
+HostProcess::~HostProcess() { kill_now(); }
+
+void HostProcess::kill_now() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    if (pid_ > 0) {
+        auto t0 = std::chrono::steady_clock::now();
+        g_stats.kills++;
+        struct Add { std::chrono::steady_clock::time_point t; ~Add() { g_stats.kill_ns += since(t); } } add{t0};
+        ::kill(pid_, SIGKILL);
+        try {
+            zygote_for(program_).wait_child(pid_, true);
+        } catch (const HostError&) {
+            drop_zygote(program_);
+        }
+        pid_ = -1;
+    }
+}
+
+void HostProcess::fail(std::string sentence) {
+    error_ = std::move(sentence);
+    kill_now();
+    throw HostError(error_);
+}
+
+std::string HostProcess::death_sentence(const char* during) {
+    // The host closed its socket: it is ending. Give it a moment to be reaped.
+    try {
+        for (int i = 0; i < 200 && pid_ > 0; ++i) {
+            if (auto status = zygote_for(program_).wait_child(pid_, false)) {
+                pid_ = -1;
+                return "its process " + describe_status(*status) + " during " + during;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    } catch (const HostError&) {
+        drop_zygote(program_);
+    }
+    return std::string("its process closed the connection to the checks during ") + during;
+}
+
+void HostProcess::send(const Writer& frame) {
+    if (broken()) throw HostError(error_);
+    std::uint32_t n = static_cast<std::uint32_t>(frame.bytes().size());
+    out_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out_ += frame.bytes();
+}
+
+void HostProcess::flush(const char* during) {
+    if (broken()) throw HostError(error_);
+    if (out_.empty()) return;
+    if (!write_all(fd_, out_.data(), out_.size())) {
+        out_.clear();
+        fail(death_sentence(during));
+    }
+    out_.clear();
+}
+
+std::string HostProcess::receive(const char* during) {
+    flush(during);
+    const auto deadline = std::chrono::steady_clock::now() + call_timeout_;
+    auto have = [&] { return in_.size() - in_at_; };
+    for (;;) {
+        if (have() >= 4) {
+            std::uint32_t n;
+            std::memcpy(&n, in_.data() + in_at_, 4);
+            if (n > kMaxFrame)
+                fail(std::string("its process broke the protocol with the checks during ") + during +
+                     ": a frame of " + std::to_string(n) + " bytes (does your code write to file descriptor 3?)");
+            if (have() >= 4 + static_cast<std::size_t>(n)) {
+                std::string payload = in_.substr(in_at_ + 4, n);
+                in_at_ += 4 + n;
+                if (in_at_ == in_.size()) {
+                    in_.clear();
+                    in_at_ = 0;
+                }
+                return payload;
+            }
+        }
+        if (in_at_ > 0) {
+            in_.erase(0, in_at_);
+            in_at_ = 0;
+        }
+        char buf[65536];
+        auto t0 = std::chrono::steady_clock::now();
+        ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        g_stats.waits++;
+        g_stats.wait_ns += since(t0);
+        if (n > 0) {
+            in_.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (std::chrono::steady_clock::now() >= deadline)
+                fail(std::string("it did not finish ") + during + " within " +
+                     std::to_string(call_timeout_.count() / 1000) +
+                     " s: look for an infinite loop, a deadlock or a wait that never ends");
+            continue;
+        }
+        fail(death_sentence(during));
+    }
+}
+
+}  // namespace raftlab::host

@@ -1,0 +1,43 @@
+// raftlab/host/raft_protocol.h: the frames between the judge and a Raft host
+// (labs 6-9: one student server per host process).
+//
+// One request per RaftNode event. While the server handles it, each Env call it
+// makes comes back as a frame, in order: one-way calls (send, persist, apply,
+// read_done, set_timer) are buffered by the host, and random() flushes them and
+// waits for the judge's answer, so the judge performs every Env call in exactly the
+// order the server made them and a seed replays bit for bit. The call ends with an
+// `end` frame: the return value or the exception, then the server's inspection
+// state (role, term, vote, leader, commit, applied, next/match per peer, and the
+// log as a change against what the judge already holds).
+#pragma once
+
+#include <cstdint>
+
+namespace raftlab::host::raft {
+
+// Judge -> host.
+inline constexpr std::uint8_t kConstruct = 'C';  // config, restored state, now
+inline constexpr std::uint8_t kReceive = 'V';    // now, from, message
+inline constexpr std::uint8_t kTick = 'K';       // now
+inline constexpr std::uint8_t kSubmit = 'U';     // now, command
+inline constexpr std::uint8_t kRead = 'D';       // now, read id
+inline constexpr std::uint8_t kBecomeLeader = 'B';  // now
+inline constexpr std::uint8_t kIsMajority = 'Q';    // count, cluster size -> bool
+inline constexpr std::uint8_t kMajorityMatch = 'J'; // indexes -> index
+inline constexpr std::uint8_t kRandomValue = 'n';   // answer to kRandom: value
+
+// Host -> judge, during a call. Every Env frame starts with the server's role and
+// term at that moment (the timeline labels each event with them).
+inline constexpr std::uint8_t kSend = 's';          // to, message
+inline constexpr std::uint8_t kPersistTerm = 't';   // term, vote
+inline constexpr std::uint8_t kPersistLog = 'l';    // first, entries
+inline constexpr std::uint8_t kApply = 'a';         // index, entry
+inline constexpr std::uint8_t kReadDone = 'd';      // id, ok
+inline constexpr std::uint8_t kSetTimer = 'm';      // when
+inline constexpr std::uint8_t kRandom = 'r';        // low, high; waits for kRandomValue
+inline constexpr std::uint8_t kEnd = 'E';           // exception?, result, state
+
+/// The longest log the judge inspects; a server that claims more fails its check.
+inline constexpr std::uint64_t kMaxInspectedLog = 1'000'000;
+
+}  // namespace raftlab::host::raft

@@ -1,0 +1,50 @@
+// raftlab/host/remote_light_model.h: the student's lab 2 light as a lab 3 model,
+// seen from the judge (the names of modelcheck/light_model.h).
+//
+// LightModel's three functions are the student's own LightModel, called in the lab 3
+// host, so a trace the checks replay on it is judged by the student's rules, as it
+// always was. explore() on a LightModel runs entirely in the host (model and
+// explorer are both student code); only the invariants stay here, and every state
+// that comes back, in a question or in the report, is checked field by field.
+// light_invariants() is the framework's copy of the three properties of a correct
+// light (the ones the starter's light_model.h lists).
+#pragma once
+
+#include <vector>
+
+#include "raftlab/host/remote_explorer.h"
+#include "raftlab/host/remote_light.h"
+
+namespace raftlab::modelcheck {
+
+struct LightModel {
+    using State = light::State;
+    using Event = light::Event;
+
+    std::vector<State> initial_states() const;
+    std::vector<Event> events(const State& s) const;
+    State next(const State& s, Event e) const;
+};
+
+/// The properties every state of a correct light has.
+inline std::vector<Invariant<LightModel>> light_invariants() {
+    using light::Color;
+    return {
+        {"never green both ways",
+         [](const light::State& s) { return s.east_west == Color::red || s.north_south == Color::red; }},
+        {"a green never outlasts 30 ticks",
+         [](const light::State& s) { return s.clock >= 0 && s.clock < light::green_units; }},
+        {"a yellow never outlasts 5 ticks",
+         [](const light::State& s) {
+             bool yellow = s.east_west == Color::yellow || s.north_south == Color::yellow;
+             return !yellow || s.clock < light::yellow_units;
+         }},
+    };
+}
+
+/// The student's explore() on the student's LightModel, both in the lab 3 host; the
+/// invariants are evaluated here. (Preferred over the template for a LightModel.)
+Report<LightModel> explore(const LightModel& model, const std::vector<Invariant<LightModel>>& invariants,
+                           Options options = {});
+
+}  // namespace raftlab::modelcheck
