@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "light/light.h"
+#include "light_under_test.h"
 
 namespace raftlab::light {
 namespace {

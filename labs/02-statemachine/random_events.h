@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "light/light.h"
+#include "light_under_test.h"
 #include "raftlab/check/check.h"
 
 namespace raftlab::light::checks {

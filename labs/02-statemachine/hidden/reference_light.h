@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "light/light.h"
+#include "light_under_test.h"
 
 namespace raftlab::light::reference {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "light/light.h"
+#include "light_under_test.h"
 #include "raftlab/check/check.h"
 #include "random_events.h"
 #include "reference_light.h"
@@ -25,9 +25,10 @@ TEST(Light, matchesReferenceModel) {
         std::vector<Event> events = random_events(seed);
         reference::ReferenceLight model;
         State s = initial_state();
+        Steps steps(s, events);
         for (std::size_t i = 0; i < events.size(); ++i) {
             State before = s;
-            Step got = next(s, events[i]);
+            Step got = steps.next(i);  // next(s, events[i])
             std::vector<Show> want = model.on(events[i]);
             if (!(got.state == model.state() && got.actions == want))
                 FAIL() << where(seed, i) << ": " << to_string(events[i]) << " in {"
