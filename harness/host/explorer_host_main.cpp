@@ -1,11 +1,12 @@
 // explorer_host_main.cpp: the implementation host of lab 3. It runs the student's
 // explore() (modelcheck/explorer.h) in a process of its own, on a stand-in for a
-// model the judge keeps (states and events are byte strings the judge made up) or on
+// model the judge keeps (states and events are names the judge made up) or on
 // the student's own LightModel, and answers the judge (explorer_remote.cpp,
 // explorer_light_remote.cpp) with the frames of explorer_protocol.h.
 //
 // Framework code, but it shares a process with student code: the judge trusts none
 // of what it writes.
+#include <cstring>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -23,6 +24,20 @@ namespace p = raftlab::host::explorer;
 namespace mc = raftlab::modelcheck;
 namespace lh = raftlab::host::light_host;
 
+/// A name the judge gave a state or event of its model: four bytes on the wire, a
+/// number here. (Name 0 is what State{} and Event{} make; the judge gives it to the
+/// model's own default value.)
+using Name = std::uint32_t;
+
+Name name_from(const std::string& bytes) {
+    Name n = 0;
+    if (bytes.size() != sizeof n) throw ProtocolError("a name that is not four bytes");
+    std::memcpy(&n, bytes.data(), sizeof n);
+    return n;
+}
+
+std::string bytes_of(Name n) { return std::string(reinterpret_cast<const char*>(&n), sizeof n); }
+
 /// The judge, asked while the explorer runs. Its answers are kept: the judge's
 /// models and invariants are pure, and an explorer that asks again needs no round
 /// trip.
@@ -30,43 +45,43 @@ class Judge {
 public:
     Judge(HostChannel& channel, std::size_t invariants) : channel_(channel), invariants_(invariants) {}
 
-    std::vector<std::string> initial_states() {
+    std::vector<Name> initial_states() {
         if (!initial_) {
             Writer w;
             w.u8(p::kAskInitialStates);
             Reader& r = ask(w);
-            std::vector<std::string> states(count(r));
-            for (auto& s : states) s = r.str();
+            std::vector<Name> states(count(r));
+            for (auto& s : states) s = name_from(r.str());
             read_lookahead_and_verdicts(r);
             initial_ = std::move(states);
         }
         return *initial_;
     }
 
-    std::vector<std::string> events(const std::string& state) {
+    std::vector<Name> events(Name state) {
         if (auto it = events_.find(state); it != events_.end()) return it->second;
         Writer w;
         w.u8(p::kAskEvents);
-        w.str(state);
+        w.str(bytes_of(state));
         Reader& r = ask(w);
-        std::vector<std::string> events = read_moves(r, state);
+        std::vector<Name> events = read_moves(r, state);
         read_lookahead_and_verdicts(r);
         return events_[state] = std::move(events);
     }
 
-    std::string next(const std::string& state, const std::string& event) {
-        std::string k = key(state, event);
-        if (auto it = next_.find(k); it != next_.end()) return it->second;
+    Name next(Name state, Name event) {
+        if (auto it = next_.find(key(state, event)); it != next_.end()) return it->second;
         Writer w;
         w.u8(p::kAskNext);
-        w.str(state);
-        w.str(event);
+        w.str(bytes_of(state));
+        w.str(bytes_of(event));
         Reader& r = ask(w);
-        std::string next = r.str();
+        Name next = name_from(r.str());
         read_lookahead_and_verdicts(r);
-        return next_[k] = std::move(next);
+        return next_[key(state, event)] = next;
     }
 
+    /// Invariant number `invariant` in `state`, as the judge's model encodes it.
     bool holds(std::size_t invariant, const std::string& state) {
         auto it = holds_.find(state);
         if (it == holds_.end()) {
@@ -77,7 +92,7 @@ public:
             it = holds_.emplace(state, verdicts(r)).first;
             r.finish();
         }
-        return it->second.at(invariant);
+        return it->second[invariant];
     }
 
 private:
@@ -102,20 +117,20 @@ private:
     }
     /// u32 n, n times (event, next state): the events of `state`, whose next states
     /// are kept too.
-    std::vector<std::string> read_moves(Reader& r, const std::string& state) {
-        std::vector<std::string> events(count(r));
+    std::vector<Name> read_moves(Reader& r, Name state) {
+        std::vector<Name> events(count(r));
         for (auto& e : events) {
-            e = r.str();
-            next_[key(state, e)] = r.str();
+            e = name_from(r.str());
+            next_[key(state, e)] = name_from(r.str());
         }
         return events;
     }
     void read_lookahead_and_verdicts(Reader& r) {
         std::uint32_t c = count(r);
         for (std::uint32_t i = 0; i < c; ++i) {
-            std::string state = r.str();
-            std::vector<std::string> events = read_moves(r, state);
-            events_.try_emplace(std::move(state), std::move(events));
+            Name state = name_from(r.str());
+            std::vector<Name> events = read_moves(r, state);
+            events_.try_emplace(state, std::move(events));
         }
         std::uint32_t m = count(r);
         for (std::uint32_t i = 0; i < m; ++i) {
@@ -124,53 +139,40 @@ private:
         }
         r.finish();
     }
-    static std::string key(const std::string& state, const std::string& event) {
-        std::string k = std::to_string(state.size()) + ':';
-        k += state;
-        k += event;
-        return k;
-    }
+    static std::uint64_t key(Name state, Name event) { return std::uint64_t{state} << 32 | event; }
 
     HostChannel& channel_;
     std::size_t invariants_;
     std::string answer_;
     std::optional<Reader> reader_;
-    std::optional<std::vector<std::string>> initial_;
-    std::unordered_map<std::string, std::vector<std::string>> events_;
-    std::unordered_map<std::string, std::string> next_;
+    std::optional<std::vector<Name>> initial_;
+    std::unordered_map<Name, std::vector<Name>> events_;
+    std::unordered_map<std::uint64_t, Name> next_;
     std::unordered_map<std::string, std::vector<bool>> holds_;
 };
 
-/// The stand-in for a model the judge keeps.
+/// The stand-in for a model the judge keeps: states and events are names.
 struct OpaqueModel {
-    using State = std::string;
-    using Event = std::string;
+    using State = Name;
+    using Event = Name;
     Judge* judge;
     std::vector<State> initial_states() const { return judge->initial_states(); }
     std::vector<Event> events(const State& s) const { return judge->events(s); }
     State next(const State& s, const Event& e) const { return judge->next(s, e); }
 };
 
-std::string light_state_bytes(const raftlab::light::State& s) {
-    Writer w;
-    lh::write_state(w, s);
-    return w.bytes();
-}
+void write_opaque(Writer& w, Name n) { w.u32(n); }
 
-void write_trace(Writer& w, const std::vector<std::string>& states, const std::vector<std::string>& events) {
-    w.u32(static_cast<std::uint32_t>(states.size()));
-    for (const auto& s : states) w.str(s);
-    w.u32(static_cast<std::uint32_t>(events.size()));
-    for (const auto& e : events) w.str(e);
-}
+void write_light_event(Writer& w, raftlab::light::Event e) { w.u8(lh::code(e)); }
 
-template <class M, class StateBytes, class EventBytes>
-void write_report(Writer& w, const mc::Report<M>& report, StateBytes state_bytes, EventBytes event_bytes) {
+/// The report, each state and event written by `state` and `event`.
+template <class M, class WriteState, class WriteEvent>
+void write_report(Writer& w, const mc::Report<M>& report, WriteState state, WriteEvent event) {
     auto trace = [&](const mc::Trace<M>& t) {
-        std::vector<std::string> states, events;
-        for (const auto& s : t.states) states.push_back(state_bytes(s));
-        for (const auto& e : t.events) events.push_back(event_bytes(e));
-        write_trace(w, states, events);
+        w.u32(static_cast<std::uint32_t>(t.states.size()));
+        for (const auto& s : t.states) state(w, s);
+        w.u32(static_cast<std::uint32_t>(t.events.size()));
+        for (const auto& e : t.events) event(w, e);
     };
     w.u64(report.state_count);
     w.u64(report.depth);
@@ -181,7 +183,10 @@ void write_report(Writer& w, const mc::Report<M>& report, StateBytes state_bytes
         trace(v.trace);
     }
     w.u32(static_cast<std::uint32_t>(report.deadlocks.size()));
-    for (const auto& d : report.deadlocks) trace(d);
+    for (const auto& d : report.deadlocks) {
+        trace(d);
+        if (w.bytes().size() > p::kMaxReport) return;  // too large to send; the caller says so
+    }
 }
 
 /// kExplore: the student's explore() on the model the request names, then kEnd.
@@ -201,29 +206,37 @@ void explore(Reader& r, HostChannel& channel) {
     end.u8(p::kEnd);
     try {
         Writer report;
-        report.u8(0);
         if (kind == p::kOpaqueModel) {
             std::vector<mc::Invariant<OpaqueModel>> invariants;
             for (std::size_t i = 0; i < k; ++i)
-                invariants.push_back({names[i], [&judge, i](const std::string& s) { return judge.holds(i, s); }});
+                invariants.push_back({names[i], [&judge, i](const Name& s) { return judge.holds(i, bytes_of(s)); }});
             auto result = mc::explore(OpaqueModel{&judge}, invariants, options);
-            auto same = [](const std::string& s) { return s; };
-            write_report(report, result, same, same);
+            write_report(report, result, write_opaque, write_opaque);
         } else {
             using LightState = raftlab::light::State;
             std::vector<mc::Invariant<mc::LightModel>> invariants;
             for (std::size_t i = 0; i < k; ++i)
-                invariants.push_back(
-                    {names[i], [&judge, i](const LightState& s) { return judge.holds(i, light_state_bytes(s)); }});
+                invariants.push_back({names[i], [&judge, i](const LightState& s) {
+                                          Writer bytes;
+                                          lh::write_state(bytes, s);
+                                          return judge.holds(i, bytes.bytes());
+                                      }});
             auto result = mc::explore(mc::LightModel{}, invariants, options);
-            write_report(report, result, light_state_bytes,
-                         [](raftlab::light::Event e) { return std::string(1, static_cast<char>(lh::code(e))); });
+            write_report(report, result, lh::write_state, write_light_event);
         }
         if (report.bytes().size() > p::kMaxReport)
-            throw std::length_error("the explorer's report takes " + std::to_string(report.bytes().size() >> 20) +
-                                    " MB, more than the checks accept (" + std::to_string(p::kMaxReport >> 20) +
-                                    " MB): does it hold far more traces or states than the model has?");
-        end.bytes() += report.bytes();
+            throw std::length_error("the explorer's report takes more than " + std::to_string(p::kMaxReport >> 20) +
+                                    " MB, more than the checks accept: does it hold far more traces or states than "
+                                    "the model has?");
+        const std::string& bytes = report.bytes();
+        for (std::size_t at = 0; at < bytes.size(); at += p::kReportPartBytes) {
+            Writer part;
+            part.u8(p::kReportPart);
+            part.bytes().append(bytes, at, p::kReportPartBytes);
+            channel.send(part);
+            channel.flush();
+        }
+        end.u8(0);
     } catch (const ProtocolError&) {
         throw;
     } catch (...) {

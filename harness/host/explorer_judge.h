@@ -18,8 +18,9 @@ host::HostProcess& explorer_host();
 [[noreturn]] void broke_protocol(const char* what, const host::ProtocolError& e);
 
 /// Runs the student's explore() in the host on a model of `model_kind`
-/// (explorer_protocol.h), answering its questions from `answers`.
-WireReport explore_in_host(std::uint8_t model_kind, Answers& answers,
-                           const std::vector<std::string>& invariant_names, std::size_t max_states);
+/// (explorer_protocol.h), answering its questions from `answers`. Returns the
+/// report as sent (read it with read_report()).
+std::string explore_in_host(std::uint8_t model_kind, Answers& answers,
+                            const std::vector<std::string>& invariant_names, std::size_t max_states);
 
 }  // namespace raftlab::modelcheck::detail

@@ -22,13 +22,6 @@ light::State state_from(std::string_view bytes) {
     return s;
 }
 
-light::Event event_from(std::string_view bytes) {
-    Reader r(bytes);
-    light::Event e = codec::read_event(r);
-    r.finish();
-    return e;
-}
-
 /// The judge's part of exploring the student's light: the invariants.
 class LightAnswers final : public detail::Answers {
 public:
@@ -64,13 +57,6 @@ auto call(const Writer& w, const char* what, Read read) {
     } catch (const ProtocolError& e) {
         detail::broke_protocol(what, e);
     }
-}
-
-Trace<LightModel> typed(const detail::WireTrace& w) {
-    Trace<LightModel> t;
-    for (const auto& s : w.states) t.states.push_back(state_from(s));
-    for (const auto& e : w.events) t.events.push_back(event_from(e));
-    return t;
 }
 
 }  // namespace
@@ -113,18 +99,12 @@ Report<LightModel> explore(const LightModel&, const std::vector<Invariant<LightM
     LightAnswers answers(invariants);
     std::vector<std::string> names;
     for (const auto& inv : invariants) names.push_back(inv.name);
-    detail::WireReport w = detail::explore_in_host(p::kLightModel, answers, names, options.max_states);
-    Report<LightModel> r;
-    r.state_count = w.state_count;
-    r.depth = w.depth;
-    r.complete = w.complete;
+    std::string report = detail::explore_in_host(p::kLightModel, answers, names, options.max_states);
     try {
-        for (const auto& [invariant, trace] : w.violations) r.violations.push_back({invariant, typed(trace)});
-        for (const auto& trace : w.deadlocks) r.deadlocks.push_back(typed(trace));
+        return detail::read_report<LightModel>(report, codec::read_state, codec::read_event, 7, 1);
     } catch (const ProtocolError& e) {
         detail::broke_protocol("explore()", e);
     }
-    return r;
 }
 
 }  // namespace raftlab::modelcheck

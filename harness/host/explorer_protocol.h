@@ -21,9 +21,14 @@
 // The host keeps every answer: the judge's models are pure, so an explorer that asks
 // for any of it gets the same answer the judge would give, without a round trip.
 //
-// Strings are u32 length + bytes (wire.h). A trace is u32 n + n states, then u32 m +
-// m events. The report is: u64 state_count, u64 depth, bool complete, u32 count +
-// (invariant name, trace) per violation, u32 count + one trace per deadlock.
+// In questions and answers a state or event is a string (u32 length + bytes,
+// wire.h): four bytes, the name the judge gave it, for an opaque model; the
+// light_protocol.h encoding for the light. In the report it is those bytes alone
+// (a u32 name; a 7-byte light state or a 1-byte light event). A trace is u32 n + n
+// states, then u32 m + m events. The report is u64 state_count, u64 depth, bool
+// complete, u32 count + (invariant name, trace) per violation, u32 count + one trace
+// per deadlock. It travels in kReportPart frames (an explorer that does not remember
+// what it has seen can report a million traces), then kEnd.
 #pragma once
 
 #include <cstdint>
@@ -46,12 +51,15 @@ inline constexpr std::uint8_t kAskInitialStates = 'a';  // -> u32 n, n states; l
 inline constexpr std::uint8_t kAskEvents = 'b';  // state -> u32 n, n (event, next state); lookahead; verdicts
 inline constexpr std::uint8_t kAskNext = 'c';    // state, event -> state; lookahead; verdicts
 inline constexpr std::uint8_t kAskHolds = 'd';   // state -> one bool per invariant
-/// explore() returned (exception kind none, then the report) or threw.
+/// The next piece of the report, once explore() returned.
+inline constexpr std::uint8_t kReportPart = 'y';
+inline constexpr std::size_t kReportPartBytes = 1u << 20;
+/// explore() returned (exception kind none; the report came before) or threw.
 inline constexpr std::uint8_t kEnd = 'z';
 
 /// The most states one answer's lookahead covers.
 inline constexpr std::uint32_t kLookahead = 256;
 /// The largest report a host sends; a larger one is reported as an exception.
-inline constexpr std::uint64_t kMaxReport = 48u << 20;
+inline constexpr std::uint64_t kMaxReport = 256u << 20;
 
 }  // namespace raftlab::host::explorer

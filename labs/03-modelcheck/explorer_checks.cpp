@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "modelcheck/explorer.h"
+#include "explorer_under_test.h"
 #include "models.h"
 #include "trace_check.h"
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "modelcheck/light_model.h"
+#include "light_model_under_test.h"
 #include "raftlab/check/check.h"
 #include "trace_check.h"
 
@@ -12,7 +12,7 @@ namespace raftlab::modelcheck {
 namespace {
 
 TEST(LightExplore, neverGreenBothWays) {
-    auto r = explore(LightModel{}, light_invariants());
+    auto r = explore(LightModel{}, checks::light_invariants());
     if (!r.violations.empty()) {
         const auto& v = r.violations[0];
         FAIL() << "your lab 2 light breaks '" << v.invariant << "' after " << v.trace.length()

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "modelcheck/explorer.h"
+#include "explorer_under_test.h"
 
 namespace raftlab::modelcheck::checks {
 

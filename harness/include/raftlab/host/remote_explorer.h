@@ -13,19 +13,26 @@
 //
 // Each distinct state gets one name (equal states, by the model's ==, share it), so
 // the explorer's notion of "seen before" is the model's. Events get a new name each
-// time the model lists them; an explorer only copies them into its traces.
+// time the model lists them; an explorer only copies them into its traces. Name 0 is
+// the model's default State{} (and Event{}), which is what the host's State{} is, so
+// even an explorer that makes states by default sees what it would in one process.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "raftlab/host/wire.h"
 
 namespace raftlab::modelcheck {
 
@@ -82,18 +89,48 @@ Report<M> explore(const M& model, const std::vector<Invariant<M>>& invariants, O
 
 namespace detail {
 
-/// A report as the host sent it: states and events as byte strings.
-struct WireTrace {
-    std::vector<std::string> states;
-    std::vector<std::string> events;
-};
-struct WireReport {
-    std::size_t state_count = 0;
-    std::size_t depth = 0;
-    bool complete = true;
-    std::vector<std::pair<std::string, WireTrace>> violations;
-    std::vector<WireTrace> deadlocks;
-};
+/// Reads a report as the host sent it (explorer_protocol.h): each state with
+/// `read_state(r)` and each event with `read_event(r)`, which take at least
+/// `state_bytes` and `event_bytes` of the frame. Throws host::ProtocolError when the
+/// bytes are not a report.
+template <class M, class ReadState, class ReadEvent>
+Report<M> read_report(std::string_view bytes, ReadState read_state, ReadEvent read_event,
+                      std::size_t state_bytes, std::size_t event_bytes) {
+    host::Reader r(bytes);
+    auto count = [&r](std::size_t min_bytes, const char* what) {
+        std::uint32_t n = r.u32();
+        if (n > r.left() / min_bytes)
+            throw host::ProtocolError("a report claims " + std::to_string(n) + " " + what);
+        return n;
+    };
+    auto trace = [&] {
+        Trace<M> t;
+        std::uint32_t n = count(state_bytes, "states in a trace");
+        t.states.reserve(n);
+        for (std::uint32_t i = 0; i < n; ++i) t.states.push_back(read_state(r));
+        std::uint32_t m = count(event_bytes, "events in a trace");
+        t.events.reserve(m);
+        for (std::uint32_t i = 0; i < m; ++i) t.events.push_back(read_event(r));
+        return t;
+    };
+    Report<M> report;
+    report.state_count = r.u64();
+    report.depth = r.u64();
+    report.complete = r.boolean();
+    std::uint32_t v = count(12, "violations");
+    for (std::uint32_t i = 0; i < v; ++i) {
+        std::string invariant = r.str();
+        report.violations.push_back({std::move(invariant), trace()});
+    }
+    std::uint32_t d = count(8, "deadlocks");
+    report.deadlocks.reserve(d);
+    for (std::uint32_t i = 0; i < d; ++i) report.deadlocks.push_back(trace());
+    r.finish();
+    return report;
+}
+
+/// Fails the lab 3 host for a report that is not one (HostError).
+[[noreturn]] void report_broke_protocol(const host::ProtocolError& e);
 
 /// The judge's answers to the host's questions about a model, in byte strings.
 class Answers {
@@ -108,16 +145,58 @@ public:
 };
 
 /// Runs the student's explore() in the lab 3 host on the opaque model `answers`
-/// stands for (explorer_remote.cpp).
-WireReport explore_opaque(Answers& answers, const std::vector<std::string>& invariant_names,
-                          std::size_t max_states);
+/// stands for (explorer_remote.cpp), and returns its report as sent.
+std::string explore_opaque(Answers& answers, const std::vector<std::string>& invariant_names,
+                           std::size_t max_states);
 
-/// A state's or event's name on the wire: its number, four bytes.
-std::string id_name(std::uint32_t id);
-/// The number a name stands for, or -1 when it is not a name of one of `count`.
-std::int64_t id_of(std::string_view name, std::size_t count);
+/// A state's or event's name on the wire: four bytes.
+inline std::string name_bytes(std::uint32_t name) {
+    std::string s(sizeof name, '\0');
+    std::memcpy(s.data(), &name, sizeof name);
+    return s;
+}
+inline std::optional<std::uint32_t> name_in(std::string_view bytes) {
+    std::uint32_t name;
+    if (bytes.size() != sizeof name) return std::nullopt;
+    std::memcpy(&name, bytes.data(), sizeof name);
+    return name;
+}
 
-/// Every state and event of one exploration, by name.
+/// The values of one kind (states, or events) by name. Name 0 is T{} when T has a
+/// default: the value the host's T{} stands for, so an explorer that makes a state or
+/// event by default makes the model's default, as it would in one process. When T has
+/// none, name 0 names nothing.
+template <class T>
+class Names {
+public:
+    Names() {
+        if constexpr (std::is_default_constructible_v<T>)
+            values_.push_back(T{});
+        else
+            first_ = 1;
+    }
+    std::uint32_t add(T value) {
+        values_.push_back(std::move(value));
+        return static_cast<std::uint32_t>(values_.size() - 1 + first_);
+    }
+    /// The value `name` stands for, or nullptr.
+    const T* find(std::uint32_t name) const {
+        if (name < first_ || name - first_ >= values_.size()) return nullptr;
+        return &values_[name - first_];
+    }
+    const T* find(std::string_view bytes) const {
+        auto name = name_in(bytes);
+        return name ? find(*name) : nullptr;
+    }
+
+private:
+    std::vector<T> values_;
+    std::uint32_t first_ = 0;
+};
+
+/// Every state and event of one exploration, by name. Equal states (by the model's
+/// ==) share one name, so the explorer's "seen before" is the model's; an event gets
+/// a new name each time the model lists it.
 template <class M>
 class NamedModel final : public Answers {
 public:
@@ -125,7 +204,9 @@ public:
     using Event = typename M::Event;
 
     NamedModel(const M& model, const std::vector<Invariant<M>>& invariants)
-        : model_(model), invariants_(invariants) {}
+        : model_(model), invariants_(invariants) {
+        if constexpr (std::is_default_constructible_v<State>) ids_.emplace(State{}, 0);
+    }
 
     std::vector<std::string> initial_states() override {
         std::vector<std::string> out;
@@ -133,13 +214,12 @@ public:
         return out;
     }
     std::vector<std::pair<std::string, std::string>> events(std::string_view state) override {
-        const State s = state_named(state);  // a copy: naming a new state may move states_
+        const State s = state_named(state);  // a copy: naming a new state may move the values
         std::vector<Event> offered = model_.events(s);
         std::vector<std::pair<std::string, std::string>> out;
         for (auto& e : offered) {
             std::string next_state = name(model_.next(s, e));
-            out.emplace_back(id_name(static_cast<std::uint32_t>(events_.size())), std::move(next_state));
-            events_.push_back(std::move(e));
+            out.emplace_back(name_bytes(events_.add(std::move(e))), std::move(next_state));
         }
         return out;
     }
@@ -155,60 +235,54 @@ public:
 
     /// The report in the model's own values. Throws when the explorer reported a
     /// state or event the model never produced.
-    Report<M> typed(const WireReport& w) const {
-        Report<M> r;
-        r.state_count = w.state_count;
-        r.depth = w.depth;
-        r.complete = w.complete;
-        for (const auto& [invariant, trace] : w.violations) r.violations.push_back({invariant, typed(trace)});
-        for (const auto& trace : w.deadlocks) r.deadlocks.push_back(typed(trace));
-        return r;
+    Report<M> typed(std::string_view report) const {
+        auto state = [this](host::Reader& r) -> const State& {
+            const State* s = states_.find(r.u32());
+            if (!s)
+                throw std::runtime_error("the explorer's report holds a state that the model never produced: "
+                                         "a trace must be made of the states the model returned");
+            return *s;
+        };
+        auto event = [this](host::Reader& r) -> const Event& {
+            const Event* e = events_.find(r.u32());
+            if (!e)
+                throw std::runtime_error("the explorer's report holds an event that the model never produced: "
+                                         "a trace must be made of the events the model returned");
+            return *e;
+        };
+        try {
+            return read_report<M>(report, state, event, 4, 4);
+        } catch (const host::ProtocolError& e) {
+            report_broke_protocol(e);
+        }
     }
 
 private:
     std::string name(const State& s) {
-        auto [it, added] = ids_.try_emplace(s, static_cast<std::uint32_t>(states_.size()));
-        if (added) states_.push_back(s);
-        return id_name(it->second);
+        auto it = ids_.find(s);
+        if (it == ids_.end()) it = ids_.emplace(s, states_.add(s)).first;
+        return name_bytes(it->second);
     }
     const State& state_named(std::string_view name) const {
-        std::int64_t id = id_of(name, states_.size());
-        if (id < 0)
+        const State* s = states_.find(name);
+        if (!s)
             throw std::invalid_argument("the explorer passed the model a state that the model never produced "
                                         "(use only states from initial_states() and next())");
-        return states_[static_cast<std::size_t>(id)];
+        return *s;
     }
     const Event& event_named(std::string_view name) const {
-        std::int64_t id = id_of(name, events_.size());
-        if (id < 0)
+        const Event* e = events_.find(name);
+        if (!e)
             throw std::invalid_argument("the explorer passed the model an event that the model never produced "
                                         "(use only events from events())");
-        return events_[static_cast<std::size_t>(id)];
-    }
-    Trace<M> typed(const WireTrace& w) const {
-        Trace<M> t;
-        for (const auto& s : w.states) {
-            std::int64_t id = id_of(s, states_.size());
-            if (id < 0)
-                throw std::runtime_error("the explorer's report holds a state that the model never produced: "
-                                         "a trace must be made of the states the model returned");
-            t.states.push_back(states_[static_cast<std::size_t>(id)]);
-        }
-        for (const auto& e : w.events) {
-            std::int64_t id = id_of(e, events_.size());
-            if (id < 0)
-                throw std::runtime_error("the explorer's report holds an event that the model never produced: "
-                                         "a trace must be made of the events the model returned");
-            t.events.push_back(events_[static_cast<std::size_t>(id)]);
-        }
-        return t;
+        return *e;
     }
 
     const M& model_;
     const std::vector<Invariant<M>>& invariants_;
-    std::vector<State> states_;
+    Names<State> states_;
     std::unordered_map<State, std::uint32_t> ids_;
-    std::vector<Event> events_;
+    Names<Event> events_;
 };
 
 }  // namespace detail

@@ -5,9 +5,8 @@
 // host, so a trace the checks replay on it is judged by the student's rules, as it
 // always was. explore() on a LightModel runs entirely in the host (model and
 // explorer are both student code); only the invariants stay here, and every state
-// that comes back, in a question or in the report, is checked field by field.
-// light_invariants() is the framework's copy of the three properties of a correct
-// light (the ones the starter's light_model.h lists).
+// that comes back, in a question or in the report, is checked field by field. (The
+// checks hold the light to their own copy of the properties light_model.h lists.)
 #pragma once
 
 #include <vector>
@@ -25,22 +24,6 @@ struct LightModel {
     std::vector<Event> events(const State& s) const;
     State next(const State& s, Event e) const;
 };
-
-/// The properties every state of a correct light has.
-inline std::vector<Invariant<LightModel>> light_invariants() {
-    using light::Color;
-    return {
-        {"never green both ways",
-         [](const light::State& s) { return s.east_west == Color::red || s.north_south == Color::red; }},
-        {"a green never outlasts 30 ticks",
-         [](const light::State& s) { return s.clock >= 0 && s.clock < light::green_units; }},
-        {"a yellow never outlasts 5 ticks",
-         [](const light::State& s) {
-             bool yellow = s.east_west == Color::yellow || s.north_south == Color::yellow;
-             return !yellow || s.clock < light::yellow_units;
-         }},
-    };
-}
 
 /// The student's explore() on the student's LightModel, both in the lab 3 host; the
 /// invariants are evaluated here. (Preferred over the template for a LightModel.)
