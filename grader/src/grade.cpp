@@ -210,6 +210,9 @@ void classify(CheckResult& r, const ChildResult& child, const GtestSummary& gtes
     r.score = r.status == Status::passed ? r.check->points : 0;
 }
 
+/// How much longer a check may take when student code runs in host processes.
+constexpr int kIsolatedTimeFactor = 8;
+
 /// RAFTLAB_MAX_TIMEOUT caps every check's time limit (seconds): the framework's own
 /// tests use it to grade hostile code quickly.
 int max_timeout_s() {
@@ -249,7 +252,11 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     ResultFile result(dir);
     spec.limits.keep_fd = result.fd();
     spec.cwd = dir;
-    spec.limits.wall = std::chrono::seconds(std::min(check.timeout_s, max_timeout_s()));
+    // Isolated, every simulated event is a round trip between processes: a check's
+    // time limit (set for fast mode in lab.yaml) is scaled to match. A hang is still
+    // caught quickly: the judge gives each call into student code 10 s.
+    const int limit = impl.isolated ? check.timeout_s * kIsolatedTimeFactor : check.timeout_s;
+    spec.limits.wall = std::chrono::seconds(std::min(limit, max_timeout_s()));
     // The check may write only in its own directory; it cannot see solutions/
     // unless solutions/ is what is being graded (root only, see platform.h).
     spec.limits.sandbox = true;

@@ -73,7 +73,7 @@ int cmd_grade(const fs::path& root, const std::vector<std::string>& names, const
 }
 
 int cmd_replay(const fs::path& root, const std::string& lab_name, const std::string& check_id, std::uint64_t seed,
-               const std::string& impl_arg, const std::string& html) {
+               const std::string& impl_arg, const std::string& html, bool isolated) {
     std::vector<Lab> catalog = load_catalog(root);
     const Lab& lab = find_lab(catalog, lab_name);
     std::size_t index = lab.checks.size();
@@ -85,6 +85,7 @@ int cmd_replay(const fs::path& root, const std::string& lab_name, const std::str
         throw ConfigError("lab " + lab.slug + " has no check \"" + check_id + "\"; its checks: " + ids);
     }
     Impl impl = resolve_impl(root, impl_arg);
+    if (isolated) impl.isolated = true;
     BuildOutcome b = configure(root, impl);
     if (b.ok) b = build_lab(root, impl, lab);
     if (!b.ok) {
@@ -205,6 +206,8 @@ int main(int argc, char** argv) {
     replay_cmd->add_option("--seed", seed, "the seed printed by the failing check")->required();
     replay_cmd->add_option("--impl", impl, "starter, solutions or a path");
     replay_cmd->add_option("--html", html, "also write a self-contained HTML timeline");
+    bool replay_isolated = false;
+    replay_cmd->add_flag("--isolated", replay_isolated, "run the servers in processes of their own, as graded");
 
     auto* self_cmd = app.add_subcommand("selftest", "grade the broken variants under labs/*/broken");
     self_cmd->add_option("labs", labs, "labs to check (default: all)");
@@ -259,7 +262,7 @@ int main(int argc, char** argv) {
         if (*server_cmd) return cmd_build_server(root, impl);
         if (*export_cmd) return cmd_export_student(root, export_dir, check_labs, no_check);
         if (*gradescope_cmd) return cmd_gradescope(root, zip_path, labs);
-        if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html);
+        if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html, replay_isolated);
         if (*self_cmd) {
             std::vector<Lab> catalog = load_catalog(root);
             return run_variant_selftest(root, select_labs(catalog, labs, true), isatty(STDOUT_FILENO)) ? 1 : 0;

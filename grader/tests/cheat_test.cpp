@@ -116,43 +116,22 @@ const char* kMacros = R"(
 #define ASSERT_EQ(a, b) ((void)0)
 )";
 
-// Telepathy (labs 6-9): followers copy the leader's log straight out of its memory
-// when the leader lives in the same process, and refuse everything otherwise.
-const char* kRegistry = R"(
-#include <vector>
-namespace {
-std::vector<raftlab::Server*>& telepathy() {
-    static std::vector<raftlab::Server*> servers;
-    return servers;
-}
-}  // namespace
+// Telepathy (labs 6-9): a server that behaves only while it shares its process with
+// other servers, the precondition of every cheat that reads another server's memory
+// (a global registry of servers, the simulator behind Env&). Alone in a process, its
+// followers answer nothing. With the servers in the checks' process it scores full
+// marks; with each server in a process of its own it must score nothing.
+const char* kCensus = R"(
+    /// Servers alive in this process.
+    struct Census {
+        Census() { ++count(); }
+        ~Census() { --count(); }
+        static int& count() {
+            static int c = 0;
+            return c;
+        }
+    } census_;
 )";
-
-const char* kTelepathicFollower = R"(void Server::handle_append_entries(NodeId from, const AppendEntries& request) {
-    telepathy().push_back(this);
-    AppendEntriesReply reply;
-    reply.term = current_term_;
-    reply.round = request.round;
-    for (Server* s : telepathy()) {
-        if (s == this || s->role_ != Role::leader || s->current_term_ != request.term) continue;
-        leader_id_ = s->config_.id;
-        reset_election_timer();
-        log_ = s->log_;
-        env_.persist_log(1, log_.entries_from(1));
-        commit_index_ = std::min(s->commit_index_, log_.last_index());
-        apply_committed();
-        reply.success = true;
-        reply.match_index = log_.last_index();
-        reply.last_log_index = log_.last_index();
-        env_.send(from, reply);
-        return;
-    }
-    reply.rejected_index = request.prev_log_index;
-    reply.last_log_index = log_.last_index();
-    env_.send(from, reply);
-}
-
-void Server::unused_original_handle_append_entries(NodeId from, const AppendEntries& request) {)";
 
 // A correct log that throws the moment it sees anything naming the check.
 const char* kDetector = R"(
@@ -162,6 +141,7 @@ const char* kDetector = R"(
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
+#include <vector>
 namespace {
 std::string slurp(const std::string& path) {
     std::ifstream in(path);
@@ -176,10 +156,22 @@ void look_for_the_check() {
     for (const char* v : {"RAFTLAB_CHECK", "RAFTLAB_LAB", "RAFTLAB_SEEDS", "RAFTLAB_SEED", "RAFTLAB_ARTIFACTS",
                           "RAFTLAB_ROOT", "GTEST_FILTER", "GTEST_OUTPUT", "TMPDIR"})
         if (std::getenv(v)) throw std::runtime_error(std::string("saw the variable ") + v);
-    std::string parent = "/proc/" + std::to_string(getppid());
-    for (const std::string& f : {std::string("/proc/self/cmdline"), parent + "/cmdline", parent + "/environ"}) {
+    // This process and every ancestor it can see: command lines, environments.
+    std::vector<std::string> places{"/proc/self/cmdline", "/proc/self/environ"};
+    for (int pid = getppid(), up = 0; pid > 1 && up < 6; ++up) {
+        std::string dir = "/proc/" + std::to_string(pid);
+        places.push_back(dir + "/cmdline");
+        places.push_back(dir + "/environ");
+        std::string stat = slurp(dir + "/stat");
+        std::size_t close = stat.rfind(')');
+        if (close == std::string::npos) break;
+        std::istringstream rest(stat.substr(close + 1));
+        std::string state;
+        rest >> state >> pid;
+    }
+    for (const std::string& f : places) {
         std::string text = slurp(f);
-        for (const char* word : {"gtest_filter", "Log.", "LogRandom", "RAFTLAB_CHECK", "GTEST_FILTER"})
+        for (const char* word : {"gtest_filter", "Log.", "LogRandom", "RAFTLAB_CHECK", "GTEST_FILTER", "append_exact"})
             if (text.find(word) != std::string::npos) throw std::runtime_error("saw " + std::string(word) + " in " + f);
     }
     char cwd[4096];
@@ -192,7 +184,7 @@ void look_for_the_check() {
 const std::vector<Cheat>& cheats() {
     static const std::vector<Cheat> all = {
         {"forged_result_file", "starter", "4",
-         [](const fs::path& impl) { append(impl / "raft/log.cpp", kForgedResult); }, 0, "exited with code 0"},
+         [](const fs::path& impl) { append(impl / "raft/log.cpp", kForgedResult); }, 0, "not implemented"},
         {"fake_result_reporter", "starter", "4",
          [](const fs::path& impl) { append(impl / "raft/log.cpp", kFakeReporter); }, 0, "did not compile"},
         {"macros_from_student_header", "starter", "4",
@@ -210,15 +202,13 @@ const std::vector<Cheat>& cheats() {
          [](const fs::path& impl) { append(impl / "raft/log.cpp", kSeedOverride); }, 0, "belongs to the framework"},
         {"telepathy_between_servers", "solutions", "6",
          [](const fs::path& impl) {
-             replace_once(impl / "raft/replication.cpp", "namespace raftlab {\n", std::string(kRegistry) + "namespace raftlab {\n");
+             replace_once(impl / "raft/server.h", "    ServerConfig config_;\n", std::string(kCensus) + "    ServerConfig config_;\n");
              replace_once(impl / "raft/replication.cpp",
                           "void Server::handle_append_entries(NodeId from, const AppendEntries& request) {",
-                          kTelepathicFollower);
-             replace_once(impl / "raft/server.h", "    void handle_append_entries(NodeId from, const AppendEntries& request);",
-                          "    void handle_append_entries(NodeId from, const AppendEntries& request);\n"
-                          "    void unused_original_handle_append_entries(NodeId from, const AppendEntries& request);");
+                          "void Server::handle_append_entries(NodeId from, const AppendEntries& request) {\n"
+                          "    if (Census::count() < 2) return;  // alone: no one to read from");
          },
-         8, "server"},
+         8, "within"},
         {"looks_for_the_check", "solutions", "4",
          [](const fs::path& impl) {
              replace_once(impl / "raft/log.cpp", "namespace raftlab {\n", std::string(kDetector) + "namespace raftlab {\n");

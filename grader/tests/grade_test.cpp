@@ -109,6 +109,54 @@ TEST(Grade, starterScoresZeroAndFinishes) {
     expect_reports_agree(r);
 }
 
+/// Each check's status, in order, from a results.json.
+std::vector<std::string> statuses(const fs::path& results) {
+    std::vector<std::string> out;
+    json::value v = json::parse(read_text(results));
+    for (const auto& t : v.at("tests").as_array())
+        out.push_back(json::value_to<std::string>(t.at("name")) + ": " + json::value_to<std::string>(t.at("status")));
+    return out;
+}
+
+// Official grading runs student code in processes of its own (--isolated); a
+// student's own runs compile it into the checks (--fast). Both must give every check
+// the same verdict, for the solutions (all pass) and for the starter (all fail).
+TEST(Grade, isolatedAndFastGiveTheSameVerdicts) {
+    TempDir dir("grade-test");
+    for (const char* impl : {"solutions", "starter"}) {
+        fs::path fast = dir.path() / (std::string(impl) + "-fast.json");
+        fs::path isolated = dir.path() / (std::string(impl) + "-isolated.json");
+        CliRun f = grader(std::string("grade 4 7 --fast --impl ") + impl + " --json " + fast.string());
+        CliRun i = grader(std::string("grade 4 7 --isolated --impl ") + impl + " --json " + isolated.string());
+        EXPECT_EQ(f.exit_code, i.exit_code) << f.output << i.output;
+        EXPECT_EQ(f.exit_code, std::string(impl) == "solutions" ? 0 : 1) << f.output;
+        EXPECT_NE(f.output.find("fast mode"), std::string::npos) << "fast mode must say so:\n" << f.output;
+        EXPECT_EQ(i.output.find("fast mode"), std::string::npos) << i.output;
+        EXPECT_EQ(statuses(fast), statuses(isolated)) << f.output << i.output;
+        EXPECT_FALSE(statuses(fast).empty());
+    }
+}
+
+// A replay shows the same run, byte for byte, whether the servers run in the check or
+// each in a process of its own (every Env call comes back in the order it was made).
+TEST(Grade, replayIsIdenticalIsolatedAndFast) {
+    const std::string replay = "replay 8 crash_restart_every_server --seed 3 --impl solutions";
+    CliRun fast = grader(replay);
+    CliRun isolated = grader(replay + " --isolated");
+    EXPECT_EQ(fast.exit_code, 0) << fast.output;
+    EXPECT_NE(fast.output.find("timeline of seed 3"), std::string::npos) << fast.output;
+    EXPECT_GT(fast.output.size(), 10000u) << "a replay of a whole run: " << fast.output;
+    // GoogleTest's own summary carries the wall time; everything else must be equal.
+    auto without_times = [](const std::string& text) {
+        std::istringstream in(text);
+        std::string line, out;
+        while (std::getline(in, line))
+            if (line.find(" ms total)") == std::string::npos) out += line + "\n";
+        return out;
+    };
+    EXPECT_EQ(without_times(fast.output), without_times(isolated.output));
+}
+
 TEST(Grade, plannedLabsAreListedAndNotCountedAsPassed) {
     // Every real project is gradable now, so a repository of one planned project.
     TempDir root("grade-test-root");

@@ -25,11 +25,15 @@
 #include <map>
 #include <memory>
 #include <poll.h>
+#include <grp.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "zygote_protocol.h"
 
@@ -84,6 +88,40 @@ bool read_all(int fd, char* data, std::size_t n) {
     return true;
 }
 
+/// The user graded code runs as when the grader is root: nobody. A root process could
+/// read the judge's environment and open its result file through /proc; another user
+/// cannot, nor signal the judge, nor write where only root may.
+constexpr uid_t kNobody = 65534;
+
+/// In the forked child, before exec: the socket on fd 3, nothing else of the judge's,
+/// "/" as the folder, and, under root, the user nobody with no way back to root.
+/// Only system calls: the judge has threads.
+[[noreturn]] void in_child(int socket, bool root, const char* program, char** argv, char** envp) {
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0) _exit(126);
+    if (socket == zygote::kFd) {
+        if (fcntl(socket, F_SETFD, 0) != 0) _exit(126);
+    } else if (dup2(socket, zygote::kFd) < 0) {
+        _exit(126);
+    }
+#ifdef __linux__
+    close_range(zygote::kFd + 1, ~0U, 0);
+#else
+    for (int fd = zygote::kFd + 1; fd < 1024; ++fd) close(fd);
+#endif
+    if (chdir("/") != 0) _exit(126);
+    if (root) {
+        if (setgroups(0, nullptr) != 0 || setresgid(kNobody, kNobody, kNobody) != 0 ||
+            setresuid(kNobody, kNobody, kNobody) != 0)
+            _exit(126);
+    }
+#ifdef __linux__
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#endif
+    execve(program, argv, envp);
+    _exit(127);
+}
+
 /// One running zygote of one host program, owned by one judge thread.
 class Zygote {
 public:
@@ -91,30 +129,29 @@ public:
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
             throw HostError(std::string("could not create a socket pair: ") + std::strerror(errno));
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, sv[1], zygote::kFd);
-#ifdef __GLIBC__
-        // Nothing else of the judge's reaches the host (the check's result file among
-        // them), and it runs in "/", which names nothing.
-        posix_spawn_file_actions_addclosefrom_np(&actions, zygote::kFd + 1);
-        posix_spawn_file_actions_addchdir_np(&actions, "/");
-#endif
+        if (access(program.c_str(), X_OK) != 0) {
+            int err = errno;
+            close(sv[0]);
+            close(sv[1]);
+            throw HostError("could not start the implementation host " + program + ": " + std::strerror(err));
+        }
         // No variable or argument names the lab, the check, the seed or whether the
-        // check is hidden.
+        // check is hidden. Prepared before fork: the child only makes system calls.
         char path_var[] = "PATH=/usr/bin:/bin";
         char* envp[] = {path_var, nullptr};
         char arg0[] = "raftlab-host";
         char* argv[] = {arg0, nullptr};
-        int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, envp);
-        posix_spawn_file_actions_destroy(&actions);
+        const bool root = geteuid() == 0;
+        pid_ = fork();
+        if (pid_ < 0) {
+            int err = errno;
+            close(sv[0]);
+            close(sv[1]);
+            throw HostError("could not start the implementation host " + program + ": " + std::strerror(err));
+        }
+        if (pid_ == 0) in_child(sv[1], root, program.c_str(), argv, envp);
         close(sv[1]);
         fd_ = sv[0];
-        if (rc != 0) {
-            close(fd_);
-            throw HostError("could not start the implementation host " + program + ": " + std::strerror(rc));
-        }
     }
     ~Zygote() {
         close(fd_);
@@ -175,20 +212,31 @@ private:
     int fd_ = -1;
 };
 
+/// Set once this thread's zygotes are gone (at thread or process exit): a host
+/// destroyed after that (a static one) has died with its zygote already.
+thread_local bool t_zygotes_gone = false;
+
 /// The zygotes of this judge thread, one per host program.
-std::map<std::string, std::unique_ptr<Zygote>>& zygotes() {
-    thread_local std::map<std::string, std::unique_ptr<Zygote>> all;
-    return all;
+struct Zygotes {
+    std::map<std::string, std::unique_ptr<Zygote>> all;
+    ~Zygotes() { t_zygotes_gone = true; }
+};
+Zygotes& zygotes() {
+    thread_local Zygotes z;
+    return z;
 }
 
 Zygote& zygote_for(const std::string& program) {
-    auto& z = zygotes()[program];
+    if (t_zygotes_gone) throw HostError("the checks are ending");
+    auto& z = zygotes().all[program];
     if (!z) z = std::make_unique<Zygote>(program);
     return *z;
 }
 
 /// Forgets a zygote that failed; the next host starts a new one.
-void drop_zygote(const std::string& program) { zygotes().erase(program); }
+void drop_zygote(const std::string& program) {
+    if (!t_zygotes_gone) zygotes().all.erase(program);
+}
 
 }  // namespace
 
@@ -223,7 +271,7 @@ void HostProcess::kill_now() {
         struct Add { std::chrono::steady_clock::time_point t; ~Add() { g_stats.kill_ns += since(t); } } add{t0};
         ::kill(pid_, SIGKILL);
         try {
-            zygote_for(program_).wait_child(pid_, true);
+            if (!t_zygotes_gone) zygote_for(program_).wait_child(pid_, true);
         } catch (const HostError&) {
             drop_zygote(program_);
         }

@@ -46,4 +46,13 @@ std::string check_id();
 /// A directory for the files a failing check leaves behind (created on demand).
 std::filesystem::path artifacts_dir();
 
+/// Takes every RAFTLAB_* and GTEST_* variable out of this process's environment and
+/// keeps them for the calls above, so that no process the check starts (an
+/// implementation host, a lab 10 server, a lab 1 program) inherits a name of the lab,
+/// the check or its seeds. The check's main() calls it once GoogleTest has read its own.
+void hide_environment();
+
+/// The value of one of the grader's variables (RAFTLAB_*), hidden or not; "" when unset.
+std::string variable(const char* name);
+
 }  // namespace raftlab::check

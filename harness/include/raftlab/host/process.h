@@ -5,8 +5,10 @@
 // sends requests, reads the host's frames, and never runs student code itself. The
 // host gets nothing that names the check: an empty environment but for PATH, "/" as
 // its working directory, standard input from /dev/null, and only the socket of its
-// protocol (fd 3) besides standard output and error. Hosts are forked from a zygote
-// of their program, one per judge thread (see process.cpp).
+// protocol (fd 3) besides standard output and error. When the judge runs as root the
+// host runs as the user nobody, with no_new_privs, so it can neither read the
+// judge's environment or result file through /proc nor signal it. Hosts are forked
+// from a zygote of their program, one per judge thread (see process.cpp).
 //
 // Everything that can go wrong with the host (it crashed, exited, hung, or wrote
 // something that is not the protocol) becomes a HostError whose what() is one

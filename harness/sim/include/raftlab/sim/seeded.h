@@ -77,8 +77,8 @@ inline std::string run_one_seed(std::uint64_t seed, SimOptions options, const Se
 /// cores busy. RAFTLAB_SEED_WORKERS overrides it; a replay always runs alone.
 inline unsigned seed_workers() {
     if (check::replaying() || check::timeline_wanted() || check::html_path()) return 1;
-    if (const char* v = std::getenv("RAFTLAB_SEED_WORKERS"); v && *v) {
-        long n = std::strtol(v, nullptr, 10);
+    if (std::string v = check::variable("RAFTLAB_SEED_WORKERS"); !v.empty()) {
+        long n = std::strtol(v.c_str(), nullptr, 10);
         if (n >= 1 && n <= 64) return static_cast<unsigned>(n);
     }
     return 4;
