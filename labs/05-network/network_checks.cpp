@@ -1,7 +1,7 @@
 // network_checks.cpp: lab 5, the rules of the simulated network, one at a time.
 #include <gtest/gtest.h>
 
-#include "raft/network.h"
+#include "network_under_test.h"
 
 namespace raftlab {
 namespace {

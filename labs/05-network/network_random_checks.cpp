@@ -6,7 +6,7 @@
 #include <set>
 
 #include "for_seeds.h"
-#include "raft/network.h"
+#include "network_under_test.h"
 #include "raftlab/check/check.h"
 #include "raftlab/sim/rng.h"
 

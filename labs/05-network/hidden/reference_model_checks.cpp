@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "for_seeds.h"
-#include "raft/network.h"
+#include "network_under_test.h"
 #include "raftlab/check/check.h"
 #include "raftlab/sim/rng.h"
 
