@@ -35,6 +35,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "fd_io.h"
 #include "zygote_protocol.h"
 
 namespace raftlab::host {
@@ -66,27 +67,7 @@ std::string describe_status(int status) {
     return "stopped";
 }
 
-bool write_all(int fd, const char* data, std::size_t n) {
-    while (n > 0) {
-        ssize_t w = ::send(fd, data, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        data += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return true;
-}
 
-bool read_all(int fd, char* data, std::size_t n) {
-    while (n > 0) {
-        ssize_t r = ::read(fd, data, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
-        data += r;
-        n -= static_cast<std::size_t>(r);
-    }
-    return true;
-}
 
 /// The user graded code runs as when the grader is root: nobody. A root process could
 /// read the judge's environment and open its result file through /proc; another user

@@ -17,33 +17,14 @@
 #endif
 
 #include "raftlab/host/process.h"
+#include "fd_io.h"
 #include "zygote_protocol.h"
 
 namespace raftlab::host {
 namespace {
 constexpr int kFd = zygote::kFd;
 
-bool read_all(int fd, char* data, std::size_t n) {
-    while (n > 0) {
-        ssize_t r = ::read(fd, data, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
-        data += r;
-        n -= static_cast<std::size_t>(r);
-    }
-    return true;
-}
 
-bool write_all(int fd, const char* data, std::size_t n) {
-    while (n > 0) {
-        ssize_t w = ::write(fd, data, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        data += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return true;
-}
 
 void die_with_parent() {
 #ifdef __linux__
