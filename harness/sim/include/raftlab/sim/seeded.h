@@ -74,9 +74,15 @@ inline std::string run_one_seed(std::uint64_t seed, SimOptions options, const Se
 
 /// How many seeds run at once. Each simulated server is a process of its own, so a
 /// seed spends most of its time waiting for one; several seeds side by side keep the
-/// cores busy. RAFTLAB_SEED_WORKERS overrides it; a replay always runs alone.
+/// cores busy. RAFTLAB_SEED_WORKERS overrides it; a replay and the fast variant
+/// (student code in this process) always run one seed at a time.
 inline unsigned seed_workers() {
     if (check::replaying() || check::timeline_wanted() || check::html_path()) return 1;
+#ifdef RAFTLAB_IN_PROCESS
+    // The fast variant runs the student's servers in this process: one seed at a time,
+    // so the student's code never runs on two threads at once.
+    return 1;
+#endif
     if (std::string v = check::variable("RAFTLAB_SEED_WORKERS"); !v.empty()) {
         long n = std::strtol(v.c_str(), nullptr, 10);
         if (n >= 1 && n <= 64) return static_cast<unsigned>(n);
