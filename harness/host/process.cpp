@@ -299,6 +299,27 @@ void HostProcess::flush(const char* during) {
     out_.clear();
 }
 
+void HostProcess::send_fd(int fd, const char* during) {
+    flush(during);
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    ssize_t n;
+    while ((n = sendmsg(fd_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) fail(death_sentence(during));
+}
+
 std::string HostProcess::receive(const char* during) {
     flush(during);
     const auto deadline = std::chrono::steady_clock::now() + call_timeout_;

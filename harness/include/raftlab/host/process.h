@@ -53,6 +53,11 @@ public:
     /// Flushes, then waits for the host's next frame and returns its payload.
     /// `during` names the call in progress for the error sentence ("receive()").
     std::string receive(const char* during);
+    /// Flushes, then passes the host a copy of the descriptor `fd` (SCM_RIGHTS, with
+    /// one byte of data). The host must be waiting for it with recvmsg() on its
+    /// socket, not in HostChannel::await(), whose read() would lose it: a lab's
+    /// protocol has the host ask for it first (see harness/host/message_host_main.cpp).
+    void send_fd(int fd, const char* during);
 
     pid_t pid() const { return pid_; }
     /// True once the host failed; every later call throws error() again.
