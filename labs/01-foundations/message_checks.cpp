@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "foundations/message.h"
+#include "message_under_test.h"
 #include "test_net.h"
 
 namespace raftlab::lab01 {
@@ -157,17 +157,17 @@ TEST(Message, recvAssemblesSlicedStream) {
 
 void ignore_signal(int) {}
 
-/// Interrupts one thread with SIGUSR1 every ~200 microseconds until stopped, so
-/// its blocking send()/recv() calls return early (short counts or EINTR).
+/// Interrupts the student's code with SIGUSR1 every ~200 microseconds until stopped,
+/// so its blocking send()/recv() calls return early (short counts or EINTR).
 class SignalStorm {
 public:
-    explicit SignalStorm(pthread_t target) {
+    explicit SignalStorm(StudentCode target) {
         struct sigaction action {};
         action.sa_handler = ignore_signal;  // no SA_RESTART: calls are interrupted
         ::sigaction(SIGUSR1, &action, nullptr);
         thread_ = std::thread([this, target] {
             while (!stop_) {
-                ::pthread_kill(target, SIGUSR1);
+                target.signal(SIGUSR1);
                 std::this_thread::sleep_for(200us);
             }
         });
@@ -189,7 +189,7 @@ TEST(Message, survivesPartialWritesAndSignals) {
         std::vector<std::string> received;
         std::jthread reader([&] { received = read_frames(pair.check, 1, 4096, 30s); });
         {
-            SignalStorm storm(::pthread_self());
+            SignalStorm storm(StudentCode{});
             pair.student_call([&] { send_message(pair.student, big); });
         }
         reader.join();
@@ -207,7 +207,7 @@ TEST(Message, survivesPartialWritesAndSignals) {
         });
         std::optional<std::string> got;
         {
-            SignalStorm storm(::pthread_self());
+            SignalStorm storm(StudentCode{});
             got = pair.student_call([&] { return recv_message(pair.student); });
         }
         ::shutdown(pair.student, SHUT_RDWR);
