@@ -304,10 +304,12 @@ GradeReport grade(const fs::path& root, const GradeOptions& options) {
     const std::string shown = fs::relative(options.impl.source, root).string().rfind("..", 0) == 0
                                   ? options.impl.source.string()
                                   : fs::relative(options.impl.source, root).string();
-    if (std::string refused = check_submission_files(root, options.impl.source, shown); !refused.empty())
-        configured = BuildOutcome{false, refused + "\n", refused, 0};
-    else if (any_gradable)
-        configured = configure(root, options.impl);
+    if (any_gradable) {
+        if (std::string refused = check_submission_files(root, options.impl.source, shown); !refused.empty())
+            configured = BuildOutcome{false, refused + "\n", refused, 0};
+        else
+            configured = configure(root, options.impl);
+    }
 
     TempDir work("grade");
     for (const Lab* lab : options.labs) {

@@ -32,7 +32,10 @@
 #include <thread>
 #include <unistd.h>
 #ifdef __linux__
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
 #endif
 
 #include "fd_io.h"
@@ -40,20 +43,6 @@
 
 namespace raftlab::host {
 namespace {
-
-struct Stats {
-    std::atomic<long> forks{0}, kills{0}, waits{0};
-    std::atomic<long long> fork_ns{0}, kill_ns{0}, wait_ns{0};
-    ~Stats() {
-        if (std::getenv("RAFTLAB_HOST_STATS"))
-            std::fprintf(stderr, "host stats: %ld forks (%.1f ms), %ld kills (%.1f ms), %ld receives (%.1f ms)\n",
-                         forks.load(), fork_ns.load() / 1e6, kills.load(), kill_ns.load() / 1e6, waits.load(),
-                         wait_ns.load() / 1e6);
-    }
-} g_stats;
-long long since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t).count();
-}
 
 std::string describe_status(int status) {
     if (WIFSIGNALED(status)) {
@@ -69,6 +58,18 @@ std::string describe_status(int status) {
 
 
 
+/// write() of all `n` bytes to a plain file.
+bool write_all_file(int fd, const char* data, std::size_t n) {
+    while (n > 0) {
+        ssize_t w = ::write(fd, data, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        data += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
 /// The user graded code runs as when the grader is root: nobody. A root process could
 /// read the judge's environment and open its result file through /proc; another user
 /// cannot, nor signal the judge, nor write where only root may.
@@ -77,7 +78,7 @@ constexpr uid_t kNobody = 65534;
 /// In the forked child, before exec: the socket on fd 3, nothing else of the judge's,
 /// "/" as the folder, and, under root, the user nobody with no way back to root.
 /// Only system calls: the judge has threads.
-[[noreturn]] void in_child(int socket, bool root, const char* program, char** argv, char** envp) {
+[[noreturn]] void in_child(int socket, bool root, int image, const char* program, char** argv, char** envp) {
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0) _exit(126);
     if (socket == zygote::kFd) {
@@ -86,7 +87,9 @@ constexpr uid_t kNobody = 65534;
         _exit(126);
     }
 #ifdef __linux__
-    close_range(zygote::kFd + 1, ~0U, 0);
+    // Close-on-exec rather than closed: the program image (a memfd) must stay open
+    // until execveat, and closes with the exec.
+    close_range(zygote::kFd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 #else
     for (int fd = zygote::kFd + 1; fd < 1024; ++fd) close(fd);
 #endif
@@ -99,9 +102,34 @@ constexpr uid_t kNobody = 65534;
 #ifdef __linux__
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 #endif
+#ifdef __linux__
+    if (image >= 0) syscall(SYS_execveat, image, "", argv, envp, AT_EMPTY_PATH);
+#else
+    (void)image;
+#endif
     execve(program, argv, envp);
     _exit(127);
 }
+
+#ifdef __linux__
+/// The host program as an anonymous executable file: under root the host runs as
+/// nobody, who may not be able to reach the repository's folder (a clone in a mkdtemp
+/// folder is mode 0700), so the judge opens the program and the child executes that.
+int program_image(const std::string& program) {
+    int in = open(program.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return -1;
+    int image = memfd_create("raftlab-host", MFD_CLOEXEC);
+    char buf[1 << 16];
+    ssize_t n;
+    while (image >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+        if (!write_all_file(image, buf, static_cast<std::size_t>(n))) {
+            close(image);
+            image = -1;
+        }
+    close(in);
+    return image;
+}
+#endif
 
 /// One running zygote of one host program, owned by one judge thread.
 class Zygote {
@@ -123,6 +151,9 @@ public:
         char arg0[] = "raftlab-host";
         char* argv[] = {arg0, nullptr};
         const bool root = geteuid() == 0;
+#ifdef __linux__
+        if (root) image_ = program_image(program);
+#endif
         pid_ = fork();
         if (pid_ < 0) {
             int err = errno;
@@ -130,11 +161,12 @@ public:
             close(sv[1]);
             throw HostError("could not start the implementation host " + program + ": " + std::strerror(err));
         }
-        if (pid_ == 0) in_child(sv[1], root, program.c_str(), argv, envp);
+        if (pid_ == 0) in_child(sv[1], root, image_, program.c_str(), argv, envp);
         close(sv[1]);
         fd_ = sv[0];
     }
     ~Zygote() {
+        if (image_ >= 0) close(image_);
         close(fd_);
         ::kill(pid_, SIGKILL);
         while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
@@ -191,6 +223,7 @@ private:
     std::string program_;
     pid_t pid_ = -1;
     int fd_ = -1;
+    int image_ = -1;  // the program as a memfd (root only), see program_image
 };
 
 /// Set once this thread's zygotes are gone (at thread or process exit): a host
@@ -225,11 +258,8 @@ HostProcess::HostProcess(const std::string& program, std::chrono::milliseconds c
     : program_(program), call_timeout_(call_timeout) {
     // A host that dies while the judge writes to it must not kill the judge.
     std::signal(SIGPIPE, SIG_IGN);
-    auto t0 = std::chrono::steady_clock::now();
     try {
         auto [pid, fd] = zygote_for(program).fork_child();
-        g_stats.forks++;
-        g_stats.fork_ns += since(t0);
         pid_ = pid;
         fd_ = fd;
     } catch (const HostError&) {
@@ -247,9 +277,6 @@ void HostProcess::kill_now() {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
     if (pid_ > 0) {
-        auto t0 = std::chrono::steady_clock::now();
-        g_stats.kills++;
-        struct Add { std::chrono::steady_clock::time_point t; ~Add() { g_stats.kill_ns += since(t); } } add{t0};
         ::kill(pid_, SIGKILL);
         try {
             if (!t_zygotes_gone) zygote_for(program_).wait_child(pid_, true);
@@ -346,10 +373,7 @@ std::string HostProcess::receive(const char* during) {
             in_at_ = 0;
         }
         char buf[65536];
-        auto t0 = std::chrono::steady_clock::now();
         ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-        g_stats.waits++;
-        g_stats.wait_ns += since(t0);
         if (n > 0) {
             in_.append(buf, static_cast<std::size_t>(n));
             continue;
