@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <grp.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -75,6 +76,13 @@ bool write_all_file(int fd, const char* data, std::size_t n) {
 /// cannot, nor signal the judge, nor write where only root may.
 constexpr uid_t kNobody = 65534;
 
+/// The address space a host may use: a server of these labs needs tens of megabytes.
+/// Far below the check's own cap, so an implementation that allocates without end
+/// fails with std::bad_alloc in a second or two even where the kernel is slow to hand
+/// out pages (filling 2 GiB took over 10 s on a loaded CI machine: a hang, not a
+/// verdict), and leaves the judge's memory alone.
+constexpr rlim_t kHostAddressSpace = rlim_t{512} << 20;
+
 /// In the forked child, before exec: the socket on fd 3, nothing else of the judge's,
 /// "/" as the folder, and, under root, the user nobody with no way back to root.
 /// Only system calls: the judge has threads.
@@ -94,6 +102,13 @@ constexpr uid_t kNobody = 65534;
     for (int fd = zygote::kFd + 1; fd < 1024; ++fd) close(fd);
 #endif
     if (chdir("/") != 0) _exit(126);
+    rlimit as{};
+    if (getrlimit(RLIMIT_AS, &as) != 0) _exit(126);
+    if (as.rlim_cur == RLIM_INFINITY || as.rlim_cur > kHostAddressSpace) {
+        as.rlim_cur = kHostAddressSpace;
+        if (as.rlim_max != RLIM_INFINITY && as.rlim_max < as.rlim_cur) as.rlim_cur = as.rlim_max;
+        if (setrlimit(RLIMIT_AS, &as) != 0) _exit(126);
+    }
     if (root) {
         if (setgroups(0, nullptr) != 0 || setresgid(kNobody, kNobody, kNobody) != 0 ||
             setresuid(kNobody, kNobody, kNobody) != 0)
