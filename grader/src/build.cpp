@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <regex>
 #include <sstream>
 #include <unistd.h>
 
@@ -21,10 +22,31 @@ std::string short_hash(const std::string& s) {
 }
 
 /// Makes compiler paths readable: /work/main/starter/raft/log.cpp -> starter/raft/log.cpp.
-std::string relative_paths(std::string text, const fs::path& root) {
+/// The compiler cache hands the compiler paths relative to the build folder `base`
+/// (CCACHE_BASEDIR), so ../../starter/raft/log.cpp becomes starter/raft/log.cpp too;
+/// a relative path is rewritten only when it names a file that exists.
+std::string relative_paths(std::string text, const fs::path& root, const fs::path& base) {
     std::string prefix = root.string() + "/";
     for (std::size_t at; (at = text.find(prefix)) != std::string::npos;) text.erase(at, prefix.size());
-    return text;
+    if (base.empty()) return text;
+    static const std::regex up(R"((?:\.\./)+[A-Za-z0-9_+\-][A-Za-z0-9_+.\-/]*)");
+    std::string out;
+    std::size_t last = 0;
+    std::error_code ec;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), up); it != std::sregex_iterator(); ++it) {
+        const std::smatch& m = *it;
+        out.append(text, last, static_cast<std::size_t>(m.position(0)) - last);
+        fs::path full = (base / m.str(0)).lexically_normal();
+        std::string shown = m.str(0);
+        if (fs::exists(full, ec)) {
+            fs::path rel = full.lexically_relative(root);
+            shown = !rel.empty() && *rel.begin() != ".." ? rel.string() : full.string();
+        }
+        out += shown;
+        last = static_cast<std::size_t>(m.position(0) + m.length(0));
+    }
+    out.append(text, last, std::string::npos);
+    return out;
 }
 
 /// The lines a student needs from a failed build: each "error:" line with the two
@@ -65,7 +87,10 @@ BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args) {
     ChildResult r = run_child(spec);
     BuildOutcome b;
     b.ok = r.started && !r.timed_out && r.exit_code == 0;
-    b.log = relative_paths(r.output, root);
+    fs::path base;  // the build folder, where the compiler runs
+    for (std::size_t k = 0; k + 1 < spec.args.size(); ++k)
+        if (spec.args[k] == "--build" || spec.args[k] == "-B") base = spec.args[k + 1];
+    b.log = relative_paths(r.output, root, base);
     b.errors = b.ok ? "" : first_errors(b.log, 5);
     b.seconds = r.seconds;
     return b;
@@ -124,7 +149,7 @@ Impl resolve_impl(const fs::path& root, const std::string& arg) {
     }
     impl.name = (arg == "starter" || arg == "solutions") ? arg
                 : impl.source.filename().string() + "-" + short_hash(impl.source.string());
-    impl.build_dir = root / "build" / "impl" / impl.name;
+    impl.build_dir = root / "build" / ("impl-" + impl.name);
     impl.isolated = !(arg == "starter" || arg == "solutions");
     return impl;
 }

@@ -1,8 +1,10 @@
 // build.h: compiling the lab checks against one implementation.
 //
-// Each implementation gets its own build directory under build/impl/ (starter,
+// Each implementation gets its own build directory, build/impl-<name> (starter,
 // solutions, or <folder>-<hash> for any other path), configured in impl mode, so
-// two implementations never overwrite each other's objects. Labs are built one
+// two implementations never overwrite each other's objects. It sits as deep as
+// build/tool: the compiler cache hashes paths relative to the build folder, so the
+// framework files both builds compile are compiled once. Labs are built one
 // target at a time: a compile error in lab 6 costs lab 6, not lab 4.
 #pragma once
 

@@ -66,7 +66,7 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
         std::sort(patches.begin(), patches.end());
         // Every variant of every lab shares one copy of solutions/ and one build
         // directory: only the files a patch touches are rebuilt.
-        Impl impl{"variants", root / "build" / "variants" / "src", root / "build" / "impl" / "variants"};
+        Impl impl{"variants", root / "build" / "variants" / "src", root / "build" / "impl-variants"};
         // The fast variants: the same verdicts as isolated grading (a test keeps it so)
         // in a fraction of the time, over dozens of variants.
         impl.isolated = false;

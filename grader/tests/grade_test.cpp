@@ -123,11 +123,15 @@ std::vector<std::string> statuses(const fs::path& results) {
 // the same verdict, for the solutions (all pass) and for the starter (all fail).
 TEST(Grade, isolatedAndFastGiveTheSameVerdicts) {
     TempDir dir("grade-test");
+    // The solutions on labs 4 and 5 (a log host and a network host; the Raft host's
+    // runs are compared byte for byte by the replay test below, and isolated grading
+    // of lab 7 takes over a minute here), the starter on 4, 5 and 7.
     for (const char* impl : {"solutions", "starter"}) {
+        const std::string labs = std::string(impl) == "solutions" ? "4 5" : "4 5 7";
         fs::path fast = dir.path() / (std::string(impl) + "-fast.json");
         fs::path isolated = dir.path() / (std::string(impl) + "-isolated.json");
-        CliRun f = grader(std::string("grade 4 7 --fast --impl ") + impl + " --json " + fast.string());
-        CliRun i = grader(std::string("grade 4 7 --isolated --impl ") + impl + " --json " + isolated.string());
+        CliRun f = grader("grade " + labs + " --fast --impl " + impl + " --json " + fast.string());
+        CliRun i = grader("grade " + labs + " --isolated --impl " + impl + " --json " + isolated.string());
         EXPECT_EQ(f.exit_code, i.exit_code) << f.output << i.output;
         EXPECT_EQ(f.exit_code, std::string(impl) == "solutions" ? 0 : 1) << f.output;
         EXPECT_NE(f.output.find("fast mode"), std::string::npos) << "fast mode must say so:\n" << f.output;

@@ -2,7 +2,7 @@
 // what it found. Build and run it with
 //
 //   ./raftlab grade 3            (builds it as a side effect), then
-//   build/impl/starter/labs/03-modelcheck/explore_light
+//   build/impl-starter/labs/03-modelcheck/explore_light
 //
 // Try breaking light/light.cpp on purpose and watch the counterexample appear.
 #include <iostream>
