@@ -150,7 +150,7 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
     }
     Fields f(doc, file, "");
     if (!doc.IsMap()) throw ConfigError(file + ":1: must be a map with number, slug, title, handout, status, checks");
-    f.only({"number", "slug", "title", "handout", "status", "checks"});
+    f.only({"number", "slug", "title", "handout", "status", "timeline", "checks"});
     Lab lab;
     lab.yaml = yaml_file;
     lab.number = f.positive("number", 99);
@@ -167,6 +167,7 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
     if (!fs::exists(root / lab.handout, handout_error))
         f.fail(f.get("handout"), "handout", "names a missing file \"" + lab.handout + "\"");
     lab.gradable = f.one_of("status", {"gradable", "planned"}) == "gradable";
+    lab.timeline = doc["timeline"] && f.one_of("timeline", {"true", "false"}) == "true";
     YAML::Node checks = doc["checks"];
     if (!checks || !checks.IsSequence()) f.fail(doc, "checks", "must be a list (use [] for a planned lab)");
     std::set<std::string> ids, tests;

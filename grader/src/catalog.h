@@ -38,6 +38,7 @@ struct Lab {
     std::string title;
     std::string handout;          ///< path relative to the repository root
     bool gradable = false;        ///< status: gradable (false: planned)
+    bool timeline = false;        ///< timeline: true: a replay can write an HTML timeline (--html)
     std::vector<Check> checks;
     std::filesystem::path yaml;   ///< where it was read from
     /// Non-empty when lab.yaml is invalid: the one-line error. Such a lab is kept in

@@ -142,8 +142,99 @@ private:
     int fd_ = -1;
 };
 
-/// The sentence a student reads: the last line of the first failure (the check's
-/// own message), or GoogleTest's description of an exception.
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+/// A value as GoogleTest printed it, or the expression itself when it printed none
+/// (a literal: "5u" is shown as 5).
+std::string shown(const std::string& expr, const std::string& value) {
+    if (!value.empty()) return value;
+    static const std::regex unsigned_literal("^([0-9]+)[uUlL]+$");
+    return std::regex_replace(expr, unsigned_literal, "$1");
+}
+
+/// GoogleTest's own words for a failed assertion, put into words: the whole sentence
+/// (what was found and what the check wanted) and the part that says what was found.
+/// Both empty when the lines are not one of its formats.
+struct Described {
+    std::string sentence, found;
+};
+
+Described describe_gtest(const std::vector<std::string>& lines) {
+    if (lines.empty()) return {};
+    std::smatch m;
+    const std::string& first = lines[0];
+    if (first == "Expected equality of these values:") {
+        // "  A" ["    Which is: a"] "  B" ["    Which is: b"]
+        std::vector<std::pair<std::string, std::string>> sides;
+        for (std::size_t k = 1; k < lines.size(); ++k) {
+            std::string t = trim(lines[k]);
+            if (starts_with(t, "Which is: ") && !sides.empty()) sides.back().second = t.substr(10);
+            else if (!t.empty()) sides.push_back({t, ""});
+        }
+        if (sides.size() != 2) return {};
+        auto [a, av] = sides[0];
+        auto [b, bv] = sides[1];
+        // The side that is a literal is the value the check wanted.
+        static const std::regex literal(
+            "^\\(?(-?[0-9.]+[uUlLfF]*|\".*\"|'.*'|true|false|nullptr|[A-Za-z_:<>0-9 ]*\\{.*\\})\\)?$");
+        bool a_literal = av.empty() || std::regex_match(a, literal);
+        bool b_literal = bv.empty() || std::regex_match(b, literal);
+        if (a_literal && !b_literal) std::swap(a, b), std::swap(av, bv), std::swap(a_literal, b_literal);
+        std::string found = a + " is " + shown(a, av);
+        if (b_literal) return {found + ", but the check expected " + shown(b, bv), found};
+        found += " and " + b + " is " + bv;
+        return {found + ", but the check expected them to be equal", found};
+    }
+    static const std::regex throws("^Expected: ([\\s\\S]*) throws an exception of type (.*)\\.$");
+    static const std::regex no_throw("^Expected: ([\\s\\S]*) doesn't throw an exception\\.$");
+    static const std::regex compare("^Expected: \\((.*)\\) (==|!=|<|<=|>|>=) \\((.*)\\), actual: (.*) vs (.*)$");
+    static const std::regex value_of("^Value of: (.*)$");
+    std::string actual;
+    for (const auto& l : lines)
+        if (starts_with(trim(l), "Actual: ")) actual = trim(l).substr(8);
+    if (std::regex_match(first, m, throws)) {
+        std::string what = actual == "it throws nothing." ? "it threw nothing"
+                           : actual == "it throws a different type." ? "it threw an exception of another type"
+                                                                     : "it did not";
+        return {m.str(1) + " must throw " + m.str(2) + ", but " + what, what};
+    }
+    if (std::regex_match(first, m, no_throw)) {
+        if (!actual.empty() && actual.back() == '.') actual.pop_back();
+        std::string what = actual.empty() ? "it did" : actual;
+        return {m.str(1) + " must not throw, but " + what, what};
+    }
+    if (std::regex_match(first, m, compare)) {
+        std::string found = m.str(1) + " is " + m.str(4) + " and " + m.str(3) + " is " + m.str(5);
+        return {m.str(1) + " " + m.str(2) + " " + m.str(3) + " does not hold: " + found, found};
+    }
+    if (std::regex_match(first, m, value_of)) {
+        std::string expected;
+        for (const auto& l : lines)
+            if (starts_with(trim(l), "Expected: ")) expected = trim(l).substr(10);
+        if (!actual.empty() && !expected.empty())
+            return {m.str(1) + " is " + actual + ", but the check expected " + expected, m.str(1) + " is " + actual};
+    }
+    return {};
+}
+
+/// Whether a line is part of GoogleTest's description of an assertion.
+bool gtest_line(const std::string& line, bool& in_equality) {
+    std::string t = trim(line);
+    if (t == "Expected equality of these values:") return in_equality = true;
+    if (in_equality && starts_with(line, "  ")) return true;
+    in_equality = false;
+    return starts_with(t, "Which is: ") || starts_with(t, "Actual: ") || starts_with(t, "Expected: ") ||
+           starts_with(t, "Value of: ") || t == "Failed";
+}
+
+}  // namespace
+
+/// The sentence a student reads: the check's own message (the last line it wrote
+/// after GoogleTest's description of the assertion), GoogleTest's description of an
+/// exception, or, where the check wrote nothing, GoogleTest's description turned into
+/// a sentence. GoogleTest's own phrases ("Which is:", "Actual:", "Expected equality")
+/// never reach the student.
 std::string reason_from_failure(const std::string& failure) {
     static const std::regex exception_re("C\\+\\+ exception with description \"([\\s\\S]*)\" thrown");
     std::smatch m;
@@ -154,13 +245,51 @@ std::string reason_from_failure(const std::string& failure) {
     }
     std::istringstream in(failure);
     std::string line, last;
-    while (std::getline(in, line))
-        if (!trim(line).empty()) last = trim(line);
+    std::vector<std::string> described;  // GoogleTest's own lines
+    static const std::regex location("^\\S+:[0-9]+(: Failure)?$");
+    bool in_equality = false;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (std::regex_match(line, location)) continue;
+        if (gtest_line(line, in_equality)) {
+            described.push_back(line);
+        } else if (!trim(line).empty()) {
+            last = trim(line);
+        }
+    }
+    Described d = describe_gtest(described);
+    if (last.empty()) {
+        last = d.sentence;
+    } else if (!d.found.empty() && last.find(d.found) == std::string::npos) {
+        // The check's sentence, with what GoogleTest saw: "... must end at index 5
+        // (log.last_index() is 3)."
+        bool stop = last.back() == '.';
+        if (stop) last.pop_back();
+        last += " (" + d.found + ")" + (stop ? "." : "");
+    }
     // The replay command is printed on a line of its own; drop it from the sentence.
     static const std::regex replay_tail("[.;,]?\\s*\\(?[Rr]eplay( with)?:?\\s*\\./raftlab replay .*$");
     last = std::regex_replace(last, replay_tail, "");
     return last.empty() ? "the check failed" : last;
 }
+
+std::string without_gtest_residue(const std::string& output) {
+    static const std::regex location("^\\S+:[0-9]+: Failure$");
+    std::istringstream in(output);
+    std::string line, out;
+    bool in_equality = false;
+    while (std::getline(in, line))
+        if (!gtest_line(line, in_equality) && !std::regex_match(line, location)) out += line + "\n";
+    return out;
+}
+
+bool has_gtest_residue(const std::string& text) {
+    for (const char* phrase : {"Which is:", "Actual:", "Expected equality", "Value of:", "Expected: "})
+        if (text.find(phrase) != std::string::npos) return true;
+    return false;
+}
+
+namespace {
 
 std::string find_replay(const std::string& output) {
     static const std::regex replay_re("(\\./raftlab replay [^\\s)]+ [^\\s)]+ --seed [0-9]+)");
@@ -278,7 +407,7 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     ChildResult child = run_child(spec);
     GtestSummary gtest = read_gtest_json(result.read());
     classify(r, child, gtest, static_cast<int>(spec.limits.wall.count() / 1000));
-    r.output = child.output;
+    r.output = without_gtest_residue(child.output);
     r.seconds = child.seconds;
     r.replay = r.status == Status::passed ? "" : find_replay(child.output + "\n" + gtest.first_failure);
     if (!fs::is_empty(dir / "artifacts", ec) && !ec) {

@@ -79,6 +79,18 @@ GradeReport grade(const std::filesystem::path& root, const GradeOptions& options
 std::map<std::string, std::string> check_environment(const std::filesystem::path& root, const Lab& lab,
                                                      const Check& check);
 
+/// The one sentence a student reads for a failed check, from GoogleTest's text of
+/// its first failure: the check's own message, or GoogleTest's description of the
+/// assertion put into words (no "Which is:", "Actual:" or "Expected equality").
+std::string reason_from_failure(const std::string& failure);
+
+/// A check's output without GoogleTest's descriptions of assertions (the sentence
+/// from reason_from_failure says it in words).
+std::string without_gtest_residue(const std::string& output);
+
+/// Whether a sentence still carries GoogleTest's phrases (the self-test refuses it).
+bool has_gtest_residue(const std::string& text);
+
 /// Runs one check of an already built lab.
 CheckResult run_check(const std::filesystem::path& root, const Impl& impl, const Lab& lab,
                       std::size_t index, const std::filesystem::path& workdir);

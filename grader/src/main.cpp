@@ -84,6 +84,9 @@ int cmd_replay(const fs::path& root, const std::string& lab_name, const std::str
         for (const auto& c : lab.checks) ids += (ids.empty() ? "" : ", ") + c.id;
         throw ConfigError("lab " + lab.slug + " has no check \"" + check_id + "\"; its checks: " + ids);
     }
+    if (!html.empty() && !lab.timeline)
+        throw ConfigError("--html " + html + ": " + lab.label() + "'s checks draw no timeline (the simulated " +
+                          "projects' checks do); replay without --html, its output is the whole run");
     Impl impl = resolve_impl(root, impl_arg);
     if (isolated) impl.isolated = true;
     BuildOutcome b = configure(root, impl);

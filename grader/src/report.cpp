@@ -42,7 +42,9 @@ void print_failures(std::ostream& out, const GradeReport& report, const Style& s
             if (c.status == Status::passed || c.status == Status::not_compiled) continue;
             if (!header) out << "\n" << st("1", "What failed, and what to do next:") << "\n", header = true;
             out << fmt::format("  {} {} ({}): {}\n", c.number, c.check->id, status_word(c.status), c.reason);
-            if (!c.replay.empty()) out << "      replay:    " << c.replay << "  (add --html timeline.html)\n";
+            if (!c.replay.empty())
+                out << "      replay:    " << c.replay << (lab.lab->timeline ? "  (add --html timeline.html)" : "")
+                    << "\n";
             if (!c.artifacts.empty()) out << "      artifacts: " << c.artifacts << "\n";
         }
     }

@@ -87,13 +87,21 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
                 for (const auto& c : result.checks)
                     if (c.check->id == id && (c.status == Status::passed || c.status == Status::not_compiled))
                         escaped.push_back(id);
+            // Every failure must be a sentence: none of GoogleTest's own phrases.
+            std::vector<std::string> unworded;
+            for (const auto& c : result.checks)
+                if (c.status != Status::passed && has_gtest_residue(c.reason))
+                    unworded.push_back(c.check->id + ": " + c.reason);
             ++total;
-            bool caught = escaped.empty();
+            bool caught = escaped.empty() && unworded.empty();
             missed += caught ? 0 : 1;
             std::string verdict = caught ? "caught"
                                   : !result.build_errors.empty()
                                       ? "DOES NOT COMPILE:\n" + result.build_errors
-                                      : "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "));
+                                  : !escaped.empty()
+                                      ? "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "))
+                                      : "FAILS WITHOUT A SENTENCE (GoogleTest's words reach the student): " +
+                                            fmt::format("{}", fmt::join(unworded, "; "));
             if (colour) verdict = (caught ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
             std::cout << fmt::format("{:<16} {:<32} {}\n", lab->slug, p.stem().string(), verdict)
                       << std::flush;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "catalog.h"
+#include "grade.h"
 #include "tempdir.h"
 #include "test_util.h"
 
@@ -88,6 +89,44 @@ void expect_reports_agree(const Reports& r) {
     EXPECT_EQ(suites.get<int>("<xmlattr>.tests"), static_cast<int>(tests.size()));
     EXPECT_EQ(suites.get<int>("<xmlattr>.failures") + suites.get<int>("<xmlattr>.errors"),
               static_cast<int>(tests.size()) - json_passed) << "junit.xml and results.json disagree";
+}
+
+// GoogleTest's texts of failed assertions, as a check's JSON result holds them.
+TEST(ReasonUnit, theChecksOwnMessageWins) {
+    EXPECT_EQ(reason_from_failure("/x/log_checks.cpp:64\nExpected equality of these values:\n  log.last_index()\n"
+                                  "    Which is: 3\n  5u\n    Which is: 5\ntwo entries after prev_index 3 must end "
+                                  "at index 5\n"),
+              "two entries after prev_index 3 must end at index 5 (log.last_index() is 3)");
+    EXPECT_EQ(reason_from_failure("/x/log_checks.cpp:140\nExpected: log.at(0) throws an exception of type "
+                                  "std::out_of_range.\n  Actual: it throws nothing.\nat(0) must throw: there is no "
+                                  "entry 0\n"),
+              "at(0) must throw: there is no entry 0 (it threw nothing)");
+}
+
+TEST(ReasonUnit, googleTestsWordsBecomeASentence) {
+    EXPECT_EQ(reason_from_failure("/x/log_checks.cpp:53\nExpected equality of these values:\n  log.append(entry(1, "
+                                  "\"x=2\"))\n    Which is: 7\n  2u\n    Which is: 2\n"),
+              "log.append(entry(1, \"x=2\")) is 7, but the check expected 2");
+    EXPECT_EQ(reason_from_failure("/x/a.cpp:9\nExpected equality of these values:\n  two[1].term\n"
+                                  "    Which is: 4\n  3u\n"),
+              "two[1].term is 4, but the check expected 3");
+    EXPECT_EQ(reason_from_failure("/x/a.cpp:9\nExpected equality of these values:\n  a.size()\n    Which is: 1\n"
+                                  "  b.size()\n    Which is: 2\n"),
+              "a.size() is 1 and b.size() is 2, but the check expected them to be equal");
+    EXPECT_EQ(reason_from_failure("/x/log_checks.cpp:144\nExpected: log.entries_from(0) throws an exception of type "
+                                  "std::out_of_range.\n  Actual: it throws nothing.\n"),
+              "log.entries_from(0) must throw std::out_of_range, but it threw nothing");
+    EXPECT_EQ(reason_from_failure("/x/a.cpp:3\nExpected: (stats.sent) >= (3), actual: 1 vs 3\n"),
+              "stats.sent >= 3 does not hold: stats.sent is 1 and 3 is 3");
+    EXPECT_EQ(reason_from_failure("/x/a.cpp:3\nValue of: net.is_up(2)\n  Actual: false\nExpected: true\n"),
+              "net.is_up(2) is false, but the check expected true");
+    for (const char* text :
+         {"/x/a.cpp:1\nExpected equality of these values:\n  x\n    Which is: 3\n  2\n",
+          "/x/a.cpp:1\nExpected: f() throws an exception of type E.\n  Actual: it throws a different type.\n",
+          "/x/a.cpp:1\nValue of: ok\n  Actual: false\nExpected: true\n"})
+        EXPECT_FALSE(has_gtest_residue(reason_from_failure(text))) << reason_from_failure(text);
+    EXPECT_TRUE(has_gtest_residue("x\n    Which is: 3"));
+    EXPECT_EQ(reason_from_failure("/x/a.cpp:1\nFailed\n"), "the check failed");
 }
 
 TEST(Grade, solutionsScoreFullMarks) {
@@ -209,6 +248,18 @@ TEST(Grade, badLabYamlIsOneLineNamingFileLineAndField) {
 TEST(Grade, usageErrorIsExit2) {
     CliRun r = grader("grade --no-such-flag");
     EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+// Only the simulated projects draw a timeline: elsewhere --html is refused in one line
+// (it used to write nothing and say nothing), and the table does not suggest it.
+TEST(Grade, usageErrorHtmlWhereNoTimelineIsDrawn) {
+    CliRun r = grader("replay 4 random_vs_reference --seed 1 --html t.html");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("draw no timeline"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists("t.html"));
+    std::vector<Lab> catalog = load_catalog(RAFTLAB_SOURCE_DIR);
+    for (const auto& lab : catalog) EXPECT_EQ(lab.timeline, lab.number >= 6 && lab.number <= 9) << lab.slug;
 }
 
 }  // namespace

@@ -37,8 +37,15 @@ const char* name(AppendResult r) {
     return "an invalid AppendResult";
 }
 
-#define EXPECT_RESULT(expected, actual) \
-    EXPECT_EQ(expected, actual) << "append_entries returned " << name(actual) << ", expected " << name(expected)
+// Calls append_entries once: a failure reports the result of that call, and the log is
+// changed only as the check meant it to be.
+#define EXPECT_RESULT(expected, call)                                                          \
+    do {                                                                                       \
+        const AppendResult raftlab_result = (call);                                            \
+        if (raftlab_result != (expected))                                                      \
+            ADD_FAILURE() << #call << " returned " << name(raftlab_result) << ", expected "    \
+                          << name(expected);                                                   \
+    } while (false)
 
 TEST(Log, emptyLogHasIndexAndTermZero) {
     Log log;
