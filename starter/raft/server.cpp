@@ -59,7 +59,9 @@ void Server::become_leader() {
 
 void Server::step_down(Term term) {
     // Adopt `term`, forget the vote (persist both), become a follower with no known
-    // leader. A leader that steps down also abandons its pending reads (lab 9).
+    // leader. A leader that steps down also starts a fresh election timeout: its old
+    // deadline went stale while it led (lab 9). From lab 9 on it also calls
+    // abandon_reads(); before lab 9 that is a stub that throws, so leave the call out.
     todo("Server::step_down");
 }
 
