@@ -4,6 +4,8 @@
 // commands while cut off, then a new leader is designated in a higher term. When the
 // network heals, the new leader's AppendEntries must walk next_index back to the
 // point where the logs agree, remove the conflicting suffix and send its own entries.
+#include <map>
+
 #include "diverge.h"
 #include "lab06.h"
 
@@ -38,6 +40,62 @@ TEST(Divergence, longDivergenceBacktracks) {
         return converge(sim, 1, 5 * kSecond,
                         "followers with a long run of conflicting entries were not brought back "
                         "into agreement");
+    });
+}
+
+// A leader's match_index for a follower only grows while it leads, and never passes
+// the leader's own last entry, however late, duplicated or reordered the replies are
+// (a success reply to an older request carries a smaller match), and however many
+// stale entries past that point the follower still holds. Watched after every event
+// once server 1 leads over duplicating links.
+TEST(Divergence, matchIndexOnlyGrows) {
+    SimOptions o = cluster();
+    o.link = LinkParams{1 * kMillisecond, 30 * kMillisecond, 0.0, 0.5};
+    run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
+        std::string broken;
+        std::map<NodeId, Index> highest;  // server 1's match_index per follower so far
+        auto watch = [&] {
+            if (!sim.up(1) || sim.server(1).role() != Role::leader) return false;
+            const RaftNode& l = sim.server(1);
+            for (NodeId p = 0; p < sim.size() && broken.empty(); ++p) {
+                if (p == 1) continue;
+                const Index m = l.match_index(p);
+                if (m > l.last_log_index())
+                    broken = fmt::format("leader 1 has match_index {} for follower {} but only {} entries in its "
+                                         "own log: match_index counts only entries the leader sent (prev index "
+                                         "plus the entries of the request that succeeded)",
+                                         m, p, l.last_log_index());
+                else if (m < highest[p])
+                    broken = fmt::format("leader 1's match_index for follower {} went back from {} to {}: it only "
+                                         "grows, and a late or duplicated success reply must not lower it",
+                                         p, highest[p], m);
+                highest[p] = std::max(highest[p], m);
+            }
+            return !broken.empty();
+        };
+        // Server 1 leads term 2 with the 2 common entries only; follower 2 also holds
+        // the old leader's 3 stale ones, so a heartbeat that matches at index 2 leaves
+        // it 5 entries, of which only 2 are known to match.
+        if (std::string e = diverge(sim, 2, 3, 0, {2}); !e.empty()) return e;
+        if (sim.server(2).last_log_index() <= sim.server(1).last_log_index())
+            return "follower 2 holds no entries past leader 1's log (a fault of the check, not of your server)";
+        const SimStats before = sim.stats();
+        sim.run_until(watch, 300 * kMillisecond);  // heartbeats reach every follower
+        for (int i = 0; i < 12 && broken.empty(); ++i) {
+            if (std::string e = submit_many(sim, 1, 1, 100 + i); !e.empty()) return e;
+            sim.run_until(watch, sim.rng().uniform(1, 20) * kMillisecond);
+        }
+        sim.run_until(watch, 2 * kSecond);
+        if (!broken.empty()) return broken;
+        if (std::string e = converge(sim, 1, 3 * kSecond, "the logs did not converge over duplicating links");
+            !e.empty())
+            return e;
+        // What the check exists for happened: replies arrived twice.
+        const SimStats& after = sim.stats();
+        if (after.messages_delivered - before.messages_delivered + after.messages_dropped - before.messages_dropped <=
+            after.messages_sent - before.messages_sent)
+            return "the check's links duplicated no message in this seed (a fault of the check, not of your server)";
+        return {};
     });
 }
 
