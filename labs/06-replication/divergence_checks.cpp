@@ -118,5 +118,40 @@ TEST(Divergence, staleLeaderStepsDown) {
     });
 }
 
+// A follower answers a request from an older term with its newer term: that reply is
+// how a deposed leader learns it was deposed. Here it is the only way: the old leader
+// of term 1 can reach nobody but follower 3, which already serves term 2.
+TEST(Divergence, staleRequestGetsTheNewerTerm) {
+    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+        sim.become_leader(0);
+        if (std::string e = submit_many(sim, 0, 2); !e.empty()) return e;
+        if (std::string e = converge(sim, 0, 1 * kSecond, "replication stalled"); !e.empty()) return e;
+        sim.partition({{0}, {1, 2, 3, 4}});
+        sim.note("server 1 becomes leader of term 2 while server 0 is cut off");
+        sim.become_leader(1);
+        if (std::string e = submit_many(sim, 1, 1, 2000); !e.empty()) return e;
+        sim.run_for(300 * kMillisecond);
+        if (sim.failed()) return sim.failure();
+        // What the check exists for: a leader of term 1 that has heard of no newer term,
+        // and a follower of term 2 that is the only server it can reach.
+        if (sim.server(0).role() != Role::leader || sim.server(0).current_term() != 1 ||
+            sim.server(3).current_term() != 2)
+            return "the scene was not set: server 0 should still lead term 1 and server 3 follow term 2 "
+                   "(a fault of the check, not of your server)";
+        sim.partition({{0, 3}, {1, 2, 4}});
+        sim.note("server 0 can now reach only server 3");
+        sim.run_until([&] { return sim.server(0).role() != Role::leader; }, 1 * kSecond);
+        if (sim.failed()) return sim.failure();
+        if (sim.server(0).role() == Role::leader)
+            return "follower 3 (term 2) received AppendEntries of term 1 from the deposed leader 0 for 1 s of "
+                   "virtual time, and 0 still leads term 1: a request from an older term must be refused "
+                   "with a reply that carries the follower's newer term, so its sender steps down";
+        if (sim.server(0).current_term() != 2)
+            return fmt::format("server 0 stepped down into term {}, not term 2, the term follower 3 told it",
+                               sim.server(0).current_term());
+        return {};
+    });
+}
+
 }  // namespace
 }  // namespace lab06

@@ -159,7 +159,12 @@ TEST(Replication, survivesCodecRoundTrip) {
 }
 
 TEST(Replication, followerPersistsBeforeReplying) {
-    run_seeds(100, cluster(), make_server, [](Simulation& sim) -> std::string {
+    // Watched at every success reply (PersistWatchEnv), and by a crash and restart.
+    run_seeds(100, cluster(), make_watched_server, [](Simulation& sim) -> std::string {
+        t_watched = &sim;
+        struct Unwatch {
+            ~Unwatch() { t_watched = nullptr; }
+        } unwatch;
         sim.become_leader(0);
         const int count = static_cast<int>(sim.rng().uniform(1, 30));
         if (std::string e = submit_many(sim, 0, count); !e.empty()) return e;
