@@ -14,7 +14,8 @@ namespace lab06 {
 /// takes `stale` more while cut off from everyone except `accomplices` (followers
 /// that receive them too; at most one, so the old side stays a minority and cannot
 /// commit them). Server 1 is then designated leader of term 2 and takes
-/// `fresh` entries; finally the network heals. Returns "" or what went wrong.
+/// `fresh` entries, and is designated once more (term 3); finally the network heals.
+/// Returns "" or what went wrong.
 inline std::string diverge(Simulation& sim, int common, int stale, int fresh,
                            const std::vector<NodeId>& accomplices) {
     sim.become_leader(0);
@@ -35,6 +36,14 @@ inline std::string diverge(Simulation& sim, int common, int stale, int fresh,
     sim.become_leader(1);
     if (std::string e = submit_many(sim, 1, fresh, 2000); !e.empty()) return e;
     sim.run_for(sim.rng().uniform(50, 300) * kMillisecond);
+    // Designated again (term 3), server 1 starts every follower just past its own log,
+    // which runs past the point where the old side's logs diverge: once the network
+    // heals, those followers refuse and the leader must walk back to where they agree.
+    // (Designated once only, it would still be at the divergence point for them, and
+    // a leader that ignores refusals would pass.)
+    sim.note("server 1 is designated again, for term 3");
+    sim.become_leader(1);
+    sim.run_for(10 * kMillisecond);
     sim.heal();
     return {};
 }

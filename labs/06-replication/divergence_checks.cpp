@@ -13,19 +13,19 @@ namespace lab06 {
 namespace {
 
 TEST(Divergence, divergentFollowerRolledBack) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_seeds(200, cluster(), make_watched_server, [](Simulation& sim) -> std::string {
         const int common = static_cast<int>(sim.rng().uniform(0, 10));
         const int stale = static_cast<int>(sim.rng().uniform(1, 10));
         const int fresh = static_cast<int>(sim.rng().uniform(1, 10));
         const std::vector<NodeId> accomplices{static_cast<NodeId>(sim.rng().uniform(2, 4))};
         if (std::string e = diverge(sim, common, stale, fresh, accomplices); !e.empty()) return e;
-        if (std::string e = converge(sim, 1, 2 * kSecond,
-                                     "followers holding entries of the deposed leader were not "
-                                     "rolled back to the new leader's log");
+        if (std::string e = converge_by_backtracking(sim, 1, 2 * kSecond,
+                                                     "followers holding entries of the deposed leader were not "
+                                                     "rolled back to the new leader's log");
             !e.empty())
             return e;
-        if (sim.server(0).role() != Role::follower || sim.server(0).current_term() != 2)
-            return "the old leader should have become a follower of term 2 after hearing the new "
+        if (sim.server(0).role() != Role::follower || sim.server(0).current_term() != 3)
+            return "the old leader should have become a follower of term 3 after hearing the new "
                    "leader";
         return {};
     });
@@ -34,10 +34,10 @@ TEST(Divergence, divergentFollowerRolledBack) {
 TEST(Divergence, longDivergenceBacktracks) {
     SimOptions o = cluster();
     o.server.max_entries_per_message = 16;
-    run_seeds(100, o, make_server, [](Simulation& sim) -> std::string {
+    run_seeds(100, o, make_watched_server, [](Simulation& sim) -> std::string {
         const int stale = static_cast<int>(sim.rng().uniform(40, 120));
         if (std::string e = diverge(sim, 5, stale, 3, {4}); !e.empty()) return e;
-        return converge(sim, 1, 5 * kSecond,
+        return converge_by_backtracking(sim, 1, 5 * kSecond,
                         "followers with a long run of conflicting entries were not brought back "
                         "into agreement");
     });
@@ -73,7 +73,7 @@ TEST(Divergence, matchIndexOnlyGrows) {
             }
             return !broken.empty();
         };
-        // Server 1 leads term 2 with the 2 common entries only; follower 2 also holds
+        // Server 1 leads term 3 with the 2 common entries only; follower 2 also holds
         // the old leader's 3 stale ones, so a heartbeat that matches at index 2 leaves
         // it 5 entries, of which only 2 are known to match.
         if (std::string e = diverge(sim, 2, 3, 0, {2}); !e.empty()) return e;
@@ -102,7 +102,7 @@ TEST(Divergence, matchIndexOnlyGrows) {
 TEST(Divergence, staleLeaderStepsDown) {
     run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
         if (std::string e = diverge(sim, 2, 4, 1, {}); !e.empty()) return e;
-        // The deposed leader keeps sending term-1 AppendEntries until it hears term 2.
+        // The deposed leader keeps sending term-1 AppendEntries until it hears a newer term.
         sim.run_until([&] { return sim.server(0).role() == Role::follower; }, 1 * kSecond);
         if (sim.failed()) return sim.failure();
         if (sim.server(0).role() != Role::follower || sim.server(0).current_term() < 2)

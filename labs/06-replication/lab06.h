@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& en
 
 /// The simulation the persistence watch of this thread reports to (set by the check).
 inline thread_local Simulation* t_watched = nullptr;
+/// Refusals (AppendEntriesReply with success false) sent by watched servers on this
+/// thread: the divergence checks prove with it that a follower really refused.
+inline thread_local long t_refusals = 0;
 
 /// Watches the followers' persistence rule at the moment a reply leaves, which a
 /// crash between two events cannot see: a success reply to AppendEntries claims
@@ -48,6 +52,7 @@ public:
     PersistWatchEnv(Env& inner, NodeId id) : inner_(inner), id_(id) {}
     void send(NodeId to, Message message) override {
         const auto* reply = std::get_if<AppendEntriesReply>(&message);
+        if (reply && !reply->success) ++t_refusals;
         if (reply && reply->success && t_watched && !t_watched->failed()) {
             const Index durable = t_watched->persisted(id_).log.size();
             if (reply->match_index > durable)
@@ -111,6 +116,35 @@ inline std::string converge(Simulation& sim, NodeId leader, Time bound, const ch
     if (sim.failed()) return sim.failure();
     if (std::string d = logs_differ_from(sim, leader); !d.empty())
         return fmt::format("{} within {} ms of virtual time: {}", what, bound / kMillisecond, d);
+    return {};
+}
+
+/// converge(), and the proof that what a divergence check exists for happened on the
+/// way: a follower refused an AppendEntries, and the leader's next_index for a
+/// follower went down (it backtracked). Servers must be made by make_watched_server.
+inline std::string converge_by_backtracking(Simulation& sim, NodeId leader, Time bound, const char* what) {
+    const long refusals_before = t_refusals;
+    std::map<NodeId, Index> next;
+    bool backtracked = false;
+    sim.run_until(
+        [&] {
+            if (sim.up(leader) && sim.server(leader).role() == Role::leader)
+                for (NodeId p = 0; p < sim.size(); ++p) {
+                    if (p == leader) continue;
+                    const Index n = sim.server(leader).next_index(p);
+                    auto it = next.find(p);
+                    if (it != next.end() && n < it->second) backtracked = true;
+                    next[p] = n;
+                }
+            return logs_differ_from(sim, leader).empty();
+        },
+        bound);
+    if (sim.failed()) return sim.failure();
+    if (std::string d = logs_differ_from(sim, leader); !d.empty())
+        return fmt::format("{} within {} ms of virtual time: {}", what, bound / kMillisecond, d);
+    if (t_refusals == refusals_before || !backtracked)
+        return "no follower refused an AppendEntries, or the leader never moved a next_index back, in this "
+               "seed (a fault of the check, not of your server)";
     return {};
 }
 

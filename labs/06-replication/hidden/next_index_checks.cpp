@@ -38,9 +38,9 @@ TEST(Divergence, nextIndexStaysAboveZero) {
         };
         if (std::string e = diverge(sim, 2, 3, 4, {2}); !e.empty()) return e;
         sim.run_for(300 * kMillisecond);
-        // Designated again (term 3), server 1 starts every follower at next_index just
+        // Designated again (term 4), server 1 starts every follower at next_index just
         // past its own log, so the two divergent followers reject, some more than once.
-        sim.note("server 1 is designated again, for term 3");
+        sim.note("server 1 is designated again, for term 4");
         sim.become_leader(1);
         sim.run_until(watch, 3 * kSecond);
         if (!broken.empty()) return broken;
