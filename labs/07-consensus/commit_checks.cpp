@@ -1,5 +1,8 @@
 // commit_checks.cpp: lab 7, committing by majority and applying in order.
 #include <algorithm>
+#include <vector>
+#include <variant>
+#include <utility>
 
 #include "lab07.h"
 
@@ -170,6 +173,96 @@ TEST(Commit, singleServerCommitsAlone) {
         if (std::string e = submit_many(sim, 0, 5); !e.empty()) return e;
         return all_apply(sim, 5, 100 * kMillisecond, "a one-server cluster is its own majority");
     });
+}
+
+/// The world of one server driven by hand: it records what the server sends and
+/// applies; the clock stands still and random() gives the low end.
+class ScriptEnv final : public Env {
+public:
+    void send(NodeId to, Message message) override { sent.emplace_back(to, std::move(message)); }
+    void persist_term_and_vote(Term, NodeId) override {}
+    void persist_log(Index, const std::vector<LogEntry>&) override {}
+    void apply(Index index, const LogEntry& entry) override { applied.emplace_back(index, entry); }
+    void read_done(ReadId, bool) override {}
+    Time now() const override { return 0; }
+    void set_timer(Time) override {}
+    std::int64_t random(std::int64_t low, std::int64_t) override { return low; }
+
+    /// The one AppendEntriesReply the last request got, or a sentence saying why not.
+    std::string only_reply(AppendEntriesReply& out, const char* request) {
+        std::vector<AppendEntriesReply> replies;
+        for (const auto& [to, m] : sent)
+            if (const auto* r = std::get_if<AppendEntriesReply>(&m)) replies.push_back(*r);
+        sent.clear();
+        if (replies.size() != 1)
+            return fmt::format("the follower sent {} replies to {} (one expected)", replies.size(), request);
+        out = replies[0];
+        return {};
+    }
+
+    std::vector<std::pair<NodeId, Message>> sent;
+    std::vector<std::pair<Index, LogEntry>> applied;
+};
+
+// A scripted leader talks to one follower (server 1 of 3). A follower commits only up
+// to min(leader_commit, the last entry the request proved to match): entries past
+// that point may be leftovers of an older term that the new leader's log does not
+// have, however high the leader's commit index. And a request the follower refuses
+// proves nothing, so it teaches no commit index either.
+TEST(Commit, followerCommitsOnlyWhatTheRequestProved) {
+    ServerConfig config = cluster(3).server;
+    config.id = 1;
+    config.cluster_size = 3;
+    ScriptEnv env;
+    std::unique_ptr<RaftNode> follower = make_server(config, env, PersistentState{});
+    auto entry = [](Term t, const char* c) { return LogEntry{t, c}; };
+    auto fail = [](const std::string& why) { ADD_FAILURE() << why; };
+    AppendEntriesReply reply;
+
+    // Leader 0 of term 1 gives it three entries and commits none of them.
+    follower->receive(0, AppendEntries{1, 0, 0, 0, {entry(1, "a"), entry(1, "b"), entry(1, "c")}, 0, 1});
+    if (std::string e = env.only_reply(reply, "leader 0's first AppendEntries"); !e.empty()) return fail(e);
+    if (!reply.success || reply.match_index != 3)
+        return fail(fmt::format("a follower with an empty log refused, or did not match all 3 entries of, a request "
+                                "with prev_log_index 0 (success {}, match_index {})",
+                                reply.success, reply.match_index));
+
+    // Leader 2 of term 2 sends a bare heartbeat that matches at index 1 only, with
+    // commit index 3: entries 2 and 3 are term 1 leftovers it never sent.
+    follower->receive(2, AppendEntries{2, 2, 1, 1, {}, 3, 1});
+    if (std::string e = env.only_reply(reply, "leader 2's heartbeat"); !e.empty()) return fail(e);
+    if (!reply.success || reply.match_index != 1)
+        return fail(fmt::format("a heartbeat of term 2 with prev_log_index 1 and prev_log_term 1, which the follower's "
+                                "log matches, got success {} and match_index {} (expected true and 1)",
+                                reply.success, reply.match_index));
+    if (follower->commit_index() != 1)
+        return fail(fmt::format("after a heartbeat that matched only index 1, with leader_commit 3, the follower's "
+                                "commit index is {}: it may commit only min(leader_commit, prev_log_index + "
+                                "entries sent) = 1, since entries 2 and 3 may not be the leader's",
+                                follower->commit_index()));
+
+    // A request it must refuse (nothing at index 7) carries commit index 3.
+    follower->receive(2, AppendEntries{2, 2, 7, 2, {}, 3, 2});
+    if (std::string e = env.only_reply(reply, "a request with prev_log_index 7"); !e.empty()) return fail(e);
+    if (reply.success) return fail("the follower accepted a request whose prev_log_index 7 is past its last entry");
+    if (follower->commit_index() != 1)
+        return fail(fmt::format("a refused AppendEntries (prev_log_index 7 is past the follower's log) moved the "
+                                "follower's commit index from 1 to {}: a request the follower refuses proves "
+                                "nothing about its log, so it must not change the commit index",
+                                follower->commit_index()));
+
+    // Leader 2 replaces the leftovers and commits its own entry 2.
+    follower->receive(2, AppendEntries{2, 2, 1, 1, {entry(2, "x")}, 2, 3});
+    if (std::string e = env.only_reply(reply, "leader 2's entry 2"); !e.empty()) return fail(e);
+    const std::vector<std::pair<Index, LogEntry>> want{{1, entry(1, "a")}, {2, entry(2, "x")}};
+    if (!reply.success || follower->commit_index() != 2 || env.applied != want) {
+        std::string got;
+        for (const auto& [i, e] : env.applied) got += fmt::format(" {}:{}", i, e.command);
+        return fail(fmt::format("after leader 2 sent its entry 2 (term 2, 'x') with commit index 2, the follower "
+                                "should have commit index 2 and have applied 1:a 2:x, but it has commit index {} "
+                                "and applied{}",
+                                follower->commit_index(), got.empty() ? " nothing" : got));
+    }
 }
 
 }  // namespace
