@@ -1,6 +1,7 @@
 #include "selftest.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <fstream>
@@ -42,6 +43,42 @@ Variant read_variant(const fs::path& patch, const fs::path& root, const Lab& lab
     return v;
 }
 
+/// One rule a handout states as checked, and the checks that hold students to it
+/// (labs/NN/broken/rules.yaml: instructors only, like the variants).
+struct Rule {
+    std::string text;
+    std::vector<std::string> checks;
+};
+
+std::vector<Rule> read_rules(const fs::path& file, const fs::path& root, const Lab& lab) {
+    std::vector<Rule> rules;
+    if (!fs::exists(file)) return rules;
+    const std::string where = fs::relative(file, root).string();
+    YAML::Node doc;
+    try {
+        doc = YAML::LoadFile(file.string());
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(where + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+    }
+    if (!doc.IsSequence()) throw ConfigError(where + ":1: must be a list of {rule: <text>, checks: [<check id>, ...]}");
+    for (const auto& node : doc) {
+        const std::string at = where + ":" + std::to_string(node.Mark().line + 1) + ": ";
+        if (!node.IsMap() || !node["rule"] || !node["checks"] || !node["checks"].IsSequence() || node.size() != 2)
+            throw ConfigError(at + "each rule is {rule: <text>, checks: [<check id>, ...]}");
+        Rule r{node["rule"].as<std::string>(), {}};
+        for (const auto& id : node["checks"]) {
+            std::string c = id.as<std::string>();
+            bool known = false;
+            for (const auto& check : lab.checks) known |= check.id == c;
+            if (!known) throw ConfigError(at + "names \"" + c + "\", which is not a check of " + lab.slug);
+            r.checks.push_back(c);
+        }
+        if (r.checks.empty()) throw ConfigError(at + "a rule needs at least one check");
+        rules.push_back(std::move(r));
+    }
+    return rules;
+}
+
 void apply_patch(const Variant& v, const fs::path& dir, const fs::path& root) {
     ChildSpec spec;
     spec.program = "/usr/bin/env";
@@ -64,6 +101,8 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
         for (const auto& e : fs::directory_iterator(dir))
             if (e.path().extension() == ".patch") patches.push_back(e.path());
         std::sort(patches.begin(), patches.end());
+        const std::vector<Rule> rules = read_rules(dir / "rules.yaml", root, *lab);
+        std::vector<std::pair<Variant, bool>> outcomes;  // each variant, and whether it was caught
         // Every variant of every lab shares one copy of solutions/ and one build
         // directory: only the files a patch touches are rebuilt.
         Impl impl{"variants", root / "build" / "variants" / "src", root / "build" / "impl-variants"};
@@ -105,13 +144,33 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
             if (colour) verdict = (caught ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
             std::cout << fmt::format("{:<16} {:<32} {}\n", lab->slug, p.stem().string(), verdict)
                       << std::flush;
+            outcomes.emplace_back(v, caught);
         }
         sync_tree(root / "solutions", impl.source);
+        // Each rule of the handout, with the checks that hold it and the variants that
+        // prove those checks fail when only that rule is broken.
+        for (const Rule& rule : rules) {
+            std::vector<std::string> proven;
+            for (const auto& [v, caught] : outcomes) {
+                bool names = false;
+                for (const auto& id : v.expect_fail)
+                    names |= std::find(rule.checks.begin(), rule.checks.end(), id) != rule.checks.end();
+                if (names && caught) proven.push_back(v.patch.stem().string());
+            }
+            ++total;
+            missed += proven.empty() ? 1 : 0;
+            std::string verdict = proven.empty() ? "NO CAUGHT VARIANT BREAKS IT" : "held";
+            if (colour) verdict = (proven.empty() ? "\033[31m" : "\033[32m") + verdict + "\033[0m";
+            std::cout << fmt::format("{:<16} rule: {}\n{:<16}   checks: {}; variants: {}; {}\n", lab->slug, rule.text,
+                                     "", fmt::join(rule.checks, ", "),
+                                     proven.empty() ? "none" : fmt::format("{}", fmt::join(proven, ", ")), verdict)
+                      << std::flush;
+        }
     }
     if (total == 0)
         throw ConfigError("no broken variants to check: there is no labs/*/broken/*.patch here (the student "
                           "repository leaves them out; they are in the instructors' repository)");
-    std::cout << fmt::format("{} passed, {} failed\n", total - missed, missed);
+    std::cout << fmt::format("{} passed, {} failed (variants and rules)\n", total - missed, missed);
     return missed;
 }
 

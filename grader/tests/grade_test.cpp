@@ -245,6 +245,29 @@ TEST(Grade, badLabYamlIsOneLineNamingFileLineAndField) {
                         "got \"lots\"\n");
 }
 
+// A rule in labs/NN/broken/rules.yaml that no caught variant breaks fails the
+// self-test; a rule that names no check of the lab is a one-line error.
+TEST(Grade, badLabYamlRulesNeedACaughtVariant) {
+    TempDir root("grade-test-root");
+    fs::create_directories(root.path() / "labs/04-log/broken");
+    fs::create_directories(root.path() / "handouts");
+    fs::create_directories(root.path() / "solutions");
+    std::ofstream(root.path() / "handouts/04-log.md") << "x\n";
+    std::ofstream(root.path() / "labs/04-log/lab.yaml")
+        << "number: 4\nslug: 04-log\ntitle: T\nhandout: handouts/04-log.md\nstatus: gradable\nchecks:\n"
+           "  - {id: a, name: A, test: A.a, points: 1, visibility: visible, timeout: 5}\n";
+    std::ofstream(root.path() / "labs/04-log/broken/rules.yaml") << "- {rule: Entries are kept., checks: [a]}\n";
+    CliRun r = grader("selftest 4", "RAFTLAB_ROOT=" + root.path().string());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("rule: Entries are kept."), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("NO CAUGHT VARIANT BREAKS IT"), std::string::npos) << r.output;
+
+    std::ofstream(root.path() / "labs/04-log/broken/rules.yaml") << "- {rule: Entries are kept., checks: [b]}\n";
+    r = grader("selftest 4", "RAFTLAB_ROOT=" + root.path().string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, "raftlab: labs/04-log/broken/rules.yaml:1: names \"b\", which is not a check of 04-log\n");
+}
+
 TEST(Grade, usageErrorIsExit2) {
     CliRun r = grader("grade --no-such-flag");
     EXPECT_EQ(r.exit_code, 2) << r.output;
