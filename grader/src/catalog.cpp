@@ -150,7 +150,7 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
     }
     Fields f(doc, file, "");
     if (!doc.IsMap()) throw ConfigError(file + ":1: must be a map with number, slug, title, handout, status, checks");
-    f.only({"number", "slug", "title", "handout", "status", "timeline", "checks"});
+    f.only({"number", "slug", "title", "handout", "status", "timeline", "hidden", "checks"});
     Lab lab;
     lab.yaml = yaml_file;
     lab.number = f.positive("number", 99);
@@ -168,6 +168,13 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
         f.fail(f.get("handout"), "handout", "names a missing file \"" + lab.handout + "\"");
     lab.gradable = f.one_of("status", {"gradable", "planned"}) == "gradable";
     lab.timeline = doc["timeline"] && f.one_of("timeline", {"true", "false"}) == "true";
+    if (YAML::Node h = doc["hidden"]) {  // written by export-student: the hidden checks it cut out
+        Fields hf(h, file, "hidden.");
+        if (!h.IsMap()) f.fail(h, "hidden", "must be {checks: N, points: P}");
+        hf.only({"checks", "points"});
+        lab.hidden_checks = hf.positive("checks", 1000);
+        lab.hidden_points = hf.positive("points", 100000);
+    }
     YAML::Node checks = doc["checks"];
     if (!checks || !checks.IsSequence()) f.fail(doc, "checks", "must be a list (use [] for a planned lab)");
     std::set<std::string> ids, tests;

@@ -39,6 +39,9 @@ struct Lab {
     std::string handout;          ///< path relative to the repository root
     bool gradable = false;        ///< status: gradable (false: planned)
     bool timeline = false;        ///< timeline: true: a replay can write an HTML timeline (--html)
+    /// In a student repository: the hidden checks export-student cut out (hidden:).
+    int hidden_checks = 0;
+    int hidden_points = 0;
     std::vector<Check> checks;
     std::filesystem::path yaml;   ///< where it was read from
     /// Non-empty when lab.yaml is invalid: the one-line error. Such a lab is kept in

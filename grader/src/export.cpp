@@ -163,6 +163,7 @@ std::string strip_hidden_checks(const std::string& yaml, const std::string& file
     static const std::regex hidden_re("visibility:\\s*[\"']?hidden\\b");
     bool seen_hidden = false;
     std::vector<std::string> out = head;
+    int hidden_checks = 0, hidden_points = 0;
     for (auto& item : items) {
         std::string text = join_lines(item.lines);
         item.hidden = std::regex_search(text, hidden_re);
@@ -174,6 +175,21 @@ std::string strip_hidden_checks(const std::string& yaml, const std::string& file
         if (!item.hidden) out.insert(out.end(), item.lines.begin(), item.lines.end());
     }
     out.insert(out.end(), tail.begin(), tail.end());
+    try {
+        for (const auto& c : YAML::Load(yaml)["checks"])
+            if (c["visibility"].as<std::string>("visible") == "hidden") {
+                ++hidden_checks;
+                hidden_points += c["points"].as<int>(0);
+            }
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(file + ": cannot be read: " + e.msg);
+    }
+    // What was cut, counted, so that a student's table can say what else is graded.
+    if (hidden_checks > 0)
+        out.insert(out.begin() + static_cast<long>(checks_at),
+                   {"# Hidden checks run when your instructor grades; they are counted here, not listed.",
+                    "hidden: {checks: " + std::to_string(hidden_checks) + ", points: " +
+                        std::to_string(hidden_points) + "}"});
     std::string stripped = join_lines(out);
 
     // The line-by-line cut must leave exactly the visible checks, in order.

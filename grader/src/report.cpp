@@ -69,6 +69,11 @@ void print_table(std::ostream& out, const GradeReport& report, bool colour) {
             out << fmt::format("  {} {:<6} {:<54} {:>3}/{:<3}\n", st(colour_of(c.status), mark(c.status)),
                                c.number, clip(c.check->name, 54), c.score, c.check->points);
         out << fmt::format("  {:<66}{:>4}/{:<3}\n", "subtotal", lab.score(), lab.max_points());
+        if (lab.lab->hidden_checks > 0)
+            out << fmt::format("  (those are the visible checks; {} hidden check{} worth {} point{} run when your "
+                               "instructor grades)\n",
+                               lab.lab->hidden_checks, lab.lab->hidden_checks == 1 ? "" : "s",
+                               lab.lab->hidden_points, lab.lab->hidden_points == 1 ? "" : "s");
     }
     print_failures(out, report, st);
     int not_gradable = 0;

@@ -98,8 +98,11 @@ TEST(ExportUnit, hiddenChecksAreCutOutWithCommentsKept) {
         "  - {id: c, name: C, test: A.c, points: 1, visibility: hidden, timeout: 5}\n"
         "  - id: d\n    name: D\n    test: A.d\n    points: 2\n    visibility: hidden\n    timeout: 5\n";
     std::string out = strip_hidden_checks(yaml, "labs/04-log/lab.yaml");
+    // What was cut is counted (c and d: 2 checks, 3 points), for the student's table.
     EXPECT_EQ(out,
-              "# rubric\nnumber: 4\nslug: 04-log\nchecks:\n"
+              "# rubric\nnumber: 4\nslug: 04-log\n"
+              "# Hidden checks run when your instructor grades; they are counted here, not listed.\n"
+              "hidden: {checks: 2, points: 3}\nchecks:\n"
               "  - {id: a, name: A, test: A.a, points: 1, visibility: visible, timeout: 5}\n"
               "  # b is a block item\n"
               "  - id: b\n    name: B\n    test: A.b\n    points: 2\n    visibility: visible\n    timeout: 5\n");
@@ -178,6 +181,13 @@ TEST(Instructor, exportIsRepeatableBuildsGradesAndHasNoSolution) {
             if (c.visibility == Visibility::visible) visible.push_back(c.id);
         for (const auto& c : theirs[i].checks) exported.push_back(c.id);
         EXPECT_EQ(visible, exported) << mine[i].slug;
+        // What was cut is counted, so the student's table can say what else is graded.
+        int hidden = 0, hidden_points = 0;
+        for (const auto& c : mine[i].checks)
+            if (c.visibility == Visibility::hidden) ++hidden, hidden_points += c.points;
+        EXPECT_EQ(theirs[i].hidden_checks, hidden) << mine[i].slug;
+        EXPECT_EQ(theirs[i].hidden_points, hidden_points) << mine[i].slug;
+        EXPECT_EQ(theirs[i].max_points() + theirs[i].hidden_points, mine[i].max_points()) << mine[i].slug;
     }
     std::string readme = read_text(a / "README.md");
     EXPECT_EQ(readme.find("instructors-only"), std::string::npos);
