@@ -101,9 +101,19 @@ inline std::string numbered_command(int i) { return "put x" + std::to_string(i) 
 /// leader refused one.
 inline std::string submit_many(Simulation& sim, NodeId leader, int count, int first = 0) {
     for (int i = first; i < first + count; ++i)
-        if (!sim.submit(leader, numbered_command(i)))
-            return sim.failed() ? sim.failure()
-                                : fmt::format("leader {} refused command {} from a client", leader, i);
+        if (!sim.submit(leader, numbered_command(i))) {
+            if (sim.failed()) return sim.failure();
+            // Say what the server is now: the check's idea of who leads may be stale.
+            if (!sim.up(leader))
+                return fmt::format("server {}, which the check last saw leading, refused command {} from a client: "
+                                   "it is down",
+                                   leader, i);
+            const Role r = sim.server(leader).role();
+            const char* role = r == Role::leader ? "leader" : r == Role::candidate ? "candidate" : "follower";
+            return fmt::format("server {}, which the check last saw leading, refused command {} from a client; "
+                               "it is now a {} of term {}",
+                               leader, i, role, sim.server(leader).current_term());
+        }
     return {};
 }
 
