@@ -57,6 +57,48 @@ TEST(Timing, noNeedlessElections) {
     });
 }
 
+// A leader that steps down needs a fresh election timeout: it ran no election timer
+// while it led, so the deadline it had before is long past. Kept, it makes the
+// deposed leader stand again at its next tick and depose the healthy new leader.
+TEST(Timing, deposedLeaderWaitsAFullTimeout) {
+    run_probed(200, cluster(), [](Simulation& sim, Probe& probe) -> std::string {
+        std::string why;
+        const NodeId old = settle(sim, why);
+        if (old == kNoNode) return why;
+        const Term old_term = sim.server(old).current_term();
+        sim.note(fmt::format("leader {} is cut off for 2 s", old));
+        sim.isolate(old);
+        const NodeId next = await_leader(sim, why, others(sim, {old}));
+        if (next == kNoNode) return why;
+        sim.run_for(2 * kSecond);
+        if (sim.failed()) return sim.failure();
+        // What the check exists for: a leader that still leads its old term when it
+        // hears of the new one.
+        if (sim.server(old).role() != Role::leader || sim.server(old).current_term() != old_term)
+            return fmt::format("the scene was not set: server {} should still lead term {} while cut off "
+                               "(a fault of the check, not of your server)",
+                               old, old_term);
+        const Term new_term = sim.server(next).current_term();
+        const std::size_t stood = probe.candidacies(old).size();
+        sim.note(fmt::format("the network heals: leader {} of term {} hears of term {}", old, old_term, new_term));
+        sim.heal();
+        sim.run_for(3 * kSecond);
+        if (sim.failed()) return sim.failure();
+        if (sim.server(old).role() == Role::leader)
+            return fmt::format("server {} still leads term {} 3 s after it heard of term {}", old,
+                               sim.server(old).current_term(), new_term);
+        if (probe.candidacies(old).size() != stood) {
+            const probe::Candidacy& c = probe.candidacies(old)[stood];
+            return fmt::format("server {}, deposed leader of term {}, started an election for term {} at {:.3f} ms, "
+                               "right after the network healed, while leader {} of term {} was sending heartbeats: "
+                               "a leader that steps down needs a fresh election timeout, since the deadline it had "
+                               "before it led is long past",
+                               old, old_term, c.term, static_cast<double>(c.time) / kMillisecond, next, new_term);
+        }
+        return {};
+    });
+}
+
 TEST(Timing, idleMessageRate) {
     run_probed(100, cluster(), [](Simulation& sim, Probe&) -> std::string {
         std::string why;
