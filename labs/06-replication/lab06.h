@@ -5,7 +5,6 @@
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "raftlab/sim/designated_leader.h"
 #include "raftlab/sim/raft_checks.h"
 #include "raftlab/sim/seeded.h"
+#include "raftlab/sim/watched.h"
 
 namespace lab06 {
 
@@ -47,9 +47,9 @@ inline thread_local long t_refusals = 0;
 /// entries 1..match_index, and all of them must already be durable
 /// (Env::persist_log), or a crash right after the send loses what the leader counts
 /// on. Every other call passes through unchanged, in order, in both grading modes.
-class PersistWatchEnv final : public Env {
+class PersistWatchEnv final : public ForwardingEnv {
 public:
-    PersistWatchEnv(Env& inner, NodeId id) : inner_(inner), id_(id) {}
+    PersistWatchEnv(Env& inner, NodeId id) : ForwardingEnv(inner), id_(id) {}
     void send(NodeId to, Message message) override {
         const auto* reply = std::get_if<AppendEntriesReply>(&message);
         if (reply && !reply->success) ++t_refusals;
@@ -63,48 +63,15 @@ public:
         }
         inner_.send(to, std::move(message));
     }
-    void persist_term_and_vote(Term term, NodeId vote) override { inner_.persist_term_and_vote(term, vote); }
-    void persist_log(Index first, const std::vector<LogEntry>& entries) override { inner_.persist_log(first, entries); }
-    void apply(Index index, const LogEntry& entry) override { inner_.apply(index, entry); }
-    void read_done(ReadId id, bool ok) override { inner_.read_done(id, ok); }
-    Time now() const override { return inner_.now(); }
-    void set_timer(Time when) override { inner_.set_timer(when); }
-    std::int64_t random(std::int64_t low, std::int64_t high) override { return inner_.random(low, high); }
 
 private:
-    Env& inner_;
     NodeId id_;
 };
 
-/// The student's server behind a PersistWatchEnv; every call is forwarded.
-class PersistWatchedServer final : public RaftNode {
-public:
-    PersistWatchedServer(const ServerConfig& config, Env& env, const PersistentState& restored)
-        : env_(env, config.id), server_(make_server(config, env_, restored)) {}
-    void receive(NodeId from, const Message& message) override { server_->receive(from, message); }
-    void tick() override { server_->tick(); }
-    std::optional<Index> submit(std::string command) override { return server_->submit(std::move(command)); }
-    bool read(ReadId id) override { return server_->read(id); }
-    void become_leader() override { server_->become_leader(); }
-    Role role() const override { return server_->role(); }
-    Term current_term() const override { return server_->current_term(); }
-    NodeId voted_for() const override { return server_->voted_for(); }
-    NodeId leader_id() const override { return server_->leader_id(); }
-    Index commit_index() const override { return server_->commit_index(); }
-    Index last_applied() const override { return server_->last_applied(); }
-    Index last_log_index() const override { return server_->last_log_index(); }
-    const LogEntry& log_entry(Index index) const override { return server_->log_entry(index); }
-    Index next_index(NodeId peer) const override { return server_->next_index(peer); }
-    Index match_index(NodeId peer) const override { return server_->match_index(peer); }
-
-private:
-    PersistWatchEnv env_;  // before server_: the server holds a reference to it
-    std::unique_ptr<RaftNode> server_;
-};
-
+/// The student's server behind a PersistWatchEnv.
 inline std::unique_ptr<RaftNode> make_watched_server(const ServerConfig& config, Env& env,
                                                      const PersistentState& restored) {
-    return std::make_unique<PersistWatchedServer>(config, env, restored);
+    return std::make_unique<WatchedServer<PersistWatchEnv>>(config, restored, make_server, env, config.id);
 }
 
 /// Five servers, elections off (the checks choose the leader), a reliable network.

@@ -39,6 +39,7 @@
 #endif
 #include "raftlab/sim/seeded.h"
 #include "raftlab/sim/simulation.h"
+#include "raftlab/sim/watched.h"
 
 namespace raftlab::probe {
 
@@ -115,10 +116,10 @@ private:
 };
 
 /// The Env a probed server acts through: the simulator's, watched.
-class ProbeEnv final : public Env {
+class ProbeEnv final : public sim::ForwardingEnv {
 public:
     ProbeEnv(Env& inner, NodeId id, const PersistentState& restored, Probe& probe)
-        : inner_(inner), id_(id), probe_(probe),
+        : ForwardingEnv(inner), id_(id), probe_(probe),
           durable_term_(restored.current_term), durable_vote_(restored.voted_for) {}
 
     /// The candidate's log and the voter's own, for the RequestVote being handled.
@@ -141,16 +142,6 @@ public:
         durable_term_ = term;
         durable_vote_ = voted_for;
         inner_.persist_term_and_vote(term, voted_for);
-    }
-    void persist_log(Index first, const std::vector<LogEntry>& entries) override {
-        inner_.persist_log(first, entries);
-    }
-    void apply(Index index, const LogEntry& entry) override { inner_.apply(index, entry); }
-    void read_done(ReadId id, bool ok) override { inner_.read_done(id, ok); }
-    Time now() const override { return inner_.now(); }
-    void set_timer(Time when) override { inner_.set_timer(when); }
-    std::int64_t random(std::int64_t low, std::int64_t high) override {
-        return inner_.random(low, high);
     }
 
 private:
@@ -175,7 +166,6 @@ private:
                 own_last_term_, own_last_index_));
     }
 
-    Env& inner_;
     NodeId id_;
     Probe& probe_;
     Term durable_term_;
@@ -197,32 +187,15 @@ inline std::unique_ptr<RaftNode> make_student_server(const ServerConfig& config,
 }
 
 /// A student's server (in its own host process), watched. Every call goes straight
-/// through.
-class ProbedServer final : public RaftNode {
+/// through; receive() is also checked against the term rules.
+class ProbedServer final : public sim::WatchedServer<ProbeEnv> {
 public:
     ProbedServer(const ServerConfig& config, Env& env, const PersistentState& restored,
                  Probe& probe)
-        : id_(config.id), probe_(probe), env_(env, config.id, restored, probe),
-          server_(make_student_server(config, env_, restored)) {}
+        : WatchedServer(config, restored, make_student_server, env, config.id, restored, probe),
+          id_(config.id), probe_(probe) {}
 
     void receive(NodeId from, const Message& message) override;
-    void tick() override { server_->tick(); }
-    std::optional<Index> submit(std::string command) override {
-        return server_->submit(std::move(command));
-    }
-    bool read(ReadId id) override { return server_->read(id); }
-    void become_leader() override { server_->become_leader(); }
-
-    Role role() const override { return server_->role(); }
-    Term current_term() const override { return server_->current_term(); }
-    NodeId voted_for() const override { return server_->voted_for(); }
-    NodeId leader_id() const override { return server_->leader_id(); }
-    Index commit_index() const override { return server_->commit_index(); }
-    Index last_applied() const override { return server_->last_applied(); }
-    Index last_log_index() const override { return server_->last_log_index(); }
-    const LogEntry& log_entry(Index index) const override { return server_->log_entry(index); }
-    Index next_index(NodeId peer) const override { return server_->next_index(peer); }
-    Index match_index(NodeId peer) const override { return server_->match_index(peer); }
 
 private:
     struct Snapshot {
@@ -242,8 +215,6 @@ private:
 
     NodeId id_;
     Probe& probe_;
-    ProbeEnv env_;     // constructed before server_, which keeps a reference to it
-    std::unique_ptr<RaftNode> server_;  // the student's server, in a process of its own
 };
 
 inline void ProbedServer::receive(NodeId from, const Message& message) {
