@@ -5,12 +5,14 @@
 // This file is framework code, but it shares a process with student code: nothing
 // here is trusted by the judge, which validates every frame it sends.
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "raft/quorum.h"
 #include "raft/server.h"
 #include "raftlab/host/raft_protocol.h"
 #include "raftlab/host/serve.h"
+#include "raftlab/sim/rng.h"
 
 namespace {
 using namespace raftlab;
@@ -24,6 +26,7 @@ struct HostState {
     Role role = Role::follower;  // as last seen, for frames sent before the server exists
     Term term = 0;
     std::vector<LogEntry> mirror;  // the log as the judge holds it
+    std::optional<sim::Rng> rng;   // the server's random stream, when the judge lent it
 };
 
 class HostEnv final : public Env {
@@ -67,6 +70,7 @@ public:
         channel_.send(w);
     }
     std::int64_t random(std::int64_t low, std::int64_t high) override {
+        if (state_.rng) return state_.rng->env_random(low, high);
         Writer w = start(p::kRandom);
         w.i64(low);
         w.i64(high);
@@ -188,6 +192,12 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
                 restored.current_term = r.u64();
                 restored.voted_for = r.i32();
                 restored.log = r.entries();
+                st.rng.reset();
+                if (r.boolean()) {
+                    sim::Rng::State stream;
+                    for (auto& word : stream) word = r.u64();
+                    st.rng = sim::Rng::from_state(stream);
+                }
                 st.cluster_size = c.cluster_size;
                 st.term = restored.current_term;
                 st.server = std::make_unique<Server>(c, *env, restored);
@@ -222,6 +232,9 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
     end.bytes() += thrown.bytes();
     end.boolean(has_result);
     end.u64(result);
+    end.boolean(st.rng.has_value());
+    if (st.rng)
+        for (std::uint64_t word : st.rng->state()) end.u64(word);
     if (st.server) {
         end.u8(1);
         write_state(end, st);

@@ -25,6 +25,7 @@ RemoteNode::RemoteNode(const std::string& program, const ServerConfig& config, E
                        const PersistentState& restored)
     : process_(program), env_(env), cluster_size_(config.cluster_size),
       next_(static_cast<std::size_t>(config.cluster_size)), match_(next_.size()) {
+    if (auto* lender = dynamic_cast<sim::RandomStream*>(&env)) stream_ = lender->random_stream();
     term_ = restored.current_term;
     Writer w = request(p::kConstruct, env);
     w.i32(config.id);
@@ -37,6 +38,9 @@ RemoteNode::RemoteNode(const std::string& program, const ServerConfig& config, E
     w.u64(restored.current_term);
     w.i32(restored.voted_for);
     w.entries(restored.log);
+    w.boolean(stream_ != nullptr);
+    if (stream_)
+        for (std::uint64_t word : stream_->state()) w.u64(word);
     call(w, "the constructor");
 }
 
@@ -56,6 +60,13 @@ RemoteNode::Result RemoteNode::call(const Writer& req, const char* what) {
                 if (kind != 0) thrown_what = r.str();
                 result.has = r.boolean();
                 result.value = r.u64();
+                if (r.boolean()) {
+                    // The stream the server drew from during the call, taken back.
+                    if (!stream_) throw ProtocolError("a random stream it was not lent");
+                    sim::Rng::State stream;
+                    for (auto& word : stream) word = r.u64();
+                    *stream_ = sim::Rng::from_state(stream);
+                }
                 if (r.boolean()) read_state(r);
                 r.finish();
                 if (kind != 0) {

@@ -26,7 +26,7 @@ struct Simulation::Slot {
 };
 
 /// The Env a server sees: every call goes straight to its Simulation.
-class Simulation::NodeEnv final : public Env {
+class Simulation::NodeEnv final : public Env, public RandomStream {
 public:
     NodeEnv(Simulation& sim, NodeId id) : sim_(sim), id_(id) {}
 
@@ -73,10 +73,8 @@ public:
     Time now() const override { return sim_.now_; }
     void set_timer(Time when) override { sim_.set_timer(id_, when); }
 
-    std::int64_t random(std::int64_t low, std::int64_t high) override {
-        if (low > high) std::swap(low, high);
-        return slot().rng.uniform(low, high);
-    }
+    std::int64_t random(std::int64_t low, std::int64_t high) override { return slot().rng.env_random(low, high); }
+    Rng* random_stream() override { return &slot().rng; }
 
 private:
     Slot& slot() { return *sim_.slots_[static_cast<std::size_t>(id_)]; }

@@ -3,10 +3,13 @@
 //
 // One request per RaftNode event. While the server handles it, each Env call it
 // makes comes back as a frame, in order: one-way calls (send, persist, apply,
-// read_done, set_timer) are buffered by the host, and random() flushes them and
-// waits for the judge's answer, so the judge performs every Env call in exactly the
-// order the server made them and a seed replays bit for bit. The call ends with an
-// `end` frame: the return value or the exception, then the server's inspection
+// read_done, set_timer) are buffered by the host, so the judge performs every Env
+// call in exactly the order the server made them and a seed replays bit for bit.
+// random() is drawn in the host from the server's stream when the judge's Env lends
+// one (raftlab/sim/rng.h: the state goes out with `construct` and comes back with
+// every `end`); otherwise it flushes the frames and waits for the judge's answer.
+// The call ends with an `end` frame: the return value or the exception, the
+// random stream's state when the host holds it, then the server's inspection
 // state (role, term, vote, leader, commit, applied, next/match per peer, and the
 // log as a change against what the judge already holds).
 #pragma once
@@ -16,7 +19,7 @@
 namespace raftlab::host::raft {
 
 // Judge -> host.
-inline constexpr std::uint8_t kConstruct = 'C';  // config, restored state, now
+inline constexpr std::uint8_t kConstruct = 'C';  // now, config, restored state, random stream?
 inline constexpr std::uint8_t kReceive = 'V';    // now, from, message
 inline constexpr std::uint8_t kTick = 'K';       // now
 inline constexpr std::uint8_t kSubmit = 'U';     // now, command
@@ -35,7 +38,7 @@ inline constexpr std::uint8_t kApply = 'a';         // index, entry
 inline constexpr std::uint8_t kReadDone = 'd';      // id, ok
 inline constexpr std::uint8_t kSetTimer = 'm';      // when
 inline constexpr std::uint8_t kRandom = 'r';        // low, high; waits for kRandomValue
-inline constexpr std::uint8_t kEnd = 'E';           // exception?, result, state
+inline constexpr std::uint8_t kEnd = 'E';           // exception?, result, stream?, state
 
 /// The longest log the judge inspects; a server that claims more fails its check.
 inline constexpr std::uint64_t kMaxInspectedLog = 1'000'000;

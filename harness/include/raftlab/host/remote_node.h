@@ -17,6 +17,7 @@
 
 #include "raftlab/host/process.h"
 #include "raftlab/raft/node.h"
+#include "raftlab/sim/rng.h"
 
 namespace raftlab::host {
 
@@ -57,6 +58,7 @@ private:
 
     HostProcess process_;
     Env& env_;
+    sim::Rng* stream_ = nullptr;  // the server's random stream, lent to the host
     int cluster_size_;
     Role role_ = Role::follower;
     Term term_ = 0;

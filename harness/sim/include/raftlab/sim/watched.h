@@ -17,10 +17,11 @@
 
 #include "raftlab/raft/env.h"
 #include "raftlab/raft/node.h"
+#include "raftlab/sim/rng.h"
 
 namespace raftlab::sim {
 
-class ForwardingEnv : public Env {
+class ForwardingEnv : public Env, public RandomStream {
 public:
     explicit ForwardingEnv(Env& inner) : inner_(inner) {}
     void send(NodeId to, Message message) override { inner_.send(to, std::move(message)); }
@@ -31,6 +32,11 @@ public:
     Time now() const override { return inner_.now(); }
     void set_timer(Time when) override { inner_.set_timer(when); }
     std::int64_t random(std::int64_t low, std::int64_t high) override { return inner_.random(low, high); }
+    /// The inner Env's stream. A watch that overrides random() returns nullptr here.
+    Rng* random_stream() override {
+        auto* stream = dynamic_cast<RandomStream*>(&inner_);
+        return stream ? stream->random_stream() : nullptr;
+    }
 
 protected:
     Env& inner_;

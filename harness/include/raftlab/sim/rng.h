@@ -3,8 +3,13 @@
 // xoshiro256** seeded through splitmix64. Written out here rather than taken from
 // <random> because the standard distributions are allowed to differ between standard
 // libraries, and a seed must replay the same run on every machine.
+//
+// It lives beside the contract (not in the simulator) because a Raft host draws its
+// server's random() numbers itself: the judge hands it the server's stream and
+// takes the stream back after every call (see RandomStream).
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace raftlab::sim {
@@ -49,6 +54,20 @@ public:
     /// use of one stream does not shift every other.
     Rng fork() { return Rng(next()); }
 
+    /// The whole state: a generator made from it draws what this one would next.
+    using State = std::array<std::uint64_t, 4>;
+    State state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+    static Rng from_state(const State& state) {
+        Rng r(0);
+        for (int i = 0; i < 4; ++i) r.state_[i] = state[static_cast<std::size_t>(i)];
+        return r;
+    }
+
+    /// Env::random()'s draw: the bounds in either order.
+    std::int64_t env_random(std::int64_t low, std::int64_t high) {
+        return low <= high ? uniform(low, high) : uniform(high, low);
+    }
+
 private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     static std::uint64_t splitmix64(std::uint64_t& x) {
@@ -59,6 +78,19 @@ private:
     }
 
     std::uint64_t state_[4];
+};
+
+/// An Env whose random() is a draw from one Rng of the simulator's, which it lends
+/// out: a server in a host process draws from a copy, and the judge puts the copy's
+/// state back after each call. The same numbers reach the server in the same order as
+/// with one random() call per draw, without a round trip for each. nullptr: random()
+/// is something else (a watch or a scripted Env), and must be called.
+class RandomStream {
+public:
+    virtual Rng* random_stream() = 0;
+
+protected:
+    ~RandomStream() = default;
 };
 
 }  // namespace raftlab::sim
