@@ -175,12 +175,18 @@ std::string strip_hidden_checks(const std::string& yaml, const std::string& file
         if (!item.hidden) out.insert(out.end(), item.lines.begin(), item.lines.end());
     }
     out.insert(out.end(), tail.begin(), tail.end());
+    // The checks as YAML reads them: what is cut is counted, and what is kept must be
+    // exactly the visible checks, in order.
+    std::vector<std::string> want, got;
     try {
-        for (const auto& c : YAML::Load(yaml)["checks"])
+        for (const auto& c : YAML::Load(yaml)["checks"]) {
             if (c["visibility"].as<std::string>("visible") == "hidden") {
                 ++hidden_checks;
                 hidden_points += c["points"].as<int>(0);
+            } else {
+                want.push_back(c["id"].as<std::string>(""));
             }
+        }
     } catch (const YAML::Exception& e) {
         throw ConfigError(file + ": cannot be read: " + e.msg);
     }
@@ -192,11 +198,7 @@ std::string strip_hidden_checks(const std::string& yaml, const std::string& file
                         std::to_string(hidden_points) + "}"});
     std::string stripped = join_lines(out);
 
-    // The line-by-line cut must leave exactly the visible checks, in order.
-    std::vector<std::string> want, got;
     try {
-        for (const auto& c : YAML::Load(yaml)["checks"])
-            if (c["visibility"].as<std::string>("visible") != "hidden") want.push_back(c["id"].as<std::string>(""));
         for (const auto& c : YAML::Load(stripped)["checks"]) got.push_back(c["id"].as<std::string>(""));
     } catch (const YAML::Exception& e) {
         throw ConfigError(file + ": cannot be read: " + e.msg);

@@ -228,6 +228,14 @@ bool gtest_line(const std::string& line, bool& in_equality) {
            starts_with(t, "Value of: ") || t == "Failed";
 }
 
+/// Whether a line is where GoogleTest says an assertion failed: "file:12: Failure" in
+/// its output, and, with `bare`, "file:12" as its JUnit file writes it.
+bool gtest_location(const std::string& line, bool bare) {
+    static const std::regex with_failure("^\\S+:[0-9]+: Failure$");
+    static const std::regex bare_location("^\\S+:[0-9]+$");
+    return std::regex_match(line, with_failure) || (bare && std::regex_match(line, bare_location));
+}
+
 }  // namespace
 
 /// The sentence a student reads: the check's own message (the last line it wrote
@@ -246,11 +254,10 @@ std::string reason_from_failure(const std::string& failure) {
     std::istringstream in(failure);
     std::string line, last;
     std::vector<std::string> described;  // GoogleTest's own lines
-    static const std::regex location("^\\S+:[0-9]+(: Failure)?$");
     bool in_equality = false;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (std::regex_match(line, location)) continue;
+        if (gtest_location(line, true)) continue;
         if (gtest_line(line, in_equality)) {
             described.push_back(line);
         } else if (!trim(line).empty()) {
@@ -274,12 +281,11 @@ std::string reason_from_failure(const std::string& failure) {
 }
 
 std::string without_gtest_residue(const std::string& output) {
-    static const std::regex location("^\\S+:[0-9]+: Failure$");
     std::istringstream in(output);
     std::string line, out;
     bool in_equality = false;
     while (std::getline(in, line))
-        if (!gtest_line(line, in_equality) && !std::regex_match(line, location)) out += line + "\n";
+        if (!gtest_line(line, in_equality) && !gtest_location(line, false)) out += line + "\n";
     return out;
 }
 

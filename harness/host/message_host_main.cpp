@@ -13,6 +13,7 @@
 #include <system_error>
 #include <unistd.h>
 
+#include "fd_io.h"
 #include "foundations/message.h"
 #include "message_protocol.h"
 #include "raftlab/host/serve.h"
@@ -42,20 +43,8 @@ void set_up_signals() {
 /// Receives the descriptor the judge passes after kReady (HostProcess::send_fd).
 int take_fd() {
     char byte;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    while ((n = recvmsg(kJudge, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-    }
-    if (n <= 0) std::_Exit(0);  // the judge has gone
-    int fd = -1;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    int fd;
+    if (recv_with_fd(kJudge, &byte, 1, fd) <= 0) std::_Exit(0);  // the judge has gone
     if (fd < 0) throw ProtocolError("no descriptor came after kReady");
     return fd;
 }

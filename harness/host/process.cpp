@@ -193,20 +193,9 @@ public:
         const char op = zygote::kFork;
         if (!write_all(fd_, &op, 1)) dead("starting a host");
         char buf[sizeof(std::int32_t)];
-        iovec iov{buf, sizeof buf};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        ssize_t n;
-        while ((n = recvmsg(fd_, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-        }
+        int fd;
+        const ssize_t n = recv_with_fd(fd_, buf, sizeof buf, fd);
         if (n <= 0) dead("starting a host");
-        int fd = -1;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
         if (static_cast<std::size_t>(n) < sizeof buf && !read_all(fd_, buf + n, sizeof buf - n)) dead("starting a host");
         std::int32_t pid;
         std::memcpy(&pid, buf, sizeof pid);
@@ -343,22 +332,8 @@ void HostProcess::flush(const char* during) {
 
 void HostProcess::send_fd(int fd, const char* during) {
     flush(during);
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    ssize_t n;
-    while ((n = sendmsg(fd_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-    }
+    const char byte = 0;
+    const ssize_t n = send_with_fd(fd_, &byte, 1, fd);
     if (n != 1) fail(death_sentence(during));
 }
 

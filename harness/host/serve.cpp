@@ -35,22 +35,7 @@ void die_with_parent() {
 /// Sends the child's pid and the judge's end of its socket.
 void send_child(pid_t pid, int judge_end) {
     std::int32_t p = pid;
-    iovec iov{&p, sizeof p};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (judge_end >= 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &judge_end, sizeof judge_end);
-    }
-    while (sendmsg(kFd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
-    }
+    send_with_fd(kFd, &p, sizeof p, judge_end);
 }
 
 /// The zygote: forks a child for every 'F' and reaps for every 'W'. Returns in each
