@@ -232,10 +232,10 @@ void Simulation::schedule_delivery(NodeId from, NodeId to, std::uint64_t id, Mes
     if (!free_slots_.empty()) {
         slot = free_slots_.back();
         free_slots_.pop_back();
-        in_flight_[slot] = InFlight{from, to, id, std::move(message)};
+        in_flight_[slot] = InFlight{from, to, id, std::move(message), now_};
     } else {
         slot = static_cast<std::uint32_t>(in_flight_.size());
-        in_flight_.push_back(InFlight{from, to, id, std::move(message)});
+        in_flight_.push_back(InFlight{from, to, id, std::move(message), now_});
     }
     push(Event{now_ + delay, 0, slot, false, to, 0});
 }
@@ -254,8 +254,10 @@ void Simulation::deliver(const Event& e) {
     ++stats_.messages_delivered;
     if (timeline_.enabled())
         record(flight.to, EventKind::deliver, flight.from, flight.id, describe(flight.message));
+    delivering_sent_ = flight.sent;
     call_server(flight.to, "receive",
                 [&](RaftNode& server) { server.receive(flight.from, flight.message); });
+    delivering_sent_ = -1;
 }
 
 void Simulation::fire_timer(const Event& e) {

@@ -21,11 +21,15 @@
 //   * a message with a higher term turns a candidate or leader into a follower of
 //     that term, before anything else;
 //   * a message with a lower term changes nothing: not the term, role, vote, log or
-//     commit index.
-#pragma once
+//     commit index;
+//   * (lab 9) a leader answers a read "ok" only when a majority, itself included, has
+//     answered it with an AppendEntries reply of its term sent after the read arrived:
+//     replies to a round that was already under way prove nothing about the moment of
+//     the read.
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -69,6 +73,8 @@ public:
     }
 
     Time now() const { return sim_ ? sim_->now() : 0; }
+    /// When the message being delivered now was sent (-1 outside a delivery).
+    Time delivery_sent_at() const { return sim_ ? sim_->delivery_sent_at() : -1; }
     int size() const { return sim_ ? sim_->size() : 0; }
 
     /// Records that `voter` granted its vote in `term` to `candidate`; "" or why that
@@ -143,8 +149,40 @@ public:
         durable_vote_ = voted_for;
         inner_.persist_term_and_vote(term, voted_for);
     }
+    void read_done(ReadId id, bool ok) override {
+        if (ok) check_read(id);
+        inner_.read_done(id, ok);
+    }
+
+    /// A read offered to this server now.
+    void record_read(ReadId id) { read_arrivals_[id] = probe_.now(); }
+    /// An AppendEntries reply of `term` from `from`, sent at `sent`, delivered while
+    /// this server leads `term`.
+    void record_ack(NodeId from, Term term, Time sent) {
+        if (term != ack_term_) {
+            ack_term_ = term;
+            latest_ack_.clear();
+        }
+        Time& latest = latest_ack_[from];
+        latest = std::max(latest, sent);
+    }
 
 private:
+    void check_read(ReadId id) {
+        const auto arrival = read_arrivals_.find(id);
+        if (arrival == read_arrivals_.end()) return;  // never offered here: the simulator says so
+        int confirmed = 1;  // the leader itself
+        for (const auto& [peer, sent] : latest_ack_) confirmed += peer != id_ && sent >= arrival->second ? 1 : 0;
+        if (2 * confirmed > probe_.size()) return;
+        probe_.fail(fmt::format(
+            "server {} answered read {} ok at {:.3f} ms, but only {} of the {} servers (itself "
+            "included) had answered it with an AppendEntries reply sent after the read arrived at "
+            "{:.3f} ms: a read is confirmed only by a round of AppendEntries that starts after "
+            "the read arrives",
+            id_, id, static_cast<double>(probe_.now()) / kMillisecond, confirmed, probe_.size(),
+            static_cast<double>(arrival->second) / kMillisecond));
+    }
+
     void check_vote(NodeId candidate, Term term) {
         if (durable_term_ != term || durable_vote_ != candidate)
             return probe_.fail(fmt::format(
@@ -173,6 +211,9 @@ private:
     const RequestVote* request_ = nullptr;
     Term own_last_term_ = 0;
     Index own_last_index_ = 0;
+    std::map<ReadId, Time> read_arrivals_;
+    Term ack_term_ = 0;
+    std::map<NodeId, Time> latest_ack_;  // per follower, in ack_term_
 };
 
 /// The student's server: in a process of its own (the Raft host) when graded, in this
@@ -196,6 +237,10 @@ public:
           id_(config.id), probe_(probe) {}
 
     void receive(NodeId from, const Message& message) override;
+    bool read(ReadId id) override {
+        env_.record_read(id);
+        return server_->read(id);
+    }
 
 private:
     struct Snapshot {
@@ -219,6 +264,9 @@ private:
 
 inline void ProbedServer::receive(NodeId from, const Message& message) {
     const Snapshot before = snapshot();
+    if (const auto* reply = std::get_if<AppendEntriesReply>(&message);
+        reply && before.role == Role::leader && reply->term == before.term)
+        env_.record_ack(from, reply->term, probe_.delivery_sent_at());
     env_.handling_vote_request(std::get_if<RequestVote>(&message), before.last_term,
                                before.last_index);
     server_->receive(from, message);

@@ -79,6 +79,9 @@ public:
     // ---- running ---------------------------------------------------------------
 
     Time now() const { return now_; }
+    /// While a message is being delivered (inside a server's receive()): the time it was
+    /// sent. -1 at any other moment.
+    Time delivery_sent_at() const { return delivering_sent_; }
     /// Processes events until virtual time now()+duration, or until a failure.
     void run_for(Time duration);
     /// Processes events until `done()` holds (checked after every event), a failure,
@@ -170,6 +173,7 @@ private:
         NodeId from, to;
         std::uint64_t id;
         Message message;
+        Time sent;
     };
 
     void start(NodeId node);
@@ -195,6 +199,7 @@ private:
     std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<Event> queue_;  // a binary heap ordered by Event::operator>
     std::vector<InFlight> in_flight_;
+    Time delivering_sent_ = -1;  // see delivery_sent_at()
     std::vector<std::uint32_t> free_slots_;
     std::unordered_map<ReadId, ReadAnswer> reads_;
     std::uint64_t next_seq_ = 0;
