@@ -144,7 +144,11 @@ TEST(Network, badArgumentsAreRefused) {
     EXPECT_THROW(net.send(0, 5, "x"), std::out_of_range);
     EXPECT_THROW(net.send(-1, 0, "x"), std::out_of_range);
     EXPECT_THROW(net.set_delay(5, 2), std::invalid_argument);
+    EXPECT_THROW(net.set_delay(-1, 3), std::invalid_argument)
+        << "set_delay(-1, 3) must throw std::invalid_argument: a delay is never negative (0 <= min_delay <= max_delay)";
     EXPECT_THROW(net.set_loss(1.5), std::invalid_argument);
+    EXPECT_THROW(net.set_loss(-0.5), std::invalid_argument)
+        << "set_loss(-0.5) must throw std::invalid_argument: a probability is between 0 and 1";
     EXPECT_THROW(Network(0, 1), std::invalid_argument);
 }
 
