@@ -314,9 +314,10 @@ private:
         std::vector<bp::environment::key_value_pair> env;
         for (const auto& kv : bp::environment::current()) {
             std::string key = kv.key().string();
-            if (key != "RAFTLAB_ROOT" && key != "CMAKE_BUILD_PARALLEL_LEVEL") env.emplace_back(kv);
+            if (key != "RAFTLAB_ROOT" && key != "CMAKE_BUILD_PARALLEL_LEVEL" && key != "RAFTLAB_BATCH_SLOT") env.emplace_back(kv);
         }
         env.emplace_back("RAFTLAB_ROOT", root_.string());
+        env.emplace_back("RAFTLAB_BATCH_SLOT", std::to_string(slot));  // each slot's checks get a uid of their own
         // The machine's cores are shared by `jobs` builds.
         unsigned cores = std::max(1u, std::thread::hardware_concurrency());
         env.emplace_back("CMAKE_BUILD_PARALLEL_LEVEL", std::to_string(std::max(1u, cores / opt_.jobs)));

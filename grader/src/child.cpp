@@ -102,6 +102,8 @@ ChildResult run_child(const ChildSpec& spec) {
     Limits limits = spec.limits;
     if (cgroup.empty() && limits.max_processes && limits.resource_limits && geteuid() != 0)
         limits.nproc_rlimit = static_cast<unsigned long>(platform::user_process_count()) + limits.max_processes;
+    else if (cgroup.empty() && limits.max_processes && limits.resource_limits && limits.run_as_uid >= 0)
+        limits.nproc_rlimit = limits.max_processes;  // the uid is the check's own
     ChildSetup setup{&limits, &cgroup};
     std::optional<bp::process> proc;
     try {

@@ -40,6 +40,10 @@ struct Limits {
     /// At most this many processes and threads (a pids cgroup when root, otherwise
     /// RLIMIT_NPROC above the user's current count). 0: no limit.
     unsigned long max_processes = 0;
+    /// Root where namespaces are refused (no CAP_SYS_ADMIN, as in a default container):
+    /// the sandbox is replaced by running the child as this unprivileged uid (and gid),
+    /// with no supplementary groups and no_new_privs. -1: not used.
+    int run_as_uid = -1;
     /// Filled in by run_child: RLIMIT_NPROC for a non-root user (0: none).
     unsigned long nproc_rlimit = 0;
     /// A descriptor of the grader's the child inherits under the same number (it is

@@ -4,16 +4,19 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <random>
 #include <regex>
 #include <sstream>
 
 #include "child.h"
+#include "platform.h"
 #include "submission.h"
 #include "tempdir.h"
 
@@ -358,6 +361,26 @@ int max_timeout_s() {
 
 }  // namespace
 
+/// Root without namespaces (see platform.h): the check runs as sandbox_uid(), which
+/// owns its directory and result file and nothing else; solutions/ (when hidden) is
+/// made readable by root only. Says once which isolation is in force.
+void run_as_sandbox_uid(Limits& limits, const fs::path& dir, int result_fd) {
+    const int uid = platform::sandbox_uid();
+    limits.run_as_uid = uid;
+    static std::once_flag said;
+    std::call_once(said, [&] {
+        std::cerr << "raftlab: this machine does not let root create namespaces (no CAP_SYS_ADMIN, as in a "
+                     "default container): each check runs as uid "
+                  << uid << " instead, with solutions/ readable by root only (/tmp stays shared)\n";
+    });
+    for (const auto& hidden : limits.hidden_dirs) ::chmod(hidden.c_str(), 0700);
+    std::error_code ec;
+    (void)!::chown(dir.c_str(), uid, uid);
+    for (const auto& e : fs::recursive_directory_iterator(dir, ec))
+        (void)!::lchown(e.path().c_str(), uid, uid);
+    (void)!::fchown(result_fd, uid, uid);
+}
+
 std::map<std::string, std::string> check_environment(const fs::path& root, const Lab& lab, const Check& check) {
     return {{"RAFTLAB_LAB", lab.padded_number()}, {"RAFTLAB_CHECK", check.id}, {"RAFTLAB_ROOT", root.string()}};
 }
@@ -410,6 +433,7 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     spec.limits.tmpfs_dir = (dir / "tmp").string();
     spec.env_overrides["TMPDIR"] = (dir / "tmp").string();
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
+    if (geteuid() == 0 && !platform::sandbox_available()) run_as_sandbox_uid(spec.limits, dir, result.fd());
     ChildResult child = run_child(spec);
     GtestSummary gtest = read_gtest_json(result.read());
     classify(r, child, gtest, static_cast<int>(spec.limits.wall.count() / 1000));

@@ -5,6 +5,9 @@
 //     and when it ends the kernel kills everything it started), a new mount namespace
 //     (the filesystem read-only except the check's own directory; solutions/ hidden
 //     when grading someone else's code), a pids cgroup (a fork bomb stops at the cap);
+//   * root where namespaces are refused (no CAP_SYS_ADMIN: Docker's default): the
+//     check runs as an unprivileged uid of its own (see sandbox_uid), with no_new_privs,
+//     in a directory only that uid may write; solutions/ is made readable by root only;
 //   * any user: its own process group, a parent-death signal, and rlimits on CPU time,
 //     address space, file size, open files and (non-root) processes.
 // Where the stronger layer is not available the grader says so once and uses the
@@ -35,8 +38,14 @@ void kill_descendants();
 /// How many processes the current user runs (for a relative RLIMIT_NPROC).
 long user_process_count();
 
-/// True when checks can run in namespaces (root on Linux).
+/// True when checks can run in namespaces: root on Linux, and the kernel lets this
+/// process create mount and PID namespaces (asked once, in a throwaway child).
 bool sandbox_available();
+
+/// The uid a check runs as when the grader is root but sandbox_available() is false:
+/// 61000 plus the batch slot (RAFTLAB_BATCH_SLOT), so checks of two students graded at
+/// once cannot signal or trace each other.
+int sandbox_uid();
 
 /// Creates a pids cgroup allowing `max` tasks; "" when not possible.
 std::string make_pids_cgroup(unsigned long max);

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -206,6 +207,66 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, Hostile, ::testing::ValuesIn(acts()),
                          [](const auto& info) { return info.param.name; });
+
+/// Root without CAP_SYS_ADMIN (Docker's default, and likely an autograder's): the
+/// kernel refuses namespaces, and the grader must still grade right, running each
+/// check as an unprivileged uid. capsh drops the capability for the grader and all
+/// it starts.
+TEST(NoNamespaces, gradesRightAndKeepsSolutionsOutOfReach) {
+    if (geteuid() != 0 || (!fs::exists("/usr/sbin/capsh") && !fs::exists("/sbin/capsh")))
+        GTEST_SKIP() << "not run: needs root and capsh (Debian's libcap2-bin, which ./raftlab test installs); "
+                     << "this test runs as uid " << getuid();
+    auto grade = [](const std::string& impl, const fs::path& json) {
+        return testing::run_command("capsh --drop=cap_sys_admin -- -c 'RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " " RAFTLAB_GRADER
+                                    " grade 4 --isolated --impl " + impl + " --json " + json.string() + "' 2>&1");
+    };
+    TempDir out("no-namespaces-test");
+    fs::remove("/tmp/HOSTILE_WAS_HERE");
+    // The solutions: full marks, and one line says which isolation is in force.
+    testing::CommandRun full = grade("solutions", out.path() / "solutions.json");
+    ASSERT_TRUE(full.exited) << full.output;
+    EXPECT_EQ(full.exit_code, 0) << full.output;
+    EXPECT_NE(full.output.find("Total 44/44"), std::string::npos) << full.output;
+    EXPECT_NE(full.output.find("does not let root create namespaces"), std::string::npos)
+        << "capsh did not take CAP_SYS_ADMIN away, or the grader did not say how it isolates checks:\n" << full.output;
+
+    // A submission that writes outside its folder and reads the solutions: the writes
+    // fail, solutions/ is unreadable, and only check 4.3 (where the act runs) fails.
+    const Act act{"escape", "std::ofstream(\"" RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE\") << 1; "
+                            "std::ofstream(\"/tmp/HOSTILE_WAS_HERE\") << 1; "
+                            "std::ifstream f(\"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\"); "
+                            "if (!f) throw std::runtime_error(\"solutions/ is out of reach\");",
+                  "FAIL", "solutions/ is out of reach"};
+    const fs::path impl = fs::path(RAFTLAB_SOURCE_DIR) / "build/no-namespaces-impl";
+    make_impl(impl, act);
+    if (HasFatalFailure()) return;
+    testing::CommandRun run = grade(impl.string(), out.path() / "r.json");
+    ASSERT_TRUE(run.exited) << run.output;
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    json::value v = json::parse(read_text(out.path() / "r.json"));
+    int failed = 0;
+    for (const auto& t : v.at("tests").as_array()) {
+        const std::string number = json::value_to<std::string>(t.at("number"));
+        const std::string status = json::value_to<std::string>(t.at("status"));
+        const std::string text = json::value_to<std::string>(t.at("output"));
+        if (number == "4.3") {
+            EXPECT_EQ(status, "failed") << text;
+            EXPECT_NE(text.find(act.reason), std::string::npos) << "4.3 says: " << text;
+            ++failed;
+        } else {
+            EXPECT_EQ(status, "passed") << number << ": " << text;
+        }
+    }
+    EXPECT_EQ(failed, 1) << "check 4.3 did not run";
+    EXPECT_FALSE(fs::exists(RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE")) << "the check wrote into the repository";
+    // Without namespaces /tmp stays shared (world-writable): what the act left there
+    // shows it ran as the sandbox uid, not as root.
+    struct stat st {};
+    ASSERT_EQ(::stat("/tmp/HOSTILE_WAS_HERE", &st), 0) << "the act did not run";
+    EXPECT_EQ(st.st_uid, 61000u) << "the check did not run as the sandbox uid";
+    fs::remove("/tmp/HOSTILE_WAS_HERE");
+    EXPECT_TRUE(processes_with("no-namespaces-impl").empty()) << "a check process outlived the grade";
+}
 
 }  // namespace
 }  // namespace raftlab::grader
