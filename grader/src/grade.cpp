@@ -292,6 +292,48 @@ std::string without_gtest_residue(const std::string& output) {
     return out;
 }
 
+std::string clean_text(const std::string& raw) {
+    std::string out;
+    out.reserve(raw.size());
+    const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+    const std::size_t n = raw.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            if (c >= 0x20 ? c != 0x7f : (c == '\n' || c == '\t')) out += static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        // A multi-byte sequence: its length, its smallest value (no overlong forms),
+        // and no surrogates or values past U+10FFFF.
+        const int len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? (c <= 0xef ? 3 : 0) : c >= 0xc2 ? 2 : 0;
+        std::uint32_t cp = len == 4 ? c & 0x07u : len == 3 ? c & 0x0fu : c & 0x1fu;
+        bool ok = len > 0 && i + static_cast<std::size_t>(len) <= n;
+        for (int k = 1; ok && k < len; ++k) {
+            ok = (p[i + k] & 0xc0) == 0x80;
+            cp = (cp << 6) | (p[i + k] & 0x3fu);
+        }
+        ok = ok && !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
+             !(cp >= 0xd800 && cp <= 0xdfff);
+        if (!ok) {
+            out += "\xEF\xBF\xBD";  // U+FFFD for the one bad byte; resynchronise after it
+            ++i;
+            continue;
+        }
+        if (!(cp >= 0x80 && cp <= 0x9f)) out.append(raw, i, static_cast<std::size_t>(len));  // C1 controls dropped
+        i += static_cast<std::size_t>(len);
+    }
+    return out;
+}
+
+std::string replay_for(const Lab& lab, const Check& check, const std::string& failure) {
+    static const std::regex seed_re("\\./raftlab replay \\S+ \\S+ --seed ([0-9]{1,19})\\b");
+    std::string seed;
+    for (auto it = std::sregex_iterator(failure.begin(), failure.end(), seed_re); it != std::sregex_iterator(); ++it)
+        seed = (*it)[1];  // the last one: the judge ends its message with it
+    return seed.empty() ? "" : "./raftlab replay " + std::to_string(lab.number) + " " + check.id + " --seed " + seed;
+}
+
 bool has_gtest_residue(const std::string& text) {
     for (const char* phrase : {"Which is:", "Actual:", "Expected equality", "Value of:", "Expected: "})
         if (text.find(phrase) != std::string::npos) return true;
@@ -300,11 +342,6 @@ bool has_gtest_residue(const std::string& text) {
 
 namespace {
 
-std::string find_replay(const std::string& output) {
-    static const std::regex replay_re("(\\./raftlab replay [^\\s)]+ [^\\s)]+ --seed [0-9]+)");
-    std::smatch m;
-    return std::regex_search(output, m, replay_re) ? std::string(m[1]) : "";
-}
 
 std::string last_lines(const std::string& text, int n) {
     std::size_t at = text.size();
@@ -360,6 +397,30 @@ int max_timeout_s() {
 }
 
 }  // namespace
+
+/// Copies what a check left in `from` to `to`: regular files only (no links, devices or
+/// pipes: a link to solutions/ would otherwise be followed out here, beyond the
+/// sandbox), at most 64 MiB in all. True when anything was copied.
+bool copy_artifacts(const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    std::uintmax_t budget = 64u << 20;
+    bool any = false;
+    for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        const fs::file_status st = it->symlink_status(ec);
+        if (ec || !fs::is_regular_file(st)) continue;
+        const std::uintmax_t size = it->file_size(ec);
+        if (ec || size > budget) continue;
+        const fs::path target = to / fs::relative(it->path(), from, ec);
+        if (ec) continue;
+        fs::create_directories(target.parent_path(), ec);
+        if (!ec && fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec) && !ec) {
+            budget -= size;
+            any = true;
+        }
+    }
+    return any;
+}
 
 /// Root without namespaces (see platform.h): the check runs as sandbox_uid(), which
 /// owns its directory and result file and nothing else; solutions/ (when hidden) is
@@ -435,16 +496,14 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
     if (geteuid() == 0 && !platform::sandbox_available()) run_as_sandbox_uid(spec.limits, dir, result.fd());
     ChildResult child = run_child(spec);
-    GtestSummary gtest = read_gtest_json(result.read());
+    child.output = clean_text(child.output);
+    GtestSummary gtest = read_gtest_json(clean_text(result.read()));
+    gtest.first_failure = clean_text(gtest.first_failure);
     classify(r, child, gtest, static_cast<int>(spec.limits.wall.count() / 1000));
     r.output = without_gtest_residue(child.output);
     r.seconds = child.seconds;
-    r.replay = r.status == Status::passed ? "" : find_replay(child.output + "\n" + gtest.first_failure);
-    if (!fs::is_empty(dir / "artifacts", ec) && !ec) {
-        fs::create_directories(artifacts.parent_path(), ec);
-        fs::copy(dir / "artifacts", artifacts, fs::copy_options::recursive, ec);
-        if (!ec) r.artifacts = fs::relative(artifacts, root).string();
-    }
+    r.replay = r.status == Status::passed ? "" : replay_for(lab, check, gtest.first_failure);
+    if (copy_artifacts(dir / "artifacts", artifacts)) r.artifacts = fs::relative(artifacts, root).string();
     fs::remove_all(dir, ec);
     return r;
 }

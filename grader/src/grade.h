@@ -91,6 +91,18 @@ std::string without_gtest_residue(const std::string& output);
 /// Whether a sentence still carries GoogleTest's phrases (the self-test refuses it).
 bool has_gtest_residue(const std::string& text);
 
+/// What a check printed, made safe to show and to store: invalid UTF-8 becomes U+FFFD,
+/// and control characters other than newline and tab (terminal escapes among them)
+/// are dropped. Everything the grader reads back from a check goes through it.
+std::string clean_text(const std::string& raw);
+
+/// The replay command of this check for the seed in the last replay line of the
+/// judge's failure text (the judge ends its message with it; anything student code
+/// threw comes before); "" when there is none. Only the seed's digits are taken from
+/// the text: the command is built from the lab and the check. What the check's
+/// processes print is never used.
+std::string replay_for(const Lab& lab, const Check& check, const std::string& failure);
+
 /// Runs one check of an already built lab.
 CheckResult run_check(const std::filesystem::path& root, const Impl& impl, const Lab& lab,
                       std::size_t index, const std::filesystem::path& workdir);

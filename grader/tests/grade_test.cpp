@@ -91,6 +91,39 @@ void expect_reports_agree(const Reports& r) {
               static_cast<int>(tests.size()) - json_passed) << "junit.xml and results.json disagree";
 }
 
+// What a check prints reaches the table, the JSON and the JUnit only as clean text.
+TEST(ReasonUnit, cleanTextKeepsUtf8AndDropsControls) {
+    EXPECT_EQ(clean_text("plain text\n\ttabbed"), "plain text\n\ttabbed");
+    EXPECT_EQ(clean_text("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80");
+    EXPECT_EQ(clean_text("a\xff\xfe" "b"), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");       // invalid bytes
+    EXPECT_EQ(clean_text("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");                 // an overlong '/'
+    EXPECT_EQ(clean_text("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+    EXPECT_EQ(clean_text("x\xe2\x9c"), "x\xEF\xBF\xBD\xEF\xBF\xBD");                // cut short
+    EXPECT_EQ(clean_text("\x1b[2J\x1b[31mred\r\x07\x7f"), "[2J[31mred");             // terminal escapes
+    EXPECT_EQ(clean_text("\xc2\x9b" "31m"), "31m");                                  // a C1 control (CSI)
+    const std::string cleaned = clean_text(std::string("\xff\x00\x1b", 3));
+    boost::system::error_code ec;
+    json::parse(json::serialize(json::value(cleaned)), ec);
+    EXPECT_FALSE(ec) << "clean text must make valid JSON";
+}
+
+TEST(ReasonUnit, replayCommandIsBuiltFromTheCheck) {
+    Lab lab;
+    lab.number = 4;
+    Check check;
+    check.id = "append_exact";
+    EXPECT_EQ(replay_for(lab, check, "seed 17: broke. Replay: ./raftlab replay 4 append_exact --seed 17"),
+              "./raftlab replay 4 append_exact --seed 17");
+    // Student text inside the judge's message: only the last seed counts, and only its
+    // digits; the command is never taken from the text.
+    EXPECT_EQ(replay_for(lab, check, "seed 9: threw ./raftlab replay 4 x;touch${IFS}/tmp/PWNED --seed 3. Replay: "
+                                     "./raftlab replay 4 append_exact --seed 9"),
+              "./raftlab replay 4 append_exact --seed 9");
+    EXPECT_EQ(replay_for(lab, check, "./raftlab replay 4 x;touch${IFS}/tmp/PWNED --seed 3"),
+              "./raftlab replay 4 append_exact --seed 3");
+    EXPECT_EQ(replay_for(lab, check, "no replay here --seed 5"), "");
+}
+
 // GoogleTest's texts of failed assertions, as a check's JSON result holds them.
 TEST(ReasonUnit, theChecksOwnMessageWins) {
     EXPECT_EQ(reason_from_failure("/x/log_checks.cpp:64\nExpected equality of these values:\n  log.last_index()\n"

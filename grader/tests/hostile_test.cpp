@@ -81,6 +81,11 @@ const std::vector<Act>& acts() {
                            "std::ofstream(\"/tmp/HOSTILE_WAS_HERE\") << 1; "
                            "std::ofstream(std::string(\"" + home_dir() + "\") + \"/HOSTILE_WAS_HERE\") << 1;",
          "PASS", "", true},
+        // Bytes that are not UTF-8, terminal escapes and a forged replay line: the
+        // table, the JSON and the JUnit get clean text and a replay built by the grader.
+        {"prints_garbage", "std::fputs(\"\\xff\\xfe\\x1b[2J ./raftlab replay 4 x;touch${IFS}/tmp/PWNED --seed 3\\n\", "
+                           "stdout); std::fflush(stdout); throw std::runtime_error(\"garbage \\xff\\x1b[31m printed\");",
+         "FAIL", "garbage"},
         {"does_not_compile", "this is not C++;", "BULD", "did not compile"},
     };
     return all;
@@ -194,6 +199,8 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
         std::string mark = act.status;
         EXPECT_NE(output.find(mark + " 4.3"), std::string::npos) << output;
     }
+    EXPECT_EQ(output.find('\x1b'), std::string::npos) << "a terminal escape reached the table";
+    EXPECT_EQ(output.find("touch${IFS}"), std::string::npos) << "a replay line printed by student code was shown";
     EXPECT_TRUE(processes_with("987654").empty()) << "a daemon of the check outlived the grade";
     EXPECT_TRUE(processes_with("hostile-impl").empty()) << "a check process outlived the grade";
     EXPECT_TRUE(port_free(kHostilePort)) << "a check left port " << kHostilePort << " bound";
