@@ -50,8 +50,24 @@ void write_file(const std::string& path, const std::string& text) {
         throw ConfigError(path + ": cannot be written; check the folder exists and is writable");
 }
 
+/// Refuses, before any work, an output file that could not be written at the end.
+void check_writable(const std::string& path, const char* flag) {
+    if (path.empty()) return;
+    const fs::path file(path);
+    const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw ConfigError(std::string(flag) + " " + path + ": the folder " + dir.string() +
+                          " does not exist; create it first or write the file elsewhere");
+    if (::access(dir.c_str(), W_OK) != 0 || (fs::exists(file, ec) && ::access(file.c_str(), W_OK) != 0))
+        throw ConfigError(std::string(flag) + " " + path + ": cannot be written; check the permissions of " +
+                          dir.string());
+}
+
 int cmd_grade(const fs::path& root, const std::vector<std::string>& names, const std::string& impl_arg,
               const std::string& json_path, const std::string& junit_path, bool gradable_only, int isolation) {
+    check_writable(json_path, "--json");
+    check_writable(junit_path, "--junit");
     std::vector<Lab> catalog = load_catalog(root);
     GradeOptions opts;
     opts.labs = select_labs(catalog, names, gradable_only);

@@ -301,6 +301,18 @@ TEST(Grade, badLabYamlRulesNeedACaughtVariant) {
     EXPECT_EQ(r.output, "raftlab: labs/04-log/broken/rules.yaml:1: names \"b\", which is not a check of 04-log\n");
 }
 
+// An output file that cannot be written is refused before anything is built or run
+// (it used to fail only after the whole grade).
+TEST(Grade, usageErrorUnwritableJsonBeforeGrading) {
+    auto start = std::chrono::steady_clock::now();
+    CliRun r = grader("grade 4 --impl solutions --json /nonexistent-raftlab-dir/x.json");
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, "raftlab: --json /nonexistent-raftlab-dir/x.json: the folder /nonexistent-raftlab-dir does not "
+                        "exist; create it first or write the file elsewhere\n");
+    EXPECT_LT(seconds, 5) << "the grade ran before the path was checked";
+}
+
 TEST(Grade, usageErrorIsExit2) {
     CliRun r = grader("grade --no-such-flag");
     EXPECT_EQ(r.exit_code, 2) << r.output;
