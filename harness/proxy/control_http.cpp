@@ -4,6 +4,7 @@
 // request to response that never touches a socket; the session only moves bytes.
 // A session that sends nothing for 10 s is closed, and no handler waits on
 // anything, so every call answers within a bounded time.
+#include "raftlab/net/loopback_http.h"
 #include "raftlab/net/port_owner.h"
 #include "proxy_state.h"
 
@@ -163,11 +164,32 @@ std::string url_unescape(const std::string& text) {
     return out;
 }
 
+/// Why a request must not reach the routes, with its HTTP status; {} when it may.
+/// Only this machine's own tools: see raftlab/net/loopback_http.h.
+std::pair<http::status, std::string> refusal(const Request& req) {
+    if (!net::loopback_host(req[http::field::host]))
+        return {http::status::forbidden, "the control endpoint answers only requests addressed to 127.0.0.1 or "
+                                         "localhost, not to " + std::string(req[http::field::host])};
+    if (!net::loopback_origin(req[http::field::origin]))
+        return {http::status::forbidden, "the control endpoint refuses calls from web pages of other sites (Origin " +
+                                             std::string(req[http::field::origin]) + ")"};
+    if (req.method() != http::verb::get &&
+        req[http::field::content_type].find("application/json") == std::string_view::npos)
+        return {http::status::unsupported_media_type, "send control calls with Content-Type: application/json"};
+    return {};
+}
+
 Response handle(FaultProxy::State& s, const Request& req) {
     Response res;
     res.version(req.version());
     res.keep_alive(req.keep_alive());
     res.set(http::field::content_type, "application/json");
+    if (auto [status, why] = refusal(req); !why.empty()) {
+        res.result(status);
+        res.body() = json::serialize(json::object{{"error", why}});
+        res.prepare_payload();
+        return res;
+    }
     std::string target(req.target());
     std::string path = url_unescape(target.substr(0, target.find('?')));
     try {

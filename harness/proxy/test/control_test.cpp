@@ -14,11 +14,14 @@ namespace json = boost::json;
 
 namespace {
 
-/// One HTTP request; returns "STATUS BODY".
-std::pair<int, std::string> http(int port, const std::string& method, const std::string& target, const std::string& body = "") {
+/// One HTTP request, with `headers` ("Name: value\r\n" each) or, by default, what the
+/// proxy's own command line sends; returns "STATUS BODY".
+std::pair<int, std::string> http(int port, const std::string& method, const std::string& target, const std::string& body = "",
+                                 std::string headers = "") {
     Client c(port);
     if (!c.connected()) return {0, "connect failed"};
-    c.send(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " +
+    if (headers.empty()) headers = "Host: 127.0.0.1\r\n" + std::string(method == "GET" ? "" : "Content-Type: application/json\r\n");
+    c.send(method + " " + target + " HTTP/1.1\r\n" + headers + "Connection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body);
     std::string response;
     while (auto part = c.receive_some(5s)) response += *part;
@@ -29,6 +32,33 @@ std::pair<int, std::string> http(int port, const std::string& method, const std:
 }
 
 }  // namespace
+
+// A web page the presenter opens must not be able to drive the proxy: not by DNS
+// rebinding (a foreign Host), not by a cross-site request (a foreign Origin, or a
+// "simple" content type that needs no CORS preflight).
+TEST(ControlHttp, refusesOtherSites) {
+    EchoServer echo;
+    FaultProxy proxy;
+    int control = proxy.serve_control();
+    const std::string link = R"({"name":"c->s","from":"c","to":"s","target_port":)" + std::to_string(echo.port()) + "}";
+    auto [host_status, host_body] = http(control, "POST", "/links", link,
+                                         "Host: attacker.example:8080\r\nContent-Type: application/json\r\n");
+    EXPECT_EQ(host_status, 403) << host_body;
+    EXPECT_NE(host_body.find("attacker.example"), std::string::npos) << host_body;
+    auto [origin_status, origin_body] = http(control, "POST", "/links", link,
+                                             "Host: 127.0.0.1\r\nOrigin: http://attacker.example\r\n"
+                                             "Content-Type: application/json\r\n");
+    EXPECT_EQ(origin_status, 403) << origin_body;
+    auto [type_status, type_body] = http(control, "POST", "/links", link, "Host: 127.0.0.1\r\nContent-Type: text/plain\r\n");
+    EXPECT_EQ(type_status, 415) << type_body;
+    auto [links_status, links_body] = http(control, "GET", "/links");
+    ASSERT_EQ(links_status, 200) << links_body;
+    EXPECT_EQ(json::parse(links_body).at("links").as_array().size(), 0u) << "a refused call created a link";
+    // The proxy's own tools, and a page served from loopback, still get through.
+    auto [ok_status, ok_body] = http(control, "POST", "/links", link,
+                                     "Host: localhost:9\r\nOrigin: http://127.0.0.1:8080\r\nContent-Type: application/json\r\n");
+    EXPECT_EQ(ok_status, 200) << ok_body;
+}
 
 TEST(ControlHttp, faultsAndPartitions_viaHttp) {
     EchoServer echo;

@@ -4,6 +4,7 @@
 #include "web_server.h"
 
 #include "demo.h"
+#include "raftlab/net/loopback_http.h"
 #include "raftlab/net/port_owner.h"
 
 #include <boost/asio.hpp>
@@ -47,17 +48,11 @@ Response reply(const Request& req, http::status status, std::string type, std::s
     return res;
 }
 
-/// A Host other than this machine's loopback names means a page of another site reached
-/// us through DNS rebinding: refuse it.
-bool local_host(std::string_view host) {
-    auto colon = host.rfind(':');
-    std::string_view name = colon == std::string_view::npos ? host : host.substr(0, colon);
-    return name.empty() || name == "127.0.0.1" || name == "localhost" || name == "[::1]";
-}
-
 Response respond(const Request& req, Demo& demo, const std::string& page) {
     std::string_view target = req.target();
-    if (!local_host(req[http::field::host]))
+    // A Host other than this machine's loopback names means a page of another site
+    // reached us through DNS rebinding (raftlab/net/loopback_http.h).
+    if (!net::loopback_host(req[http::field::host]))
         return reply(req, http::status::forbidden, "text/plain", "open the demo as http://127.0.0.1:<port>/\n");
     if (req.method() == http::verb::get && (target == "/" || target == "/index.html"))
         return reply(req, http::status::ok, "text/html; charset=utf-8", page);
