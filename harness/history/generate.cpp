@@ -16,6 +16,15 @@ struct Event {
     bool operator>(const Event& o) const { return time != o.time ? time > o.time : kind > o.kind; }
 };
 
+OpKind write_kind(Writes writes, double x, double get_ratio) {
+    switch (writes) {
+        case Writes::appends: return OpKind::append;
+        case Writes::puts: return OpKind::put;
+        case Writes::mixed: break;
+    }
+    return x < get_ratio + (1 - get_ratio) / 2 ? OpKind::put : OpKind::append;
+}
+
 }  // namespace
 
 History generate_history(const GenerateOptions& o) {
@@ -33,14 +42,28 @@ History generate_history(const GenerateOptions& o) {
         op.client = "c" + std::to_string(client);
         op.seq = ++seq[client];
         double x = std::uniform_real_distribution<double>(0, 1)(rng);
-        op.kind = x < o.get_ratio ? OpKind::get : x < o.get_ratio + (1 - o.get_ratio) / 2 ? OpKind::put : OpKind::append;
+        op.kind = x < o.get_ratio ? OpKind::get : write_kind(o.writes, x, o.get_ratio);
         op.key = "k" + std::to_string(uniform(0, o.keys - 1));
-        if (op.kind != OpKind::get) op.value = "[" + op.client + ":" + std::to_string(op.seq) + "]";
+        if (op.kind != OpKind::get)
+            op.value = o.value_range > 0 ? std::to_string(uniform(0, o.value_range - 1))
+                                         : "[" + op.client + ":" + std::to_string(op.seq) + "]";
         op.invoke_us = now + uniform(1, 50);
         op.return_us = op.invoke_us + uniform(1, 100);
         std::int64_t effect = uniform(op.invoke_us, op.return_us);
+        bool applies = true;
+        if (op.kind != OpKind::get && (o.failed_ratio > 0 || o.indeterminate_ratio > 0)) {
+            double y = std::uniform_real_distribution<double>(0, 1)(rng);
+            if (y < o.failed_ratio) {
+                op.outcome = Outcome::failed;
+                applies = false;
+            } else if (y < o.failed_ratio + o.indeterminate_ratio) {
+                op.outcome = Outcome::indeterminate;  // the client gives up at return_us
+                applies = uniform(0, 1) == 1;
+                effect = uniform(op.invoke_us, op.return_us + 100);
+            }
+        }
         h.push_back(op);
-        events.push({effect, 1, h.size() - 1});
+        if (applies) events.push({effect, 1, h.size() - 1});
         events.push({op.return_us, 2, h.size() - 1});
     };
     for (int c = 0; c < o.clients; ++c) start_op(c, 0);

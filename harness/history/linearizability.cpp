@@ -1,4 +1,6 @@
-// Linearizability of a key/value history: Wing–Gong–Lowe search per key.
+// Linearizability of a key/value history, one key at a time: keys whose writes are
+// unique go to the exact fast path (unique_writes.cpp), the others to a
+// Wing–Gong–Lowe search.
 //
 // The search walks a doubly linked list of call and return events in time order.
 // At a call it tries to linearize that operation now (apply it to the model); at a
@@ -6,11 +8,18 @@
 // backtracks. Each configuration (set of linearized operations, model state) is
 // tried at most once: the set is hashed incrementally (Zobrist, 128 bits) and the
 // state is an interned id, so a repeat is one hash-set lookup.
+//
+// Budgets. The search checks the clock every few thousand steps. Its memory is in
+// flat tables (search_tables.h) whose size it knows: before a table doubles it
+// checks the memory budget (unknown if exceeded), and if the doubling would overrun
+// the deadline the table stops growing and the search goes on remembering less.
+// Freeing the tables is a handful of calls, so the budget is kept to well within 1 s.
 #include "raftlab/history/checker.h"
+#include "raftlab/history/unique_writes.h"
+#include "search_tables.h"
 
 #include <algorithm>
 #include <random>
-#include <unordered_map>
 
 namespace raftlab::history {
 namespace {
@@ -18,49 +27,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::uint32_t kAbsent = 0;  // state id of "key absent"
 
-/// An open-addressing hash set of 128-bit keys (the search's hot path: one lookup
-/// per step, no allocation per entry). Key (0, 0) is reserved as "empty".
-class ConfigSet {
-public:
-    ConfigSet() : slots_(1 << 8) {}
-
-    /// Inserts; returns false if the key was already present.
-    bool insert(std::uint64_t a, std::uint64_t b) {
-        if (a == 0 && b == 0) a = 1;  // keep the empty marker free (a 2^-128 merge)
-        if ((size_ + 1) * 2 > slots_.size()) grow();
-        return place(a, b);
-    }
-    std::size_t size() const { return size_; }
-
-private:
-    bool place(std::uint64_t a, std::uint64_t b) {
-        std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = (a ^ (b >> 7)) & mask;; i = (i + 1) & mask) {
-            auto& slot = slots_[i];
-            if (slot.first == 0 && slot.second == 0) {
-                slot = {a, b};
-                ++size_;
-                return true;
-            }
-            if (slot.first == a && slot.second == b) return false;
-        }
-    }
-    void grow() {
-        std::vector<std::pair<std::uint64_t, std::uint64_t>> old(slots_.size() * 2);
-        old.swap(slots_);
-        size_ = 0;
-        for (const auto& [a, b] : old)
-            if (a != 0 || b != 0) place(a, b);
-    }
-
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> slots_;
-    std::size_t size_ = 0;
-};
-
 /// The model's states for one key, interned, with a memo of transitions.
 class KeyModel {
 public:
-    explicit KeyModel(const History& h) : history_(h) { states_.push_back(nullptr); }
+    explicit KeyModel(const History& h) : history_(h) {}
 
     /// The state after applying op to state, or nullopt if op cannot happen there.
     std::optional<std::uint32_t> step(std::uint32_t state, std::size_t op_index) {
@@ -68,33 +38,44 @@ public:
         if (op.kind == OpKind::get) {
             bool absent = state == kAbsent;
             if (!op.output) return absent ? std::optional(state) : std::nullopt;
-            return !absent && *states_[state] == *op.output ? std::optional(state) : std::nullopt;
+            return !absent && states_.value(state) == *op.output ? std::optional(state) : std::nullopt;
         }
         if (op.kind == OpKind::del) return kAbsent;
         std::uint64_t memo_key = (static_cast<std::uint64_t>(state) << 32) | op_index;
-        if (auto it = memo_.find(memo_key); it != memo_.end()) return it->second;
-        std::uint32_t next = op.kind == OpKind::put ? intern(op.value)
-                                                    : intern((state == kAbsent ? std::string() : *states_[state]) + op.value);
-        memo_.emplace(memo_key, next);
+        if (auto next = memo_.find(memo_key)) return next;
+        std::uint32_t next;
+        if (op.kind == OpKind::put) {
+            next = states_.intern(op.value);
+        } else {
+            scratch_.assign(states_.value(state));  // absent counts as ""
+            scratch_ += op.value;
+            next = states_.intern(scratch_);
+        }
+        memo_.put(memo_key, next);
         return next;
     }
 
-    std::string describe(std::uint32_t state) const { return state == kAbsent ? "absent" : "\"" + *states_[state] + "\""; }
-
-private:
-    std::uint32_t intern(const std::string& value) {
-        auto it = ids_.find(value);
-        if (it != ids_.end()) return it->second;
-        auto id = static_cast<std::uint32_t>(states_.size());
-        auto [pos, fresh] = ids_.emplace(value, id);
-        states_.push_back(&pos->first);
-        return id;
+    std::string describe(std::uint32_t state) const {
+        return state == kAbsent ? "absent" : "\"" + std::string(states_.value(state)) + "\"";
+    }
+    std::size_t bytes() const { return states_.bytes() + memo_.bytes() + scratch_.capacity(); }
+    /// Bytes if the tables that double within `steps` more steps do so.
+    std::size_t bytes_within(std::size_t steps) const {
+        return bytes() + (states_.grows_within(steps) ? states_.growth_bytes() : 0) +
+               (memo_.grows_within(steps) ? memo_.growth_bytes() : 0);
+    }
+    /// Keeps the tables from doubling past `deadline`. False if the states would have
+    /// to (they cannot stop: every state needs an id).
+    bool fit_before(Clock::time_point now, Clock::time_point deadline, std::size_t steps) {
+        if (now + memo_.next_grow() > deadline) memo_.freeze();
+        return !(states_.grows_within(steps) && now + states_.next_grow() > deadline);
     }
 
+private:
     const History& history_;
-    std::unordered_map<std::string, std::uint32_t> ids_;
-    std::vector<const std::string*> states_;  // id -> value (nullptr for absent)
-    std::unordered_map<std::uint64_t, std::uint32_t> memo_;
+    search::StateTable states_;
+    search::TransitionMemo memo_;
+    std::string scratch_;
 };
 
 struct Event {
@@ -111,17 +92,30 @@ struct Frame {
     bool forced;  // a read linearized as soon as it could be: not a choice point
 };
 
-enum class KeyVerdict { ok, illegal, timeout };
+enum class KeyVerdict { ok, illegal, timeout, out_of_memory };
+
+struct Budget {
+    Clock::time_point deadline;
+    std::size_t max_bytes = 0;  // 0: no limit
+};
 
 /// The search for one key's operations.
 class KeySearch {
 public:
-    KeySearch(const History& h, std::vector<std::size_t> ops) : history_(h), ops_(std::move(ops)), model_(h) {}
+    KeySearch(const History& h, std::vector<std::size_t> ops, Budget budget)
+        : history_(h), ops_(std::move(ops)), model_(h), budget_(budget) {}
 
-    KeyVerdict run(Clock::time_point deadline, KeyFailure& failure);
+    KeyVerdict run(KeyFailure& failure);
 
 private:
-    enum class Attempt { linearized, skip, doomed };
+    enum class Attempt { linearized, skip, doomed, stop };
+
+    /// Checks the clock and the memory every so often; sets stop_ when one ran out.
+    bool over_budget();
+    /// Before the memo of configurations doubles: false (and stop_ set) if that
+    /// exceeds the memory budget; if it would overrun the deadline, freezes it instead.
+    bool make_room();
+    std::size_t bytes() const;
 
     /// Tries to linearize the call at `entry` now.
     Attempt try_linearize(int entry);
@@ -139,7 +133,10 @@ private:
     std::vector<Event> events_;  // events_[0] is the head sentinel
     std::vector<std::uint64_t> z1_, z2_;
     std::vector<Frame> stack_;
-    ConfigSet seen_;
+    search::ConfigSet seen_;
+    Budget budget_;
+    KeyVerdict stop_ = KeyVerdict::ok;  // why the search stopped early
+    std::uint64_t work_ = 0, next_check_ = 0;
     std::uint32_t state_ = kAbsent;
     std::uint64_t h1_ = 0, h2_ = 0;  // Zobrist hash of the linearized set
     std::size_t pending_ok_ = 0;     // ok operations not linearized yet
@@ -218,6 +215,7 @@ KeySearch::Attempt KeySearch::try_linearize(int entry) {
     // 128-bit hash of the linearized set, with the state mixed into one half.
     std::uint64_t n1 = h1_ ^ z1_[e.op], n2 = h2_ ^ z2_[e.op];
     std::uint64_t with_state = n2 ^ ((static_cast<std::uint64_t>(*next) + 1) * 0x9e3779b97f4a7c15ull);
+    if (seen_.wants_room() && !make_room()) return Attempt::stop;
     if (!seen_.insert(n1, with_state)) return read ? Attempt::doomed : Attempt::skip;
     stack_.push_back({entry, state_, h1_, h2_, read});
     state_ = *next;
@@ -234,6 +232,7 @@ int KeySearch::backtrack() {
         Frame top = stack_.back();
         stack_.pop_back();
         unlift(top.call);
+        ++work_;
         if (history_[ops_[events_[top.call].op]].outcome == Outcome::ok) ++pending_ok_;
         state_ = top.state;
         h1_ = top.h1;
@@ -243,16 +242,46 @@ int KeySearch::backtrack() {
     return -1;
 }
 
-KeyVerdict KeySearch::run(Clock::time_point deadline, KeyFailure& failure) {
+std::size_t KeySearch::bytes() const {
+    return seen_.bytes() + model_.bytes() + stack_.capacity() * sizeof(Frame) + events_.capacity() * sizeof(Event) +
+           (z1_.capacity() + z2_.capacity() + best_.capacity() + ops_.capacity()) * sizeof(std::uint64_t);
+}
+
+bool KeySearch::over_budget() {
+    // A step is cheap (one hash lookup, or one undo in backtrack), so a few thousand
+    // of them take well under a millisecond. Each adds at most one entry per table.
+    constexpr std::uint64_t kCheckEvery = 2048;
+    if (++work_ < next_check_) return false;
+    next_check_ = work_ + kCheckEvery;
+    auto now = Clock::now();
+    if (now > budget_.deadline || !model_.fit_before(now, budget_.deadline, kCheckEvery)) stop_ = KeyVerdict::timeout;
+    else if (budget_.max_bytes > 0 && bytes() - model_.bytes() + model_.bytes_within(kCheckEvery) > budget_.max_bytes)
+        stop_ = KeyVerdict::out_of_memory;
+    return stop_ != KeyVerdict::ok;
+}
+
+bool KeySearch::make_room() {
+    if (budget_.max_bytes > 0 && bytes() - seen_.bytes() + seen_.bytes_while_growing() > budget_.max_bytes) {
+        stop_ = KeyVerdict::out_of_memory;
+        return false;
+    }
+    // Rather than overrun the deadline rehashing, search on without remembering more.
+    if (Clock::now() + seen_.next_grow() > budget_.deadline) seen_.freeze();
+    else seen_.grow();
+    return true;
+}
+
+KeyVerdict KeySearch::run(KeyFailure& failure) {
     build();
     for (std::size_t op : ops_) pending_ok_ += history_[op].outcome == Outcome::ok;
     int entry = events_[0].next;
-    for (std::uint64_t steps = 0; pending_ok_ > 0 && entry >= 0; ++steps) {
-        if ((steps & 4095) == 0 && Clock::now() > deadline) return KeyVerdict::timeout;
+    while (pending_ok_ > 0 && entry >= 0) {
+        if (over_budget()) return stop_;
         if (events_[entry].is_call) {
             Attempt a = try_linearize(entry);
             if (a == Attempt::linearized) entry = events_[0].next;
             else if (a == Attempt::skip) entry = events_[entry].next;
+            else if (a == Attempt::stop) return stop_;
             else entry = backtrack();
         } else {
             remember_best(entry);  // a return: its operation had to be linearized by now
@@ -290,9 +319,35 @@ std::string_view to_string(Verdict v) {
     return "?";
 }
 
+namespace {
+
+/// One key: the fast path if its writes are unique, else the search.
+KeyVerdict check_key(const History& history, std::vector<std::size_t> ops, const CheckOptions& options, Budget budget,
+                     KeyFailure& failure, LinearizabilityResult& result) {
+    if (options.fast_path) {
+        FastPathResult fast = check_unique_writes(history, ops);
+        if (fast.outcome != FastPathOutcome::not_applicable) {
+            ++result.fast_keys;
+            if (fast.outcome == FastPathOutcome::ok) return KeyVerdict::ok;
+            std::string key = std::move(failure.key);
+            failure = std::move(fast.failure);
+            failure.key = std::move(key);
+            return KeyVerdict::illegal;
+        }
+    }
+    ++result.searched_keys;
+    // Past the deadline only the fast path runs: the other keys stay unknown, but an
+    // illegal key among the rest is still found.
+    if (Clock::now() > budget.deadline) return KeyVerdict::timeout;
+    return KeySearch(history, std::move(ops), budget).run(failure);
+}
+
+}  // namespace
+
 LinearizabilityResult check_linearizable(const History& history, const CheckOptions& options) {
     auto start = Clock::now();
     auto deadline = start + options.time_budget;
+    const Budget budget{deadline, options.max_memory_mb * (std::size_t{1} << 20)};
     std::map<std::string, std::vector<std::size_t>> by_key;
     LinearizabilityResult result;
     for (std::size_t i = 0; i < history.size(); ++i) {
@@ -306,14 +361,14 @@ LinearizabilityResult check_linearizable(const History& history, const CheckOpti
     for (auto& [key, ops] : by_key) {
         KeyFailure failure;
         failure.key = key;
-        KeyVerdict v = KeySearch(history, std::move(ops)).run(deadline, failure);
+        KeyVerdict v = check_key(history, std::move(ops), options, budget, failure, result);
         if (v == KeyVerdict::illegal) {
             result.verdict = Verdict::illegal;
             if (result.failures.size() < options.max_failures) result.failures.push_back(std::move(failure));
             if (result.failures.size() >= options.max_failures) break;
-        } else if (v == KeyVerdict::timeout) {
+        } else if (v == KeyVerdict::timeout || v == KeyVerdict::out_of_memory) {
             result.unknown_keys.push_back(key);
-            if (Clock::now() > deadline) break;
+            result.memory_exhausted = result.memory_exhausted || v == KeyVerdict::out_of_memory;
         }
     }
     if (result.verdict != Verdict::illegal && !result.unknown_keys.empty()) result.verdict = Verdict::unknown;

@@ -11,6 +11,8 @@ namespace {
 OpKind pick_kind(std::mt19937_64& rng, const WorkloadOptions& o) {
     double x = std::uniform_real_distribution<double>(0, 1)(rng);
     if (x < o.get_ratio) return OpKind::get;
+    if (o.writes == Writes::appends) return OpKind::append;
+    if (o.writes == Writes::puts) return OpKind::put;
     if (x < o.get_ratio + o.delete_ratio) return OpKind::del;
     double rest = 1.0 - o.get_ratio - o.delete_ratio;
     return x < o.get_ratio + o.delete_ratio + rest / 2 ? OpKind::put : OpKind::append;

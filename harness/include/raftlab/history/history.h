@@ -30,6 +30,14 @@ enum class Outcome {
     indeterminate,  ///< no answer (timeout, connection lost): it may or may not have taken effect
 };
 
+/// Which writes a workload or a generated history makes. With appends only or puts
+/// only (of unique values), check_linearizable decides every key without searching.
+enum class Writes {
+    mixed,    ///< puts and appends (and, in a workload, deletes)
+    appends,  ///< appends only (Elle's list-append)
+    puts,     ///< puts only (registers)
+};
+
 std::string_view to_string(OpKind kind);     ///< "get", "put", "append", "delete"
 std::string_view to_string(Outcome outcome); ///< "ok", "failed", "indeterminate"
 

@@ -54,6 +54,9 @@ struct WorkloadOptions {
     std::size_t max_ops_per_client = 0; ///< 0 = no limit (stop at duration)
     double get_ratio = 0.5;             ///< the rest split between put and append...
     double delete_ratio = 0.05;         ///< ...minus this share of deletes
+    /// Writes::appends or Writes::puts: every write is of that kind (no deletes), so
+    /// the linearizability check takes its fast path at any contention.
+    Writes writes = Writes::mixed;
     std::uint64_t seed = 1;
     std::chrono::milliseconds think_time{0};  ///< pause between a client's requests
     std::string client_prefix = "c";    ///< ids are "<prefix><n>"
