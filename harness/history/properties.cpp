@@ -1,7 +1,10 @@
 // Durability and exactly-once checks (see raftlab/history/checker.h).
 #include "raftlab/history/checker.h"
 
+#include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 namespace raftlab::history {
 namespace {
@@ -16,6 +19,28 @@ std::size_t occurrences(const std::string& text, const std::string& needle) {
     std::size_t count = 0;
     for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size())) ++count;
     return count;
+}
+
+/// Whether `value` is one bracketed token, "[...]" with no other bracket inside (the
+/// workload's "[client:seq]").
+bool bracketed(const std::string& value) {
+    return value.size() >= 2 && value.front() == '[' && value.find_first_of("[]", 1) == value.size() - 1;
+}
+
+/// How often each of `tokens` occurs in `text`, in one pass, for bracketed tokens: an
+/// occurrence starts at a '[' and ends at the first ']' after it, with no '[' between.
+std::map<const Operation*, std::size_t> token_counts(
+    const std::string& text, const std::unordered_map<std::string_view, const Operation*>& tokens) {
+    std::map<const Operation*, std::size_t> counts;  // in history order
+    std::size_t open = std::string::npos;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '[') open = i;
+        if (text[i] != ']' || open == std::string::npos) continue;
+        auto it = tokens.find(std::string_view(text).substr(open, i - open + 1));
+        if (it != tokens.end()) ++counts[it->second];
+        open = std::string::npos;
+    }
+    return counts;
 }
 
 /// Could `final_value` be what remains after the put or delete `write`, given that
@@ -92,13 +117,23 @@ PropertyResult check_exactly_once(const History& history, const std::map<std::st
                                    "); exactly-once needs unique append values");
         appends_by_key[op.key].push_back(&op);
     }
+    // Where every append value of a key is a bracketed token, a value is read in one
+    // pass; otherwise each append value is looked for in it.
+    std::map<std::string, std::unordered_map<std::string_view, const Operation*>> tokens_by_key;
+    for (const auto& [key, appends] : appends_by_key)
+        if (std::all_of(appends.begin(), appends.end(), [](const Operation* a) { return bracketed(a->value); }))
+            for (const Operation* a : appends) tokens_by_key[key].emplace(a->value, a);
+    auto report = [&](const Operation* a, std::size_t n, const std::string& where) {
+        if (n > 1) r.violations.push_back(name(*a) + " took effect " + std::to_string(n) + " times (seen in " + where + ")");
+        if (n > 0 && a->outcome == Outcome::failed)
+            r.violations.push_back(name(*a) + " was reported failed but took effect (seen in " + where + ")");
+    };
     auto inspect = [&](const std::string& key, const std::string& value, const std::string& where) {
-        for (const Operation* a : appends_by_key[key]) {
-            std::size_t n = occurrences(value, a->value);
-            if (n > 1) r.violations.push_back(name(*a) + " took effect " + std::to_string(n) + " times (seen in " + where + ")");
-            if (n > 0 && a->outcome == Outcome::failed)
-                r.violations.push_back(name(*a) + " was reported failed but took effect (seen in " + where + ")");
+        if (auto tokens = tokens_by_key.find(key); tokens != tokens_by_key.end()) {
+            for (const auto& [a, n] : token_counts(value, tokens->second)) report(a, n, where);
+            return;
         }
+        for (const Operation* a : appends_by_key[key]) report(a, occurrences(value, a->value), where);
     };
     for (const auto& op : history)
         if (op.kind == OpKind::get && op.outcome == Outcome::ok && op.output) inspect(op.key, *op.output, name(op));

@@ -131,9 +131,9 @@ TEST(Faults, lossyLinks) {
             for (NodeId j = 0; j < cluster.size(); ++j)
                 if (i != j) cluster.proxy().set_faults(name(i) + "->" + name(j), lossy);
         run.note("proxy: every peer link drops 10%, duplicates 5% and reorders 5% of the frames, both ways");
-        run_workload_during(run, workload(6, 5, 5000ms));
+        run_workload_during(run, contended_workload(12, 2, 5000ms));
         cluster.proxy().clear_faults();
-        verify_history(run, read_back(run, workload_keys(5)));
+        verify_history(run, read_back(run, workload_keys(2)));
     });
 }
 

@@ -110,6 +110,11 @@ std::vector<std::string> workload_keys(int count);
 
 /// The workload most checks use: `clients` clients on `keys` keys for `duration`.
 history::WorkloadOptions workload(int clients, int keys, std::chrono::milliseconds duration, std::uint64_t seed = 1);
+/// Many clients on few keys, every write an append of a unique token: concurrent
+/// operations on one key are the rule, and the linearizability check still decides
+/// every history exactly (the unique-writes fast path), however contended.
+history::WorkloadOptions contended_workload(int clients, int keys, std::chrono::milliseconds duration,
+                                             std::uint64_t seed = 1);
 
 /// Client options for workloads: a try waits 1 s, a request gives up after 10 s.
 kv::ClientOptions workload_client_options();

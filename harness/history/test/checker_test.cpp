@@ -164,4 +164,12 @@ TEST(ExactlyOnce, duplicateAndFailedAppends_reported) {
     ASSERT_EQ(failed.verdict, Verdict::illegal);
     EXPECT_NE(failed.violations[0].find("reported failed but took effect"), std::string::npos);
     EXPECT_EQ(check_exactly_once({h[0], h[1]}, {{"x", "[a:1]"}}).verdict, Verdict::ok);
+    // Bracketed tokens are read in one pass, stray brackets around them included.
+    EXPECT_EQ(check_exactly_once({h[0], get("c", "[[a:1]][a:1]", 20, 30)}).verdict, Verdict::illegal);
+    EXPECT_EQ(check_exactly_once({h[0], get("c", "[[a:1]]", 20, 30)}).verdict, Verdict::ok);
+    // Other append values are looked for one by one.
+    History plain = {append("a", "x1", 0, 10), get("c", "x1x1", 20, 30)};
+    auto twice = check_exactly_once(plain);
+    ASSERT_EQ(twice.verdict, Verdict::illegal);
+    EXPECT_NE(twice.violations[0].find("took effect 2 times"), std::string::npos) << twice.violations[0];
 }

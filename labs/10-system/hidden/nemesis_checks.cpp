@@ -33,12 +33,12 @@ TEST(Faults, nemesisRandom) {
                     static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
                     schedule.describe().c_str());
         nemesis::Targets targets = cluster.nemesis_targets();
-        run_workload_during(run, workload(6, 5, options.duration, seed), [&] {
+        run_workload_during(run, contended_workload(12, 2, options.duration, seed), [&] {
             nemesis::run_schedule(schedule, targets, options.nodes, nullptr,
                                   [&](const nemesis::Step& step) { run.note("  now: " + step.action.describe()); });
         });
         cluster.proxy().heal_all();  // the schedule ends healed; this is a second safety net
-        verify_history(run, read_back(run, workload_keys(5)));
+        verify_history(run, read_back(run, workload_keys(2)));
     });
 }
 
