@@ -425,8 +425,25 @@ bool copy_artifacts(const fs::path& from, const fs::path& to) {
 /// Root without namespaces (see platform.h): the check runs as sandbox_uid(), which
 /// owns its directory and result file and nothing else; solutions/ (when hidden) is
 /// made readable by root only. Says once which isolation is in force.
-void run_as_sandbox_uid(Limits& limits, const fs::path& dir, int result_fd) {
+/// The first folder on the way to `file` that `uid` (with no groups) may not enter;
+/// "" when there is none.
+std::string closed_folder(const fs::path& file, int uid) {
+    for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0 && st.st_uid != static_cast<uid_t>(uid))
+            return dir.string();
+        if (dir == dir.root_path()) break;
+    }
+    return "";
+}
+
+void run_as_sandbox_uid(Limits& limits, const fs::path& dir, int result_fd, const fs::path& program) {
     const int uid = platform::sandbox_uid();
+    if (std::string closed = closed_folder(program, uid); !closed.empty())
+        throw ConfigError("this machine does not let root create namespaces, so each check runs as uid " +
+                          std::to_string(uid) + ", which cannot enter " + closed +
+                          " (no search permission for others); make it enterable (chmod o+x " + closed +
+                          ") or grade from a folder others can enter");
     limits.run_as_uid = uid;
     static std::once_flag said;
     std::call_once(said, [&] {
@@ -494,7 +511,8 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     spec.limits.tmpfs_dir = (dir / "tmp").string();
     spec.env_overrides["TMPDIR"] = (dir / "tmp").string();
     if (check.seeds) spec.env_overrides["RAFTLAB_SEEDS"] = std::to_string(*check.seeds);
-    if (geteuid() == 0 && !platform::sandbox_available()) run_as_sandbox_uid(spec.limits, dir, result.fd());
+    if (geteuid() == 0 && !platform::sandbox_available())
+        run_as_sandbox_uid(spec.limits, dir, result.fd(), spec.program);
     ChildResult child = run_child(spec);
     child.output = clean_text(child.output);
     GtestSummary gtest = read_gtest_json(clean_text(result.read()));
