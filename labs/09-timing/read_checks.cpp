@@ -11,6 +11,9 @@
 namespace lab09 {
 namespace {
 
+/// The end of a stale read's sentence, unless a check knows better.
+constexpr const char* kConfirmLeadership = "Confirm leadership with a majority before answering";
+
 /// The reads a check offered, with what was committed when each one arrived.
 struct Reads {
     std::map<ReadId, Index> committed_at_arrival;
@@ -28,7 +31,7 @@ struct Reads {
     /// "" when no read was answered "ok" with fewer entries applied than were
     /// committed when it arrived; `advice` ends the sentence.
     std::string none_stale(const Simulation& sim,
-                           const char* advice = "Confirm leadership with a majority before answering") const {
+                           const char* advice = kConfirmLeadership) const {
         for (const auto& [id, committed] : committed_at_arrival) {
             const auto answer = sim.read_result(id);
             if (answer && answer->ok && answer->applied < committed)
@@ -43,7 +46,7 @@ struct Reads {
 
     /// Runs for `bound`; "" when every offered read was answered ok and none is stale.
     std::string all_ok(Simulation& sim, Time bound,
-                       const char* advice = "Confirm leadership with a majority before answering") const {
+                       const char* advice = kConfirmLeadership) const {
         sim.run_for(bound);
         if (sim.failed()) return sim.failure();
         if (std::string e = none_stale(sim, advice); !e.empty()) return e;
