@@ -238,7 +238,10 @@ TEST(NoNamespaces, gradesRightAndKeepsSolutionsOutOfReach) {
                                     " grade 4 --isolated --impl " + impl + " --json " + json.string() + "' 2>&1");
     };
     TempDir out("no-namespaces-test");
-    fs::remove("/tmp/HOSTILE_WAS_HERE");
+    // Without namespaces /tmp is shared with every test running beside this one, so
+    // the act leaves a mark under a name of its own: the catalogue's acts look for
+    // theirs (HOSTILE_WAS_HERE) at the same time.
+    fs::remove("/tmp/NO_NAMESPACES_WAS_HERE");
     // The checks run as an unprivileged uid, which must be able to enter the folders
     // on the way to the build (a fresh clone may sit in a private temp folder): open
     // them for the test, and close them again after.
@@ -265,8 +268,8 @@ TEST(NoNamespaces, gradesRightAndKeepsSolutionsOutOfReach) {
 
     // A submission that writes outside its folder and reads the solutions: the writes
     // fail, solutions/ is unreadable, and only check 4.3 (where the act runs) fails.
-    const Act act{"escape", "std::ofstream(\"" RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE\") << 1; "
-                            "std::ofstream(\"/tmp/HOSTILE_WAS_HERE\") << 1; "
+    const Act act{"escape", "std::ofstream(\"" RAFTLAB_SOURCE_DIR "/NO_NAMESPACES_WAS_HERE\") << 1; "
+                            "std::ofstream(\"/tmp/NO_NAMESPACES_WAS_HERE\") << 1; "
                             "std::ifstream f(\"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\"); "
                             "if (!f) throw std::runtime_error(\"solutions/ is out of reach\");",
                   "FAIL", "solutions/ is out of reach"};
@@ -277,13 +280,13 @@ TEST(NoNamespaces, gradesRightAndKeepsSolutionsOutOfReach) {
     ASSERT_TRUE(run.exited) << run.output;
     EXPECT_EQ(run.exit_code, 1) << run.output;
     expect_only_check_4_3_hurt(out.path() / "r.json", act);
-    EXPECT_FALSE(fs::exists(RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE")) << "the check wrote into the repository";
+    EXPECT_FALSE(fs::exists(RAFTLAB_SOURCE_DIR "/NO_NAMESPACES_WAS_HERE")) << "the check wrote into the repository";
     // Without namespaces /tmp stays shared (world-writable): what the act left there
     // shows it ran as the sandbox uid, not as root.
     struct stat st {};
-    ASSERT_EQ(::stat("/tmp/HOSTILE_WAS_HERE", &st), 0) << "the act did not run";
+    ASSERT_EQ(::stat("/tmp/NO_NAMESPACES_WAS_HERE", &st), 0) << "the act did not run";
     EXPECT_EQ(st.st_uid, 61000u) << "the check did not run as the sandbox uid";
-    fs::remove("/tmp/HOSTILE_WAS_HERE");
+    fs::remove("/tmp/NO_NAMESPACES_WAS_HERE");
     EXPECT_TRUE(processes_with("no-namespaces-impl").empty()) << "a check process outlived the grade";
 }
 
