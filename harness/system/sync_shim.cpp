@@ -14,6 +14,12 @@
 // interrupted by the kill keeps the bytes it had promised, and the server cannot have
 // acted on the sync's success before it returned.
 //
+// A slow disk: with $RAFTLAB_SYNC_DELAY_MS set (1..10000), every sync of a file under
+// the directory first waits that long, and only then is recorded. A server that sends
+// an answer and syncs after it has sent that answer inside the wait, so a power cut
+// the moment the answer arrives loses what the answer promised. On a fast disk that
+// window lasts microseconds and no check could hit it.
+//
 // Constraints. Servers call these functions from any thread, maybe from a signal
 // handler, so the shim allocates nothing: fixed buffers, fstat, readlink of
 // /proc/self/fd/N, and one write() with O_APPEND per line (atomic for lines this
@@ -27,6 +33,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,6 +51,7 @@ struct Config {
     char dir[kPathMax] = {};      ///< canonical, without a trailing slash
     std::size_t dir_len = 0;
     char journal[kPathMax] = {};
+    long delay_ms = 0;            ///< the slow disk's wait before each sync; 0 = none
 };
 
 Config g_config;
@@ -60,6 +68,10 @@ const Config* config() {
             while (g_config.dir_len > 1 && g_config.dir[g_config.dir_len - 1] == '/')
                 g_config.dir[--g_config.dir_len] = '\0';
             std::memcpy(g_config.journal, journal, std::strlen(journal) + 1);
+            if (const char* delay = std::getenv("RAFTLAB_SYNC_DELAY_MS")) {
+                long ms = std::strtol(delay, nullptr, 10);
+                g_config.delay_ms = ms > 0 && ms <= 10000 ? ms : 0;
+            }
         }
         g_config_state = ok ? 1 : 2;
     }
@@ -106,12 +118,26 @@ void journal_line(const Config& c, const struct stat& st, bool always) {
     errno = saved;
 }
 
+/// The slow disk (see the top of the file); nanosleep is async-signal-safe.
+void slow_disk(const Config& c) {
+    if (c.delay_ms <= 0) return;
+    timespec wait{c.delay_ms / 1000, (c.delay_ms % 1000) * 1000000L};
+    while (nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+    }
+}
+
 void record_fd(int fd, bool always) {
     const Config* c = config();
     if (!c || fd < 0) return;
     int saved = errno;
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fd_under_dir(*c, fd)) journal_line(*c, st, always);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fd_under_dir(*c, fd)) {
+        if (!always) slow_disk(*c);
+        // The size after the wait: bytes written meanwhile (by another thread) are
+        // covered by the real sync that follows.
+        if (!always) fstat(fd, &st);
+        journal_line(*c, st, always);
+    }
     errno = saved;
 }
 
@@ -141,6 +167,7 @@ void record_all() {
     const Config* c = config();
     if (!c) return;
     int saved = errno;
+    slow_disk(*c);
     char path[kPathMax];
     std::memcpy(path, c->dir, c->dir_len + 1);
     record_tree(*c, path, c->dir_len, 0);

@@ -126,7 +126,8 @@ ScriptedServer::ScriptedServer() {
                  "--election-min-ms", "600000", "--election-max-ms", "1200000"};
     node.env = {{"LD_PRELOAD", LAB10_SYNC_SHIM},
                 {kv::kSyncDirEnv, data_.string()},
-                {kv::kSyncJournalEnv, journal_.string()}};
+                {kv::kSyncJournalEnv, journal_.string()},
+                {kv::kSyncDelayEnv, std::to_string(kSlowDiskMs)}};
     proc::ClusterConfig config;
     config.nodes.push_back(node);
     config.log_dir = work_ / "logs";

@@ -6,6 +6,11 @@
 // timeouts are ten minutes, so the server never campaigns on its own: every message it
 // sees is one the check wrote. A power cut (kill -9, then discard every byte not
 // fsynced) and a restart on the same data directory are one call each.
+//
+// Its disk is slow: every fsync waits kSlowDiskMs before it takes effect (the shim's
+// RAFTLAB_SYNC_DELAY_MS). A server that answers and then syncs has answered inside
+// that wait, and the power cut the check makes as soon as the answer arrives loses
+// what the answer promised. A server that syncs first answers a little later.
 #pragma once
 
 #include <chrono>
@@ -19,6 +24,9 @@
 #include "raftlab/proc/supervisor.h"
 
 namespace raftlab::lab10 {
+
+/// How long each fsync of the scripted server waits (see above).
+inline constexpr int kSlowDiskMs = 600;
 
 /// A listening socket standing in for one peer: collects the frames the server sends.
 class PeerListener {

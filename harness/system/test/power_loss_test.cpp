@@ -6,9 +6,12 @@
 // back to exactly what was made durable. Everything runs one command at a time, so
 // the sizes are exact.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -107,6 +110,38 @@ TEST_F(PowerLoss, shim_isANoOpWithoutItsEnvironment) {
     ASSERT_EQ(std::system(command.c_str()), 0);
     EXPECT_FALSE(fs::exists(journal_));
     EXPECT_EQ(size("f"), 10u);
+}
+
+/// The slow disk: a process killed while its fsync waits has made nothing durable, and
+/// one left alone records the sync once the wait is over.
+TEST_F(PowerLoss, slowDisk_killDuringTheWaitLosesTheWrite) {
+    const fs::path pid_file = root_ / "pid";
+    std::string command = "cd '" + data_.string() + "' && LD_PRELOAD='" + shim_path().string() + "' RAFTLAB_SYNC_DIR='" +
+                          data_.string() + "' RAFTLAB_SYNC_JOURNAL='" + journal_.string() + "' " + kSyncDelayEnv +
+                          "=3000 sh -c 'echo $$ > " + pid_file.string() +
+                          "; exec dd if=/dev/zero of=slow bs=100 count=1 conv=fsync 2>/dev/null' &";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    // dd has written its 100 bytes once the file has them; it then waits in fsync.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!(fs::exists(data_ / "slow") && size("slow") == 100u && fs::exists(pid_file) && fs::file_size(pid_file) > 0)) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "dd did not write its 100 bytes within 20 s";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    pid_t pid = 0;
+    std::ifstream(pid_file) >> pid;
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    while (::kill(pid, 0) == 0) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "dd did not die";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(journal_lines(), 0u) << "a sync was recorded before the slow disk's wait was over";
+    discard_unsynced(data_, journal_);
+    EXPECT_EQ(size("slow"), 0u);
+
+    run(std::string(kSyncDelayEnv) + "=50 dd if=/dev/zero of=patient bs=100 count=1 conv=fsync");
+    discard_unsynced(data_, journal_);
+    EXPECT_EQ(size("patient"), 100u) << "a slow sync that completes must be recorded";
 }
 
 TEST_F(PowerLoss, discardUnsynced_withoutJournalLosesEverything) {

@@ -24,6 +24,10 @@ namespace raftlab::kv {
 /// whose files it records (others are ignored).
 inline constexpr const char* kSyncJournalEnv = "RAFTLAB_SYNC_JOURNAL";
 inline constexpr const char* kSyncDirEnv = "RAFTLAB_SYNC_DIR";
+/// A slow disk: every sync under the directory first waits this many milliseconds
+/// (1..10000), so an answer sent before its sync completes can be caught by a power
+/// cut the moment it arrives.
+inline constexpr const char* kSyncDelayEnv = "RAFTLAB_SYNC_DELAY_MS";
 
 struct DiscardReport {
     std::vector<std::string> lines;  ///< "n0/log: 4096 -> 3072 bytes", one per changed file
