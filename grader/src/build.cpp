@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <regex>
 #include <sstream>
@@ -176,8 +177,115 @@ BuildOutcome configure(const fs::path& root, const Impl& impl) {
     return run_tool(root, args);
 }
 
+namespace {
+
+/// Runs ninja in the build folder and returns its output, or nullopt when it failed.
+std::optional<std::string> ninja_tool(const Impl& impl, std::vector<std::string> args) {
+    ChildSpec spec;
+    spec.program = "/usr/bin/env";
+    spec.args = {"ninja", "-C", impl.build_dir.string()};
+    spec.args.insert(spec.args.end(), args.begin(), args.end());
+    spec.limits.wall = std::chrono::minutes(2);
+    spec.limits.resource_limits = false;
+    spec.limits.output_keep = 256 * 1024 * 1024;
+    ChildResult r = run_child(spec);
+    if (!r.started || r.timed_out || r.exit_code != 0 || r.output_truncated) return std::nullopt;
+    return r.output;
+}
+
+bool within(const fs::path& p, const fs::path& dir) {
+    auto rel = p.lexically_relative(dir);
+    return !rel.empty() && *rel.begin() != "..";
+}
+
+}  // namespace
+
+std::string check_includes(const fs::path& root, const Impl& impl, const std::string& target) {
+    if (!fs::exists(impl.build_dir / "build.ninja")) return "";  // another generator: nothing recorded to read
+    std::optional<std::string> inputs = ninja_tool(impl, {"-t", "inputs", target});
+    if (!inputs) return "";  // an old ninja without -t inputs: nothing to prove with
+    std::vector<std::string> objects;
+    std::istringstream in(*inputs);
+    for (std::string line; std::getline(in, line);)
+        if (line.size() > 2 && line.compare(line.size() - 2, 2, ".o") == 0) objects.push_back(line);
+    if (objects.empty()) return "";
+    std::vector<std::string> args{"-t", "deps"};
+    args.insert(args.end(), objects.begin(), objects.end());
+    std::optional<std::string> deps = ninja_tool(impl, args);
+    if (!deps) return "the grader could not read the compiler's record of the files your code includes (ninja -t deps "
+                      "failed in " + impl.build_dir.string() + "); delete that folder and grade again";
+
+    std::error_code ec;
+    const fs::path source = fs::weakly_canonical(impl.source, ec);
+    const fs::path solutions = fs::weakly_canonical(root / "solutions", ec);
+    const fs::path labs = fs::weakly_canonical(root / "labs", ec);
+    const fs::path public_headers = fs::weakly_canonical(root / "harness" / "include", ec);
+    const fs::path build = fs::weakly_canonical(impl.build_dir, ec);
+    auto shown = [&](const fs::path& p) {
+        if (within(p, source)) return p.lexically_relative(source).string();
+        return within(p, root) ? p.lexically_relative(root).string() : p.string();
+    };
+    // The hidden/ folder a path lies in ("" when none): labs/NN/hidden.
+    auto hidden_dir = [&](const fs::path& p) -> fs::path {
+        if (!within(p, labs)) return {};
+        fs::path rel = p.lexically_relative(labs);
+        auto it = rel.begin();
+        if (it == rel.end() || ++it == rel.end() || *it != "hidden") return {};
+        return labs / *rel.begin() / "hidden";
+    };
+
+    std::istringstream records(*deps);
+    fs::path object_source;  // the first dependency of the current object: its source file
+    bool first = false;
+    for (std::string line; std::getline(records, line);) {
+        if (line.empty()) continue;
+        if (line[0] != ' ') {  // "obj.o: #deps 385, deps mtime ... (VALID)" or "obj.o: deps not found"
+            first = true;
+            object_source.clear();
+            continue;
+        }
+        fs::path dep = line.substr(line.find_first_not_of(' '));
+        dep = fs::weakly_canonical(dep.is_absolute() ? dep : impl.build_dir / dep, ec);
+        if (first) {
+            object_source = dep;
+            first = false;
+        }
+        const bool student = within(object_source, source);
+        // solutions/, unless it is what is graded, is never read, whoever includes it.
+        const bool instructors = within(dep, solutions) && !within(source, solutions) && source != solutions;
+        bool allowed;
+        if (student) {
+            // The student's own files, raftlab's public headers and the system's
+            // headers: nothing else of the repository's.
+            allowed = within(dep, source) || within(dep, public_headers) || (within(dep, "/usr") && !within(dep, root));
+        } else {
+            // The framework's own sources may read the repository, but a hidden check
+            // only from its own folder.
+            fs::path hidden = hidden_dir(dep);
+            allowed = (within(dep, root) || within(dep, source) || within(dep, build) || within(dep, "/usr")) &&
+                      (hidden.empty() || hidden_dir(object_source) == hidden);
+        }
+        allowed = allowed && !instructors;
+        if (allowed) continue;
+        std::string who = student ? shown(object_source) + " (or a header it includes)"
+                                  : "a header of your submission, included by " + shown(object_source) + ",";
+        return who + " reads " + shown(dep) + ", which lies outside your submission: your code may include only its "
+               "own files, raftlab's public headers (harness/include) and the system's headers, so this lab "
+               "scores zero";
+    }
+    return "";
+}
+
 BuildOutcome build_lab(const fs::path& root, const Impl& impl, const Lab& lab) {
-    return build_target(root, impl, lab.target() + (impl.isolated ? "" : "_fast"));
+    const std::string target = lab.target() + (impl.isolated ? "" : "_fast");
+    BuildOutcome built = build_target(root, impl, target);
+    if (!built.ok) return built;
+    if (std::string refused = check_includes(root, impl, target); !refused.empty()) {
+        built.ok = false;
+        built.errors = refused + "\n";
+        built.log += refused + "\n";
+    }
+    return built;
 }
 
 BuildOutcome build_target(const fs::path& root, const Impl& impl, const std::string& target) {

@@ -43,7 +43,16 @@ struct BuildOutcome {
 /// when the directory cannot be written.
 BuildOutcome configure(const std::filesystem::path& root, const Impl& impl);
 
-/// Builds one lab's check executable.
+/// Proves, from the compiler's own dependency records (-MD, read back with
+/// `ninja -t deps`), that building `target` read nothing of the instructors': the
+/// student's objects only their own files, harness/include and the system's
+/// headers; the framework's objects never solutions/ (unless
+/// it is the graded folder) nor another lab's hidden checks. Returns "" or the one
+/// sentence naming the file that was read.
+std::string check_includes(const std::filesystem::path& root, const Impl& impl, const std::string& target);
+
+/// Builds one lab's check executable, then refuses it (ok = false, the sentence of
+/// check_includes() as its error) when the student's code read a file it may not.
 BuildOutcome build_lab(const std::filesystem::path& root, const Impl& impl, const Lab& lab);
 
 /// Builds any target of the implementation's build (e.g. "lab10_server").

@@ -526,6 +526,19 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     return r;
 }
 
+/// The first line of a failed build's errors, for a reason that stands alone (the
+/// JSON and JUnit have no table to point at). Compiler lines keep their file:line.
+std::string first_build_error(const std::string& errors) {
+    std::istringstream in(errors);
+    for (std::string line; std::getline(in, line);) {
+        line = clean_text(line);
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        if (line.size() > 300) line = line.substr(0, 297) + "...";
+        return line;
+    }
+    return "no compiler message was kept; run ./raftlab grade to see the build's output";
+}
+
 GradeReport grade(const fs::path& root, const GradeOptions& options) {
     auto start = std::chrono::steady_clock::now();
     GradeReport report;
@@ -573,7 +586,7 @@ GradeReport grade(const fs::path& root, const GradeOptions& options) {
             r.check = &lab->checks[i];
             r.number = std::to_string(lab->number) + "." + std::to_string(i + 1);
             r.status = Status::not_compiled;
-            r.reason = "the lab's code did not compile (see the errors above the table)";
+            r.reason = first_build_error(built.errors);
             lr.checks.push_back(std::move(r));
         }
         report.labs.push_back(std::move(lr));

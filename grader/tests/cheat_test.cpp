@@ -200,6 +200,16 @@ const std::vector<Cheat>& cheats() {
          "not a file of the starter"},
         {"link_time_seed_override", "starter", "4",
          [](const fs::path& impl) { append(impl / "raft/log.cpp", kSeedOverride); }, 0, "belongs to the framework"},
+        // The build reads the instructors' files: through raftlab's own include
+        // folders (harness/include/../../solutions), and by absolute path.
+        {"include_the_solution_relative", "starter", "4",
+         [](const fs::path& impl) { write(impl / "raft/log.cpp", "#include \"../../solutions/raft/log.cpp\"\n"); }, 0,
+         "lies outside your submission"},
+        {"include_the_solution_absolute", "starter", "4",
+         [](const fs::path& impl) {
+             write(impl / "raft/log.cpp", "#include \"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\"\n");
+         },
+         0, "lies outside your submission"},
         {"telepathy_between_servers", "solutions", "6",
          [](const fs::path& impl) {
              replace_once(impl / "raft/server.h", "    ServerConfig config_;\n", std::string(kCensus) + "    ServerConfig config_;\n");
