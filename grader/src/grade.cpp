@@ -62,6 +62,17 @@ bool GradeReport::all_passed() const {
     return true;
 }
 
+std::vector<std::string> GradeReport::setup_errors() const {
+    std::vector<std::string> out;
+    for (const auto& l : labs)
+        for (const auto& c : l.checks)
+            if (c.setup_error)
+                out.push_back((l.lab->yaml.parent_path().filename() / "lab.yaml").string() + ": check " + c.check->id +
+                              " names test " + c.check->test + ", which " + l.lab->target() +
+                              " does not define; fix its test: field (the check scored 0 for everyone)");
+    return out;
+}
+
 namespace {
 
 std::string trim(std::string s) {
@@ -369,6 +380,7 @@ void classify(CheckResult& r, const ChildResult& child, const GtestSummary& gtes
         r.status = Status::failed;
         r.reason = "lab.yaml names test " + r.check->test + ", which " + r.lab->target() +
                    " does not contain (fix the test field)";
+        r.setup_error = true;
     } else if (child.exit_code == 0 && gtest.read) {
         r.status = Status::passed;
     } else if (!gtest.first_failure.empty()) {
@@ -515,15 +527,21 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
         run_as_sandbox_uid(spec.limits, dir, result.fd(), spec.program);
     ChildResult child = run_child(spec);
     child.output = clean_text(child.output);
-    GtestSummary gtest = read_gtest_json(clean_text(result.read()));
-    gtest.first_failure = clean_text(gtest.first_failure);
-    classify(r, child, gtest, static_cast<int>(spec.limits.wall.count() / 1000));
+    const std::string first_failure =
+        classify_run(r, child, result.read(), static_cast<int>(spec.limits.wall.count() / 1000));
     r.output = without_gtest_residue(child.output);
     r.seconds = child.seconds;
-    r.replay = r.status == Status::passed ? "" : replay_for(lab, check, gtest.first_failure);
+    r.replay = r.status == Status::passed ? "" : replay_for(lab, check, first_failure);
     if (copy_artifacts(dir / "artifacts", artifacts)) r.artifacts = fs::relative(artifacts, root).string();
     fs::remove_all(dir, ec);
     return r;
+}
+
+std::string classify_run(CheckResult& r, const ChildResult& child, const std::string& gtest_json, int timeout_s) {
+    GtestSummary gtest = read_gtest_json(clean_text(gtest_json));
+    gtest.first_failure = clean_text(gtest.first_failure);
+    classify(r, child, gtest, timeout_s);
+    return gtest.first_failure;
 }
 
 /// The first line of a failed build's errors, for a reason that stands alone (the

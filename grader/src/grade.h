@@ -15,6 +15,10 @@
 #include "catalog.h"
 
 namespace raftlab::grader {
+struct ChildResult;
+}
+
+namespace raftlab::grader {
 
 enum class Status {
     passed,
@@ -38,6 +42,9 @@ struct CheckResult {
     std::string output;   ///< captured output (capped)
     std::string artifacts;///< where the check left files, if it did
     double seconds = 0;
+    /// The fault is the course's, not the student's (lab.yaml names a test the check
+    /// program does not have): the grade exits 2 and says so (see setup_errors()).
+    bool setup_error = false;
 };
 
 struct LabResult {
@@ -57,6 +64,8 @@ struct GradeReport {
     int score() const;
     int max_points() const;
     bool all_passed() const;  ///< every check passed and every lab was gradable
+    /// One line per check whose failure is the course's setup, not the student's.
+    std::vector<std::string> setup_errors() const;
 };
 
 struct GradeOptions {
@@ -90,6 +99,10 @@ std::string without_gtest_residue(const std::string& output);
 
 /// Whether a sentence still carries GoogleTest's phrases (the self-test refuses it).
 bool has_gtest_residue(const std::string& text);
+
+/// Judges one finished check from how its process ended and the GoogleTest JSON it
+/// wrote (status, reason, score, setup_error); returns the first failure's message.
+std::string classify_run(CheckResult& r, const ChildResult& child, const std::string& gtest_json, int timeout_s);
 
 /// What a check printed, made safe to show and to store: invalid UTF-8 becomes U+FFFD,
 /// and control characters other than newline and tab (terminal escapes among them)

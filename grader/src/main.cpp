@@ -85,6 +85,10 @@ int cmd_grade(const fs::path& root, const std::vector<std::string>& names, const
     print_table(std::cout, report, tty);
     if (!json_path.empty()) write_file(json_path, gradescope_json(report));
     if (!junit_path.empty()) write_file(junit_path, junit_xml(report));
+    if (auto errors = report.setup_errors(); !errors.empty()) {
+        for (const auto& e : errors) std::cerr << "raftlab: setup error: labs/" << e << "\n";
+        return 2;
+    }
     return report.all_passed() ? 0 : 1;
 }
 

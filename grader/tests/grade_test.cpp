@@ -125,6 +125,42 @@ TEST(ReasonUnit, replayCommandIsBuiltFromTheCheck) {
 }
 
 // GoogleTest's texts of failed assertions, as a check's JSON result holds them.
+// A lab.yaml that names a test the check program lacks is the course's mistake: the
+// check scores 0, and the grade exits 2 with a line naming the file and the field.
+TEST(ReasonUnit, aMissingTestIsASetupError) {
+    Lab lab;
+    lab.number = 4;
+    lab.slug = "04-log";
+    lab.yaml = "/repo/labs/04-log/lab.yaml";
+    lab.checks.push_back(Check{});
+    lab.checks[0].id = "append_exact";
+    lab.checks[0].test = "Log.noSuchTest";
+    lab.checks[0].points = 3;
+    CheckResult r;
+    r.lab = &lab;
+    r.check = &lab.checks[0];
+    ChildResult child;
+    child.started = true;
+    child.exit_code = 0;
+    classify_run(r, child, R"({"tests": 0, "failures": 0, "testsuites": []})", 10);
+    EXPECT_EQ(r.status, Status::failed);
+    EXPECT_EQ(r.score, 0);
+    EXPECT_TRUE(r.setup_error);
+    GradeReport report;
+    report.labs.push_back(LabResult{&lab, {r}, "", 0});
+    ASSERT_EQ(report.setup_errors().size(), 1u);
+    EXPECT_EQ(report.setup_errors()[0], "04-log/lab.yaml: check append_exact names test Log.noSuchTest, which " +
+                                            lab.target() + " does not define; fix its test: field (the check scored 0 "
+                                            "for everyone)");
+    // One test that ran and passed is no setup error.
+    CheckResult ok;
+    ok.lab = &lab;
+    ok.check = &lab.checks[0];
+    classify_run(ok, child, R"({"tests": 1, "failures": 0, "testsuites": []})", 10);
+    EXPECT_EQ(ok.status, Status::passed);
+    EXPECT_FALSE(ok.setup_error);
+}
+
 TEST(ReasonUnit, theChecksOwnMessageWins) {
     EXPECT_EQ(reason_from_failure("/x/log_checks.cpp:64\nExpected equality of these values:\n  log.last_index()\n"
                                   "    Which is: 3\n  5u\n    Which is: 5\ntwo entries after prev_index 3 must end "
