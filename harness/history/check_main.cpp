@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
     History history;
     try {
         history = load_history(file);
+        // Nothing to judge is not "ok": an empty file is almost always the wrong file.
+        if (history.empty())
+            throw HistoryFormatError(file + ": holds no operations; a history has one JSON operation per line "
+                                            "(see harness/history/README.md)", 0);
     } catch (const HistoryFormatError& e) {
         std::cerr << e.what() << "\n";
         return 2;

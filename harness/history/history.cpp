@@ -108,6 +108,10 @@ Operation parse_json_line(const std::string& line) {
 }
 
 History load_history(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        throw HistoryFormatError(file.string() + ": is a folder; give a history file (one JSON operation per line, "
+                                 "e.g. build/artifacts/.../history.jsonl)", 0);
     std::ifstream in(file);
     if (!in) throw HistoryFormatError(file.string() + ": cannot be read; check the path", 0);
     History h;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sys/wait.h>
@@ -86,6 +87,16 @@ TEST(RaftlabCheck, exitCodes) {
 
     auto [missing_code, missing_text] = run_check((dir.path / "none.jsonl").string(), dir.path);
     EXPECT_EQ(missing_code, 2) << missing_text;
+
+    // A folder, or a file with no operation in it, is a mistake, not an "ok".
+    auto [dir_code, dir_text] = run_check(dir.path.string(), dir.path);
+    EXPECT_EQ(dir_code, 2) << dir_text;
+    EXPECT_NE(dir_text.find("is a folder"), std::string::npos) << dir_text;
+    std::ofstream(dir.path / "empty.jsonl") << "\n";
+    auto [empty_code, empty_text] = run_check((dir.path / "empty.jsonl").string(), dir.path);
+    EXPECT_EQ(empty_code, 2) << empty_text;
+    EXPECT_NE(empty_text.find("empty.jsonl: holds no operations"), std::string::npos) << empty_text;
+    EXPECT_EQ(std::count(empty_text.begin(), empty_text.end(), '\n'), 1) << empty_text;
 }
 
 TEST(RaftlabCheck, budgetExhausted_exits3) {
