@@ -461,7 +461,8 @@ void run_as_sandbox_uid(Limits& limits, const fs::path& dir, int result_fd, cons
     std::call_once(said, [&] {
         std::cerr << "raftlab: this machine does not let root create namespaces (no CAP_SYS_ADMIN, as in a "
                      "default container): each check runs as uid "
-                  << uid << " instead, with solutions/ readable by root only (/tmp stays shared)\n";
+                  << uid << " instead, with solutions/ and the hidden checks' sources readable by root only (/tmp "
+                     "stays shared)\n";
     });
     for (const auto& hidden : limits.hidden_dirs) ::chmod(hidden.c_str(), 0700);
     std::error_code ec;
@@ -469,6 +470,16 @@ void run_as_sandbox_uid(Limits& limits, const fs::path& dir, int result_fd, cons
     for (const auto& e : fs::recursive_directory_iterator(dir, ec))
         (void)!::lchown(e.path().c_str(), uid, uid);
     (void)!::fchown(result_fd, uid, uid);
+}
+
+/// labs/*/hidden of the repository, the folders of the hidden checks' sources.
+std::vector<fs::path> hidden_check_dirs(const fs::path& root) {
+    std::vector<fs::path> dirs;
+    std::error_code ec;
+    for (const auto& lab : fs::directory_iterator(root / "labs", ec))
+        if (fs::is_directory(lab.path() / "hidden", ec)) dirs.push_back(lab.path() / "hidden");
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
 }
 
 std::map<std::string, std::string> check_environment(const fs::path& root, const Lab& lab, const Check& check) {
@@ -513,6 +524,9 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     fs::path solutions = root / "solutions";
     if (fs::is_directory(solutions, ec) && fs::canonical(solutions, ec) != impl.source)
         spec.limits.hidden_dirs.push_back(solutions.string());
+    // Nor the sources of the hidden checks (compiled into the check already): their
+    // text must not reach a visible check's output.
+    for (const fs::path& hidden : hidden_check_dirs(root)) spec.limits.hidden_dirs.push_back(hidden.string());
     spec.env_overrides = check_environment(root, lab, check);
     spec.env_overrides["GTEST_FILTER"] = check.test;
     spec.env_overrides["GTEST_OUTPUT"] = "json:/dev/fd/" + std::to_string(result.fd());

@@ -77,6 +77,10 @@ const std::vector<Act>& acts() {
         {"reads_solutions", "std::ifstream f(\"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\"); "
                             "if (!f) throw std::runtime_error(\"solutions/ is out of reach\");",
          "FAIL", "solutions/ is out of reach", true},
+        {"reads_hidden_check", "std::ifstream f(\"" RAFTLAB_SOURCE_DIR "/labs/08-election/hidden/churn_checks.cpp\"); "
+                               "if (!f) throw std::runtime_error(\"the hidden checks are out of reach\"); "
+                               "std::string line; std::getline(f, line); throw std::runtime_error(line);",
+         "FAIL", "the hidden checks are out of reach", true},
         {"writes_outside", "std::ofstream(\"" RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE\") << 1; "
                            "std::ofstream(\"/tmp/HOSTILE_WAS_HERE\") << 1; "
                            "std::ofstream(std::string(\"" + home_dir() + "\") + \"/HOSTILE_WAS_HERE\") << 1;",
