@@ -28,7 +28,18 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-constexpr int kHostilePort = 47311;  // a port a hostile daemon tries to keep bound
+/// ctest runs the catalogue as two tests side by side (grader.hostile_catalogue_a and
+/// _b, RAFTLAB_HOSTILE_SLOT=0 and 1, each half of the acts). Everything an act can
+/// leave behind is marked with its slot, so neither half mistakes the other's running
+/// act for a leftover: its folder, its daemon's argument and its port.
+int hostile_slot() {
+    const char* v = std::getenv("RAFTLAB_HOSTILE_SLOT");
+    return v && *v == '1' ? 1 : 0;
+}
+const std::string kSlot = std::to_string(hostile_slot());
+const int kHostilePort = 47311 + hostile_slot();  // a port a hostile daemon tries to keep bound
+const std::string kDaemonMark = "98765" + kSlot;   // the argument of a daemon's sleep
+const std::string kImplName = "hostile-impl-" + kSlot;
 
 struct Act {
     std::string name;
@@ -66,7 +77,7 @@ const std::vector<Act>& acts() {
          // the host with it; the grader and the judge are out of its reach.
          "FAIL", "its process closed the connection to the checks during append_entries()", true},
         {"daemon_outlives_parent", "if (fork() == 0) { setsid(); if (fork() == 0) { execlp(\"sleep\", \"sleep\", "
-                                   "\"987654\", (char*)nullptr); } _exit(0); } wait(nullptr);", "PASS", ""},
+                                   "\"" + kDaemonMark + "\", (char*)nullptr); } _exit(0); } wait(nullptr);", "PASS", ""},
         {"binds_harness_port", "if (fork() == 0) { setsid(); int s = socket(AF_INET, SOCK_STREAM, 0); "
                                "sockaddr_in a{}; a.sin_family = AF_INET; a.sin_port = htons(" +
                                    std::to_string(kHostilePort) + "); a.sin_addr.s_addr = htonl(0x7f000001); "
@@ -188,7 +199,7 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
     if (act.needs_sandbox && !platform::sandbox_available())
         GTEST_SKIP() << "not run: the " << act.name << " defence needs the root-only sandbox (namespaces), "
                      << "and this test runs as uid " << getuid();
-    fs::path impl = fs::path(RAFTLAB_SOURCE_DIR) / "build/hostile-impl";
+    fs::path impl = fs::path(RAFTLAB_SOURCE_DIR) / "build" / kImplName;
     make_impl(impl, act);
     if (HasFatalFailure()) return;
     TempDir out("hostile-test");
@@ -215,8 +226,8 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
     }
     EXPECT_EQ(output.find('\x1b'), std::string::npos) << "a terminal escape reached the table";
     EXPECT_EQ(output.find("touch${IFS}"), std::string::npos) << "a replay line printed by student code was shown";
-    EXPECT_TRUE(processes_with("987654").empty()) << "a daemon of the check outlived the grade";
-    EXPECT_TRUE(processes_with("hostile-impl").empty()) << "a check process outlived the grade";
+    EXPECT_TRUE(processes_with(kDaemonMark).empty()) << "a daemon of the check outlived the grade";
+    EXPECT_TRUE(processes_with(kImplName).empty()) << "a check process outlived the grade";
     EXPECT_TRUE(port_free(kHostilePort)) << "a check left port " << kHostilePort << " bound";
     EXPECT_EQ(count_entries(out.path() / "tmp", ""), 0) << "a temp dir was left";
     EXPECT_EQ(count_entries("/sys/fs/cgroup/pids", "raftlab-" + grader_pid + "-"), 0) << "a pids cgroup was left";
