@@ -3,8 +3,12 @@
 // Isolation of a check, strongest first:
 //   * root on Linux: a new PID namespace (the check cannot see or signal the grader,
 //     and when it ends the kernel kills everything it started), a new mount namespace
-//     (the filesystem read-only except the check's own directory; solutions/ hidden
-//     when grading someone else's code), a pids cgroup (a fork bomb stops at the cap);
+//     (every mount read-only except the check's own directory and tmpfs; solutions/
+//     and the hidden checks' sources hidden when grading someone else's code; a /dev
+//     of harmless devices and a private /dev/shm; /proc/sys and SysRq read-only), a
+//     network namespace with only a loopback, a pids cgroup (a fork bomb stops at the
+//     cap), and root keeps only CAP_SETUID, CAP_SETGID and CAP_KILL, with no_new_privs
+//     (to start student code as nobody; the lab 10 servers it starts keep none);
 //   * root where namespaces are refused (no CAP_SYS_ADMIN: Docker's default): the
 //     check runs as an unprivileged uid of its own (see sandbox_uid), with no_new_privs,
 //     in a directory only that uid may write; solutions/ is made readable by root only;

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <initializer_list>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -19,8 +21,14 @@
 #ifdef __linux__
 #include <grp.h>
 #include <sched.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
 #endif
 
 namespace raftlab::grader::platform {
@@ -86,6 +94,69 @@ void close_fds_except(int keep) {
     close_range(keep < 3 ? 3 : keep + 1, ~0U, 0);
 }
 
+/// Drops every capability but `keep` from the bounding, inheritable, permitted and
+/// effective sets, clears the ambient set, and sets no_new_privs.
+int keep_only_capabilities(std::initializer_list<int> keep) {
+    auto kept = [&](int cap) { return std::find(keep.begin(), keep.end(), cap) != keep.end(); };
+    for (int cap = 0; cap <= 63; ++cap)
+        if (!kept(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return errno;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    for (int cap : keep) {
+        data[cap / 32].permitted |= 1u << (cap % 32);
+        data[cap / 32].effective |= 1u << (cap % 32);
+    }
+    if (syscall(SYS_capset, &header, data) != 0) return errno;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+    return 0;
+}
+
+/// Remounts `path` (a file or folder) read-only over itself.
+int read_only_bind(const char* path) {
+    if (mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) return -1;
+    return mount(nullptr, path, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 nullptr);
+}
+
+/// A /dev of the check's own: a small tmpfs with the harmless devices (null, zero,
+/// full, random, urandom, tty), the usual links into /proc/self/fd, and a private
+/// shm. No disk, no terminal of the machine's, nothing another check can see.
+int private_dev() {
+    if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=1m,mode=0755") != 0) return errno;
+    struct Node {
+        const char* path;
+        unsigned major, minor;
+    };
+    for (const Node& n : {Node{"/dev/null", 1, 3}, Node{"/dev/zero", 1, 5}, Node{"/dev/full", 1, 7},
+                          Node{"/dev/random", 1, 8}, Node{"/dev/urandom", 1, 9}, Node{"/dev/tty", 5, 0}})
+        if (mknod(n.path, S_IFCHR | 0666, makedev(n.major, n.minor)) != 0 || chmod(n.path, 0666) != 0) return errno;
+    struct Link {
+        const char* target;
+        const char* path;
+    };
+    for (const Link& l : {Link{"/proc/self/fd", "/dev/fd"}, Link{"/proc/self/fd/0", "/dev/stdin"},
+                          Link{"/proc/self/fd/1", "/dev/stdout"}, Link{"/proc/self/fd/2", "/dev/stderr"}})
+        if (symlink(l.target, l.path) != 0) return errno;
+    if (mkdir("/dev/shm", 01777) != 0 || chmod("/dev/shm", 01777) != 0) return errno;
+    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777") != 0) return errno;
+    return 0;
+}
+
+/// Brings up the loopback of a new network namespace.
+int loopback_up() {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    ifreq req{};
+    std::memcpy(req.ifr_name, "lo", 3);
+    int err = 0;
+    if (ioctl(fd, SIOCGIFFLAGS, &req) != 0) err = errno;
+    req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP | IFF_RUNNING);
+    if (!err && ioctl(fd, SIOCSIFFLAGS, &req) != 0) err = errno;
+    close(fd);
+    return err;
+}
+
 /// The sandbox: shim -> init (pid 1 of a new PID namespace) -> the check (pid 2).
 /// The shim and init only wait and pass the check's raw status back up (init via a
 /// pipe, because pid 1 cannot kill itself with a signal). Returns in the check.
@@ -123,14 +194,32 @@ int enter_sandbox(const Limits& limits) {
     close(status_pipe[1]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
-    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    if (!limits.writable_dir.empty()) {
+        // Everything read-only, every submount included (other disks, /sys and its
+        // cgroup files, /dev/shm); older kernels without mount_setattr: "/" only.
+        mount_attr attr{};
+        attr.attr_set = MOUNT_ATTR_RDONLY;
+        if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof attr) != 0) {
+            if (errno != ENOSYS) return errno;
+            if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) return errno;
+        }
+    }
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) return errno;
+    // What root could still change through a fresh /proc: kernel settings (core_pattern
+    // among them), the magic SysRq key, interrupts and buses.
+    for (const char* knob : {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"})
+        if (read_only_bind(knob) != 0 && errno != ENOENT) return errno;
     for (const auto& dir : limits.hidden_dirs)
         if (mount("tmpfs", dir.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555") != 0)
             return errno;
     if (!limits.writable_dir.empty()) {
+        // A bind of a read-only mount is read-only too: made writable on its own.
         if (mount(limits.writable_dir.c_str(), limits.writable_dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
             return errno;
-        if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) return errno;
+        if (mount(nullptr, limits.writable_dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV,
+                  nullptr) != 0)
+            return errno;
+        if (int err = private_dev()) return err;
     }
     if (!limits.tmpfs_dir.empty()) {
         char options[64];  // no allocation between fork and exec
@@ -138,7 +227,15 @@ int enter_sandbox(const Limits& limits) {
         if (mount("tmpfs", limits.tmpfs_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
             return errno;
     }
-    return 0;
+    // A network of its own with only a loopback: the check's servers, proxy and
+    // clients talk as before, and reach nothing of the machine's or another check's.
+    if (unshare(CLONE_NEWNET) != 0) return errno;
+    if (int err = loopback_up()) return err;
+    // Root keeps only what the judge needs to run student code as nobody (set its
+    // uid, signal it): no mounts, no raw devices, no ptrace, no module loading, and
+    // no way to gain more (no_new_privs). Student code in the judge (fast mode) and
+    // the lab 10 servers it starts inherit no more than this.
+    return keep_only_capabilities({CAP_SETUID, CAP_SETGID, CAP_KILL});
 }
 
 /// The sandbox where namespaces are refused: an unprivileged uid with no groups, and
@@ -277,7 +374,7 @@ bool sandbox_available() {
         const pid_t child = fork();
         if (child < 0) return false;
         if (child == 0)
-            _exit(unshare(CLONE_NEWNS | CLONE_NEWPID) == 0 &&
+            _exit(unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET) == 0 &&
                           mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0
                       ? 0
                       : 1);

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 namespace raftlab::proc::platform {
@@ -72,6 +74,19 @@ void in_child_after_fork(pid_t parent) {
     // open after the harness closes or resets it. Marking (not closing) keeps Boost's
     // exec-error pipe working; stdio is dup2'ed onto 0-2, which this leaves alone.
     mark_close_on_exec_from(3);
+#if defined(__linux__)
+    // Supervised programs are student code (lab 10 servers): under root they keep the
+    // uid, so they can still read their build and write their data, but no capability
+    // at all (no mount, no raw device, no signal to other users) and no way to gain one.
+    if (::geteuid() == 0) {
+        for (int cap = 0; cap <= 63; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+        ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct none[2]{};
+        if (::syscall(SYS_capset, &header, none) != 0) ::_exit(127);
+    }
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#endif
 }
 
 void in_parent_after_fork(pid_t child) {
