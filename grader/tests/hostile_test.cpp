@@ -123,7 +123,7 @@ void make_impl(const fs::path& impl, const Act& act) {
                "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n"
                "#include <fstream>\n#include <memory>\n#include <stdexcept>\n#include <string>\n#include <vector>\n"
                "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
-               "#include <unistd.h>\n"
+               "#include <unistd.h>\n#include <fcntl.h>\n#include <sys/mount.h>\n#include <cerrno>\n"
                "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
     std::string header = read_text(sol / "log.h");
     // Rewrite only what changed, so the build directory recompiles the minimum.
@@ -239,6 +239,45 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, Hostile, ::testing::ValuesIn(acts()),
                          [](const auto& info) { return info.param.name; });
+
+/// Student code inside the judge itself (fast mode, a student's own runs and the
+/// variant self-test) runs as root in the sandbox: it must still be unable to take the
+/// sandbox apart. The act tries each escape and reports which worked; none may.
+TEST(RootSandbox, codeInTheJudgeCannotTakeItApart) {
+    if (!platform::sandbox_available())
+        GTEST_SKIP() << "not run: needs root and namespaces; this test runs as uid " << getuid();
+    const std::string mark = std::string(RAFTLAB_SOURCE_DIR) + "/build/SANDBOX_ESCAPED";
+    fs::remove(mark);
+    auto writable = [](const char* path) { return "(open(\"" + std::string(path) + "\", O_WRONLY) >= 0)"; };
+    const Act act{
+        "escape_the_judge",
+        "std::string r; auto t = [&](const char* what, bool worked) { if (worked) r += std::string(\" \") + what; }; "
+        "t(\"remount\", mount(nullptr, \"/\", nullptr, MS_REMOUNT | MS_BIND, nullptr) == 0); "
+        "t(\"umount_solutions\", umount2(\"" RAFTLAB_SOURCE_DIR "/solutions\", MNT_DETACH) == 0); "
+        "t(\"write_repository\", open(\"" + mark + "\", O_CREAT | O_WRONLY, 0644) >= 0); "
+        "t(\"core_pattern\", " + writable("/proc/sys/kernel/core_pattern") + "); "
+        "t(\"sysrq\", " + writable("/proc/sysrq-trigger") + "); "
+        "t(\"cgroup\", " + writable("/sys/fs/cgroup/pids/cgroup.procs") + " || " +
+            writable("/sys/fs/cgroup/cgroup.procs") + "); "
+        "t(\"disk\", access(\"/dev/sda\", F_OK) == 0 || access(\"/dev/vda\", F_OK) == 0 || "
+        "access(\"/dev/nvme0n1\", F_OK) == 0); "
+        "int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0); sockaddr_in a{}; a.sin_family = AF_INET; "
+        "a.sin_port = htons(9); a.sin_addr.s_addr = htonl(0xc0000201); "
+        "t(\"network\", connect(s, (sockaddr*)&a, sizeof a) == 0 || errno != ENETUNREACH); "
+        "throw std::runtime_error(\"escapes that worked:\" + (r.empty() ? std::string(\" none\") : r));",
+        "FAIL", "escapes that worked: none"};
+    const fs::path impl = fs::path(RAFTLAB_SOURCE_DIR) / "build/root-sandbox-impl";
+    make_impl(impl, act);
+    if (HasFatalFailure()) return;
+    TempDir out("root-sandbox-test");
+    testing::CommandRun run = testing::run_command("RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " " RAFTLAB_GRADER
+                                                   " grade 4 --fast --impl " + impl.string() + " --json " +
+                                                   (out.path() / "r.json").string() + " 2>&1");
+    ASSERT_TRUE(run.exited) << run.output;
+    expect_only_check_4_3_hurt(out.path() / "r.json", act);
+    EXPECT_FALSE(fs::exists(mark)) << "the judge's code wrote into the repository";
+    fs::remove(mark);
+}
 
 /// Root without CAP_SYS_ADMIN (Docker's default, and likely an autograder's): the
 /// kernel refuses namespaces, and the grader must still grade right, running each
