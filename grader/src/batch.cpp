@@ -404,6 +404,27 @@ private:
     std::vector<bool> slot_busy_;
 };
 
+std::string gradebook_header(const std::vector<const Lab*>& labs) {
+    std::string csv = "student";
+    for (const Lab* lab : labs) csv += ",lab" + lab->padded_number();
+    return csv + ",total,status\n";
+}
+
+/// The gradebook: a header, then one row per student in the order given.
+std::string gradebook_csv(const std::vector<Student>& students, const std::map<std::string, Outcome>& outcomes,
+                          const std::vector<const Lab*>& labs) {
+    std::string csv = gradebook_header(labs);
+    for (const auto& s : students) {
+        const Outcome& o = outcomes.at(s.name);
+        csv += csv_field(s.name);
+        for (const Lab* lab : labs)
+            csv += "," + std::to_string(o.lab_scores.count(lab->number) ? o.lab_scores.at(lab->number) : 0);
+        csv += "," + std::to_string(o.total) + "," +
+               csv_field(o.problem.empty() ? "graded" : "not graded: " + o.problem) + "\n";
+    }
+    return csv;
+}
+
 /// Outcome words at the start of a Gradescope test's output (see status_word()).
 std::string outcome_of(const json::object& test) {
     if (test.at("status").as_string() == "passed") return "passed";
@@ -414,7 +435,7 @@ std::string outcome_of(const json::object& test) {
 }
 
 std::string summary(const std::vector<Student>& students, const std::map<std::string, Outcome>& outcomes,
-                    const BatchOptions& opt, int graded_now, double seconds) {
+                    const BatchOptions& opt, int graded_now, double seconds, int merged_shards = 0) {
     int max_points = 0;
     for (const Lab* lab : opt.labs) max_points += lab->max_points();
     std::vector<int> totals;
@@ -429,9 +450,13 @@ std::string summary(const std::vector<Student>& students, const std::map<std::st
     std::string md = fmt::format("# raftlab batch grade\n\nSubmissions: {} ({} students), labs {}, {} points.\n",
                                  opt.submissions.string(), students.size(), labs, max_points);
     std::size_t resumed = std::count_if(students.begin(), students.end(), [](const auto& s) { return s.resumed; });
-    md += fmt::format("Graded in this run: {} in {:.0f} s with {} jobs ({:.1f} submissions per minute); "
-                      "taken from earlier runs: {}.\n",
-                      graded_now, seconds, opt.jobs, seconds > 0 ? graded_now * 60.0 / seconds : 0.0, resumed);
+    if (merged_shards > 0)
+        md += fmt::format("Merged from the gradebooks of {} shards; each shard's own summary.md says how it ran.\n",
+                          merged_shards);
+    else
+        md += fmt::format("Graded in this run: {} in {:.0f} s with {} jobs ({:.1f} submissions per minute); "
+                          "taken from earlier runs: {}.\n",
+                          graded_now, seconds, opt.jobs, seconds > 0 ? graded_now * 60.0 / seconds : 0.0, resumed);
     md += "\n## Totals\n\n| lowest | median | mean | highest | full marks |\n|---|---|---|---|---|\n";
     int full = static_cast<int>(std::count(totals.begin(), totals.end(), max_points));
     md += fmt::format("| {} | {} | {:.1f} | {} | {} of {} |\n", totals.empty() ? 0 : totals.front(),
@@ -508,6 +533,17 @@ int run_batch(const fs::path& root, const BatchOptions& opt) {
         throw ConfigError("--submissions " + opt.submissions.string() +
                           ": has no student folders; put each submission in a folder named after the student");
     std::sort(students.begin(), students.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    if (opt.shards > 1) {
+        const std::size_t all = students.size();
+        std::erase_if(students, [&](const Student& s) { return shard_of(s.name, opt.shards) != opt.shard; });
+        std::cout << fmt::format("raftlab: shard {}/{}: {} of the {} submissions\n", opt.shard, opt.shards,
+                                 students.size(), all);
+        if (students.empty()) {  // a small class may leave a shard empty: an empty gradebook
+            write_atomically(gradebook, gradebook_header(opt.labs));
+            write_atomically(out_dir / "summary.md", "# raftlab batch grade\n\nThis shard has no submissions.\n");
+            return 0;
+        }
+    }
 
     std::string folders;
     for (const auto& w : wanted) folders += (folders.empty() ? "" : ", ") + w + "/";
@@ -559,23 +595,95 @@ int run_batch(const fs::path& root, const BatchOptions& opt) {
 
     std::map<std::string, Outcome> outcomes;
     for (const auto& s : students) outcomes[s.name] = read_outcome(out_dir / (s.name + ".json"));
-    std::string csv = "student";
-    for (const Lab* lab : opt.labs) csv += ",lab" + lab->padded_number();
-    csv += ",total,status\n";
     bool all_graded = true;
-    for (const auto& s : students) {
-        const Outcome& o = outcomes[s.name];
-        csv += csv_field(s.name);
-        for (const Lab* lab : opt.labs) csv += "," + std::to_string(o.lab_scores.count(lab->number) ? o.lab_scores.at(lab->number) : 0);
-        csv += "," + std::to_string(o.total) + "," + csv_field(o.problem.empty() ? "graded" : "not graded: " + o.problem) + "\n";
-        all_graded &= o.problem.empty();
-    }
-    write_atomically(gradebook, csv);
+    for (const auto& s : students) all_graded &= outcomes[s.name].problem.empty();
+    write_atomically(gradebook, gradebook_csv(students, outcomes, opt.labs));
     std::string md = summary(students, outcomes, opt, graded_now, seconds);
     write_atomically(out_dir / "summary.md", md);
     std::cout << fmt::format("raftlab: gradebook {}, summary {}\n", gradebook.string(), (out_dir / "summary.md").string());
     std::cout << fmt::format("raftlab: graded {} in {:.0f} s ({:.1f} per minute)\n", graded_now, seconds,
                              seconds > 0 ? graded_now * 60.0 / seconds : 0.0);
+    return all_graded ? 0 : 1;
+}
+
+int shard_of(const std::string& student, int shards) {
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the name alone
+    for (unsigned char c : student) h = (h ^ c) * 1099511628211ull;
+    return static_cast<int>(h % static_cast<std::uint64_t>(std::max(shards, 1))) + 1;
+}
+
+int merge_gradebooks(const fs::path& root, const std::vector<fs::path>& inputs, const fs::path& out) {
+    if (inputs.empty()) throw ConfigError("gradebook merge: give the shards' gradebooks, e.g. shard-1.csv shard-2.csv");
+    if (out.extension() != ".csv")
+        throw ConfigError("--out " + out.string() + ": must name a .csv file, e.g. --out gradebook.csv");
+    std::vector<Lab> catalog = load_catalog(root);
+    std::string header;
+    std::vector<const Lab*> labs;
+    std::vector<Student> students;
+    std::map<std::string, Outcome> outcomes;
+    std::map<std::string, fs::path> from;  // student -> the shard's folder
+    std::error_code ec;
+    for (const fs::path& csv : inputs) {
+        if (!fs::is_regular_file(csv, ec))
+            throw ConfigError(csv.string() + ": no such gradebook; give the .csv each shard wrote with --out");
+        const fs::path folder = csv.parent_path() / csv.stem();
+        std::istringstream in(read_file(csv));
+        std::string first;
+        if (!std::getline(in, first) || first.rfind("student,", 0) != 0 || first.find(",total,status") == std::string::npos)
+            throw ConfigError(csv.string() + ":1: not a raftlab gradebook (it must start with student,...,total,status)");
+        if (header.empty()) {
+            header = first;
+            std::istringstream cols(first.substr(8));
+            for (std::string col; std::getline(cols, col, ',');) {
+                if (col == "total") break;
+                const Lab* found = nullptr;
+                for (const auto& lab : catalog)
+                    if ("lab" + lab.padded_number() == col) found = &lab;
+                if (!found) throw ConfigError(csv.string() + ":1: column " + col + " names no lab of this repository");
+                labs.push_back(found);
+            }
+        } else if (first != header) {
+            throw ConfigError(csv.string() + ":1: graded other labs than " + inputs.front().string() + " (" + first +
+                              " against " + header + "); merge shards of one grading run");
+        }
+        int line = 1;
+        for (std::string row; std::getline(in, row);) {
+            ++line;
+            if (row.empty()) continue;
+            std::string name = row.front() == '"' ? row.substr(1, row.find('"', 1) - 1) : row.substr(0, row.find(','));
+            if (from.count(name))
+                throw ConfigError(csv.string() + ":" + std::to_string(line) + ": student " + name + " is also in " +
+                                  from[name].string() + "; each student belongs to one shard");
+            const fs::path json_file = folder / (name + ".json");
+            if (!fs::is_regular_file(json_file, ec))
+                throw ConfigError(json_file.string() + ": missing; the shard's folder must stay beside its gradebook");
+            from[name] = folder;
+            outcomes[name] = read_outcome(json_file);
+            students.push_back({name, folder, {}, "", false});
+        }
+    }
+    std::sort(students.begin(), students.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    const fs::path gradebook = fs::absolute(out);
+    const fs::path out_dir = gradebook.parent_path() / gradebook.stem();
+    fs::create_directories(out_dir, ec);
+    if (ec || access(out_dir.c_str(), W_OK) != 0)
+        throw ConfigError("--out " + out.string() + ": cannot write the folder " + out_dir.string() + " next to it");
+    for (const auto& s : students)
+        for (const char* ext : {".json", ".log"}) {
+            const fs::path src = from[s.name] / (s.name + ext);
+            if (fs::exists(src, ec) && !fs::equivalent(src.parent_path(), out_dir, ec))
+                fs::copy_file(src, out_dir / (s.name + ext), fs::copy_options::overwrite_existing);
+        }
+    write_atomically(gradebook, gradebook_csv(students, outcomes, labs));
+    BatchOptions merged;
+    merged.submissions = inputs.front().parent_path();
+    merged.labs = labs;
+    write_atomically(out_dir / "summary.md",
+                     summary(students, outcomes, merged, 0, 0, static_cast<int>(inputs.size())));
+    bool all_graded = true;
+    for (const auto& s : students) all_graded &= outcomes[s.name].problem.empty();
+    std::cout << fmt::format("raftlab: merged {} gradebooks ({} students) into {}\n", inputs.size(), students.size(),
+                             gradebook.string());
     return all_graded ? 0 : 1;
 }
 

@@ -220,6 +220,16 @@ int main(int argc, char** argv) {
                                                   "grade a class: one folder per student in this folder");
     auto* jobs_opt = grade_cmd->add_option("--jobs", jobs, "with --submissions: students graded at once");
     auto* out_opt = grade_cmd->add_option("--out", gradebook, "with --submissions: the CSV gradebook to write");
+    std::string shard;
+    auto* shard_opt = grade_cmd->add_option("--shard", shard, "with --submissions: grade only shard I of N (I/N)");
+
+    std::vector<std::string> merge_inputs;
+    std::string merge_out = "gradebook.csv";
+    auto* gradebook_cmd = app.add_subcommand("gradebook", "work with gradebooks of batch grading");
+    auto* merge_cmd = gradebook_cmd->add_subcommand("merge", "join the gradebooks of shards into one");
+    merge_cmd->add_option("gradebooks", merge_inputs, "each shard's gradebook .csv (its folder beside it)")->required();
+    merge_cmd->add_option("--out", merge_out, "the merged gradebook to write");
+    gradebook_cmd->require_subcommand(1);
 
     std::string lab_name, check_id;
     std::uint64_t seed = 1;
@@ -275,10 +285,21 @@ int main(int argc, char** argv) {
             batch.gradebook = gradebook;
             batch.labs = select_labs(catalog, labs, true);
             batch.grader = fs::canonical("/proc/self/exe");
+            if (*shard_opt) {
+                int i = 0, n = 0;
+                char slash = 0, extra = 0;
+                if (std::sscanf(shard.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' || n < 1 ||
+                    n > 10000 || i < 1 || i > n)
+                    throw ConfigError("--shard " + shard + ": give I/N with 1 <= I <= N, e.g. --shard 2/3 for the "
+                                      "second of three shards");
+                batch.shard = i;
+                batch.shards = n;
+            }
             return run_batch(root, batch);
         }
-        if (*grade_cmd && (*jobs_opt || *out_opt))
-            throw ConfigError("--jobs and --out go with --submissions DIR");
+        if (*grade_cmd && (*jobs_opt || *out_opt || *shard_opt))
+            throw ConfigError("--jobs, --out and --shard go with --submissions DIR");
+        if (*merge_cmd) return merge_gradebooks(root, {merge_inputs.begin(), merge_inputs.end()}, merge_out);
         if (*grade_cmd && isolated && fast) throw ConfigError("--isolated and --fast exclude each other; give one");
         if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only,
                                          isolated ? 1 : (fast ? -1 : 0));

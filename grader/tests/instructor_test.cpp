@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <thread>
 
+#include "batch.h"
 #include "catalog.h"
 #include "export.h"
 #include "tempdir.h"
@@ -433,6 +434,81 @@ TEST(Instructor, batchGradesAClassResumesAfterCtrlCAndWritesTheGradebook) {
     EXPECT_NE(summary.find("empty-handed: no starter files"), std::string::npos) << summary;
     EXPECT_TRUE(fs::exists(out / "solved1.log"));
     EXPECT_EQ(processes_with(work.path().string()), "");
+}
+
+// A class graded as three shards (as three machines would) and merged gives the
+// gradebook of one unsharded run, byte for byte, and the same results per student.
+TEST(Instructor, shardsMergeToTheUnshardedGradebook) {
+    TempDir work("batch-shards");
+    fs::path subs = work.path() / "submissions";
+    auto copy_to = [&](const fs::path& from, const std::string& student) {
+        fs::create_directories(subs / student);
+        fs::copy(from, subs / student, fs::copy_options::recursive);
+        return subs / student;
+    };
+    copy_to(kRoot / "solutions", "ada");
+    copy_to(kRoot / "solutions", "grace");
+    copy_to(kRoot / "starter", "alan");
+    apply_patch(kRoot / "labs/04-log/broken/no-gap-check.patch", copy_to(kRoot / "solutions", "barbara"));
+    std::ofstream(copy_to(kRoot / "solutions", "edsger") / "raft/log.cpp", std::ios::app) << "\nthis is not C++;\n";
+    fs::create_directories(subs / "leslie/notes");  // no starter files
+    const std::vector<std::string> students{"ada", "alan", "barbara", "edsger", "grace", "leslie"};
+
+    auto grade = [&](const std::string& extra, const fs::path& csv) {
+        return run_command(grader("grade 4 --submissions " + subs.string() + " --jobs 2 --out " + csv.string() + extra));
+    };
+    auto whole = grade("", work.path() / "whole.csv");
+    EXPECT_EQ(whole.exit_code, 1) << "leslie has no starter files\n" << whole.output;
+    std::vector<std::string> shard_csvs;
+    std::set<std::string> seen;
+    int non_empty = 0;
+    for (int i = 1; i <= 3; ++i) {
+        fs::path csv = work.path() / ("shard-" + std::to_string(i) + ".csv");
+        auto r = grade(" --shard " + std::to_string(i) + "/3", csv);
+        EXPECT_NE(r.output.find("shard " + std::to_string(i) + "/3"), std::string::npos) << r.output;
+        std::istringstream rows(read_text(csv));
+        std::string row;
+        std::getline(rows, row);
+        EXPECT_EQ(row, "student,lab04,total,status");
+        int here = 0;
+        while (std::getline(rows, row)) {
+            std::string name = row.substr(0, row.find(','));
+            EXPECT_TRUE(seen.insert(name).second) << name << " was graded by two shards";
+            EXPECT_EQ(shard_of(name, 3), i) << name;
+            ++here;
+        }
+        non_empty += here > 0;
+        shard_csvs.push_back(csv.string());
+    }
+    EXPECT_EQ(seen, std::set<std::string>(students.begin(), students.end())) << "every student in exactly one shard";
+    EXPECT_GE(non_empty, 2) << "the split put everyone in one shard";
+
+    fs::path merged = work.path() / "merged.csv";
+    auto m = run_command(grader("gradebook merge " + shard_csvs[0] + " " + shard_csvs[1] + " " + shard_csvs[2] +
+                                " --out " + merged.string()));
+    EXPECT_EQ(m.exit_code, 1) << m.output;
+    EXPECT_EQ(read_text(merged), read_text(work.path() / "whole.csv")) << "the merged gradebook differs";
+    for (const auto& student : students) {
+        auto a = parse_object(work.path() / "whole" / (student + ".json"));
+        auto b = parse_object(work.path() / "merged" / (student + ".json"));
+        EXPECT_EQ(a.at("score"), b.at("score")) << student;
+        EXPECT_TRUE(fs::exists(work.path() / "merged" / (student + ".log"))) << student;
+    }
+    EXPECT_NE(read_text(work.path() / "merged/summary.md").find("Merged from the gradebooks of 3 shards"),
+              std::string::npos);
+
+    // A student in two gradebooks, and a shard out of range: one line each, exit 2.
+    std::string full_shard = shard_of("ada", 3) == 1 ? shard_csvs[0] : shard_of("ada", 3) == 2 ? shard_csvs[1]
+                                                                                                 : shard_csvs[2];
+    auto twice = run_command(grader("gradebook merge " + full_shard + " " + full_shard + " --out " +
+                                    (work.path() / "twice.csv").string()));
+    EXPECT_EQ(twice.exit_code, 2) << twice.output;
+    EXPECT_NE(twice.output.find("ada is also in"), std::string::npos) << twice.output;
+    EXPECT_EQ(std::count(twice.output.begin(), twice.output.end(), '\n'), 1) << twice.output;
+    auto bad = grade(" --shard 4/3", work.path() / "bad.csv");
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_EQ(bad.output, "raftlab: --shard 4/3: give I/N with 1 <= I <= N, e.g. --shard 2/3 for the second of three "
+                          "shards\n");
 }
 
 TEST(Instructor, batchBadInputIsOneLineAndExit2) {
