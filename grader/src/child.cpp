@@ -9,7 +9,10 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <mutex>
+#include <regex>
+#include <sys/stat.h>
 #include <set>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -203,6 +206,8 @@ void on_interrupt(int sig) {
         fs::remove_all(d, ec);
     }
     platform::kill_descendants();
+    static const char said[] = "\nraftlab: interrupted: stopped the running check and removed its temporary files\n";
+    (void)!::write(STDERR_FILENO, said, sizeof said - 1);
     std::signal(sig, SIG_DFL);
     std::raise(sig);
 }
@@ -211,6 +216,39 @@ void on_interrupt(int sig) {
 void install_interrupt_cleanup() {
     platform::become_subreaper();
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_interrupt);
+}
+
+namespace {
+/// True while `pid` exists and is not a zombie (a zombie has ended; only its exit
+/// status waits to be collected).
+bool process_runs(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
+    const auto close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+}  // namespace
+
+int sweep_stale_temp_dirs() {
+    static const std::regex name(R"(raftlab-[A-Za-z0-9_-]+-p([0-9]+)-[A-Za-z0-9]{6})");
+    std::error_code ec;
+    int removed = 0;
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path(ec), ec)) {
+        std::smatch m;
+        const std::string file = e.path().filename().string();
+        if (!std::regex_match(file, m, name) || !e.is_directory(ec) || e.is_symlink(ec)) continue;
+        const long pid = std::strtol(m.str(1).c_str(), nullptr, 10);
+        if (pid <= 0 || pid == ::getpid()) continue;
+        if (process_runs(static_cast<pid_t>(pid))) continue;
+        struct stat st {};
+        if (::lstat(e.path().c_str(), &st) != 0 || st.st_uid != ::geteuid()) continue;  // not ours to remove
+        std::error_code rm;
+        fs::remove_all(e.path(), rm);
+        removed += rm ? 0 : 1;
+    }
+    return removed;
 }
 
 void register_temp_dir(const fs::path& dir) {

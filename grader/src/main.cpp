@@ -273,6 +273,7 @@ int main(int argc, char** argv) {
     }
     try {
         install_interrupt_cleanup();
+        sweep_stale_temp_dirs();
         fs::path root = repository_root();
         if (*grade_cmd && *submissions_opt) {
             if (impl != "starter" || !json_path.empty() || !junit_path.empty())

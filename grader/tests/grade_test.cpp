@@ -1,6 +1,9 @@
 // End to end: the grader grading solutions/ (full marks), starter/ (zero, without
 // hanging) and bad input (one line, exit 2). The three report forms must agree.
 #include <gtest/gtest.h>
+#include <chrono>
+#include <csignal>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -284,6 +287,73 @@ TEST(Grade, plannedLabsAreListedAndNotCountedAsPassed) {
     EXPECT_NE(r.output.find("Lab 11 A planned project"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("not yet gradable"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("Total 0/0"), std::string::npos) << r.output;
+}
+
+/// Starts the grader in the background with its own TMPDIR; returns its pid.
+pid_t start_grader(const std::string& args, const fs::path& tmp, const fs::path& log) {
+    const fs::path pid_file = tmp.parent_path() / "grader.pid";
+    fs::remove(pid_file);
+    const std::string cmd = "TMPDIR=" + tmp.string() + " RAFTLAB_ROOT=" RAFTLAB_SOURCE_DIR " sh -c 'echo $$ > " +
+                            pid_file.string() + "; exec " RAFTLAB_GRADER " " + args + "' > " + log.string() +
+                            " 2>&1 &";
+    if (std::system(cmd.c_str()) != 0) return -1;
+    for (int i = 0; i < 2000 && (!fs::exists(pid_file) || fs::file_size(pid_file) == 0); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    pid_t pid = -1;
+    std::ifstream(pid_file) >> pid;
+    return pid;
+}
+
+/// Waits (60 s at most) until `dir` holds an entry whose name starts with `prefix`.
+bool wait_for_entry(const fs::path& dir, const std::string& prefix) {
+    for (int i = 0; i < 6000; ++i) {
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+/// True once `pid` has ended (30 s at most): no such process, or a zombie waiting for
+/// whichever process adopted it.
+bool gone(pid_t pid) {
+    auto ended = [pid] {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) return true;
+        const auto close = line.rfind(')');
+        return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+    };
+    for (int i = 0; i < 3000 && !ended(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return ended();
+}
+
+// Ctrl-C says what happened and leaves nothing; a SIGKILL cannot be cleaned up after,
+// so the next run removes what the killed grader left.
+TEST(Grade, interruptedOrKilledLeavesNothingBehind) {
+    TempDir work("interrupt-test");
+    fs::path tmp = work.path() / "tmp";
+    fs::create_directories(tmp);
+    pid_t pid = start_grader("grade 4 --impl solutions --isolated", tmp, work.path() / "int.log");
+    ASSERT_GT(pid, 0);
+    ASSERT_TRUE(wait_for_entry(tmp, "raftlab-grade-p")) << read_text(work.path() / "int.log");
+    ::kill(pid, SIGINT);
+    ASSERT_TRUE(gone(pid));
+    EXPECT_NE(read_text(work.path() / "int.log").find("raftlab: interrupted"), std::string::npos)
+        << read_text(work.path() / "int.log");
+    EXPECT_TRUE(fs::is_empty(tmp)) << "Ctrl-C left a temporary folder";
+
+    pid = start_grader("grade 4 --impl solutions --isolated", tmp, work.path() / "kill.log");
+    ASSERT_GT(pid, 0);
+    ASSERT_TRUE(wait_for_entry(tmp, "raftlab-grade-p")) << read_text(work.path() / "kill.log");
+    ::kill(pid, SIGKILL);
+    ASSERT_TRUE(gone(pid));
+    EXPECT_FALSE(fs::is_empty(tmp)) << "nothing was left to clean up: the test proves nothing";
+    CliRun next = grader("grade 99", "TMPDIR=" + tmp.string());
+    EXPECT_EQ(next.exit_code, 2) << next.output;
+    std::string left;
+    for (const auto& e : fs::directory_iterator(tmp)) left += " " + e.path().filename().string();
+    EXPECT_TRUE(fs::is_empty(tmp)) << "the next run did not remove what the killed grader left:" << left;
 }
 
 TEST(Grade, unknownLabIsOneLineAndExit2) {
