@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace raftlab::sim {
 
 const char* kind_name(EventKind kind) {
@@ -49,6 +51,50 @@ std::string describe(const Message& message) {
         }
     };
     return std::visit(Describe{}, message);
+}
+
+EntrySummary summarize(const LogEntry& entry) {
+    EntrySummary s{entry.term, entry.command};
+    if (s.command.size() > kCommandShown) {
+        std::size_t cut = kCommandShown - 3;
+        // Never cut a UTF-8 character in two: back up over continuation bytes.
+        while (cut > 0 && (static_cast<unsigned char>(s.command[cut]) & 0xC0) == 0x80) --cut;
+        s.command.resize(cut);
+        s.command += "...";
+    }
+    return s;
+}
+
+void Timeline::add_state(NodeId node, std::size_t event, const ServerState& state) {
+    if (!enabled_ || node < 0) return;
+    const auto at = static_cast<std::size_t>(node);
+    if (last_state_.size() <= at) last_state_.resize(at + 1);
+    std::optional<ServerState>& last = last_state_[at];
+    if (last && *last == state) return;
+    StateChange change{event, node, 0, state};
+    if (last) {
+        const std::size_t common = std::min(last->log.size(), state.log.size());
+        while (change.log_kept < common && last->log[change.log_kept] == state.log[change.log_kept])
+            ++change.log_kept;
+        change.state.log.erase(change.state.log.begin(),
+                               change.state.log.begin() + static_cast<std::ptrdiff_t>(change.log_kept));
+    }
+    last = state;
+    states_.push_back(std::move(change));
+}
+
+std::optional<ServerState> Timeline::state_at(NodeId node, std::size_t event) const {
+    std::optional<ServerState> state;
+    for (const StateChange& c : states_) {
+        if (c.event > event) break;
+        if (c.node != node) continue;
+        std::vector<EntrySummary> log = state ? std::move(state->log) : std::vector<EntrySummary>{};
+        log.resize(std::min<std::size_t>(log.size(), c.log_kept));
+        state = c.state;
+        log.insert(log.end(), c.state.log.begin(), c.state.log.end());
+        state->log = std::move(log);
+    }
+    return state;
 }
 
 void Timeline::print(std::ostream& out) const {
