@@ -61,7 +61,8 @@
         ${swatch('leader', 'leader')}${swatch('down', 'down (crashed)')}${swatch('ae', 'AppendEntries')}
         ${swatch('hb', 'heartbeat')}${swatch('aer', 'reply')}${swatch('rv', 'RequestVote')}
         ${swatch('rvr', 'vote reply')}${swatch('drop', 'lost message &times;')}${swatch('net', 'network change')}
-        ${swatch('loglen', 'log length (line in a lane)')}${swatch('commit', 'commit index (line in a lane)')}</div>
+        ${swatch('loglen', 'log length')}${swatch('commit', 'commit index')}
+        <span>(lines along each lane: 0 at its bottom, ${most} at its top)</span></div>
       </header>
       <div id="diagram" style="display:flex"><svg id="labels" width="${LABELS}" height="${height}"></svg>
         <div id="scroller" style="flex:1"><svg id="plot"></svg></div></div>
@@ -93,9 +94,10 @@
   }
 
   // ---- log length and commit index as lines along each lane -----------------------------
+  // The lines share one scale: 0 at the bottom of a lane, the longest log at its top.
+  let most = 1;
+  for (const list of changes) for (const c of list) most = Math.max(most, c.logLength, c.up ? c.commit : 0);
   function progressLines() {
-    let most = 1;
-    for (const list of changes) for (const c of list) most = Math.max(most, c.logLength, c.up ? c.commit : 0);
     const out = [];
     for (let n = 0; n < servers; n++) {
       const bottom = laneY(n) + LANE / 2 - 6, span = LANE - 16;
@@ -103,7 +105,8 @@
       for (const [field, cls] of [['logLength', 'loglen-line'], ['commit', 'commit-line']]) {
         let d = '', open = false;
         for (const c of changes[n]) {
-          const cx = x(events[c.event] ? events[c.event].time : 0).toFixed(1);
+          // A state recorded at the first event is the server's state from the start.
+          const cx = x(c.event > 0 && events[c.event] ? events[c.event].time : 0).toFixed(1);
           if (!c.up) { if (open) d += `H${cx}`; open = false; continue; }
           d += open ? `H${cx}V${y(c[field])}` : `M${cx} ${y(c[field])}`;
           open = true;
