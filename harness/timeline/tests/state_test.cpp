@@ -2,64 +2,25 @@
 // what the servers' own inspection API says at the same moment.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
+#include "inspect_state.h"
 #include "raftlab/sim/timeline.h"
 #include "sample_run.h"
 
 namespace raftlab::sim {
 namespace {
 
-/// What `sim`'s server `node` shows through RaftNode's inspection API right now.
-ServerState inspect(const Simulation& sim, NodeId node) {
-    ServerState s;
-    if (!sim.up(node)) {
-        s.up = false;
-        return s;
-    }
-    const RaftNode& server = sim.server(node);
-    s.role = server.role();
-    s.term = server.current_term();
-    s.voted_for = server.voted_for();
-    s.leader_id = server.leader_id();
-    s.commit_index = server.commit_index();
-    s.last_applied = server.last_applied();
-    for (Index i = 1; i <= server.last_log_index(); ++i) s.log.push_back(summarize(server.log_entry(i)));
-    if (s.role == Role::leader)
-        for (NodeId peer = 0; peer < sim.size(); ++peer) {
-            s.next_index.push_back(peer == node ? 0 : server.next_index(peer));
-            s.match_index.push_back(peer == node ? 0 : server.match_index(peer));
-        }
-    return s;
-}
-
-std::string show(const std::optional<ServerState>& s) {
-    if (!s) return "(nothing recorded)";
-    if (!s->up) return "down";
-    std::ostringstream out;
-    out << role_name(s->role) << " t" << s->term << " vote " << s->voted_for << " leader " << s->leader_id
-        << " commit " << s->commit_index << " applied " << s->last_applied << " log " << s->log.size()
-        << " next/match " << s->next_index.size();
-    return out.str();
-}
-
 TEST(TimelineState, recordedStateMatchesInspectionAfterEveryStep) {
     std::size_t steps = 0, mismatches = 0;
     bool saw_log = false, saw_commit = false, saw_down = false, saw_leader_progress = false;
     auto compare = [&](const Simulation& sim) {
-        const auto& events = sim.timeline().events();
-        if (events.empty()) return;
+        if (sim.timeline().events().empty()) return;
         ++steps;
+        if (std::string why = timeline_test::recorded_differs(sim); !why.empty()) {
+            if (++mismatches <= 5) ADD_FAILURE() << why;
+            return;
+        }
         for (NodeId n = 0; n < sim.size(); ++n) {
-            const ServerState live = inspect(sim, n);
-            const auto recorded = sim.timeline().state_at(n, events.size() - 1);
-            if (!recorded || !(*recorded == live)) {
-                if (++mismatches <= 5)
-                    ADD_FAILURE() << "after event " << events.size() - 1 << " (" << kind_name(events.back().kind)
-                                  << ") server " << n << " is " << show(live) << " but the timeline says "
-                                  << show(recorded);
-                continue;
-            }
+            const ServerState live = timeline_test::inspect(sim, n);
             saw_log |= !live.log.empty();
             saw_commit |= live.commit_index > 0;
             saw_down |= !live.up;

@@ -87,6 +87,7 @@ struct StateChange {
     NodeId node = kNoNode;
     Index log_kept = 0;
     ServerState state;
+    bool operator==(const StateChange&) const = default;
 };
 
 class Timeline {
