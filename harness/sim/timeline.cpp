@@ -68,31 +68,39 @@ EntrySummary summarize(const LogEntry& entry) {
 void Timeline::add_state(NodeId node, std::size_t event, const ServerState& state) {
     if (!enabled_ || node < 0) return;
     const auto at = static_cast<std::size_t>(node);
-    if (last_state_.size() <= at) last_state_.resize(at + 1);
+    if (last_state_.size() <= at) {
+        last_state_.resize(at + 1);
+        last_log_.resize(at + 1);
+    }
     std::optional<ServerState>& last = last_state_[at];
     if (last && *last == state) return;
+    last = state;
     StateChange change{event, node, 0, state};
-    if (last) {
-        const std::size_t common = std::min(last->log.size(), state.log.size());
-        while (change.log_kept < common && last->log[change.log_kept] == state.log[change.log_kept])
+    if (state.up) {
+        // A difference from the log of the last state that was up: a server that
+        // restarts from its persisted log keeps it whole.
+        std::vector<EntrySummary>& base = last_log_[at];
+        const std::size_t common = std::min(base.size(), state.log.size());
+        while (change.log_kept < common && base[change.log_kept] == state.log[change.log_kept])
             ++change.log_kept;
         change.state.log.erase(change.state.log.begin(),
                                change.state.log.begin() + static_cast<std::ptrdiff_t>(change.log_kept));
+        base = state.log;
     }
-    last = state;
     states_.push_back(std::move(change));
 }
 
 std::optional<ServerState> Timeline::state_at(NodeId node, std::size_t event) const {
     std::optional<ServerState> state;
+    std::vector<EntrySummary> log;  // the log of the last state that was up
     for (const StateChange& c : states_) {
         if (c.event > event) break;
         if (c.node != node) continue;
-        std::vector<EntrySummary> log = state ? std::move(state->log) : std::vector<EntrySummary>{};
-        log.resize(std::min<std::size_t>(log.size(), c.log_kept));
         state = c.state;
+        if (!c.state.up) continue;
+        log.resize(std::min<std::size_t>(log.size(), c.log_kept));
         log.insert(log.end(), c.state.log.begin(), c.state.log.end());
-        state->log = std::move(log);
+        state->log = log;
     }
     return state;
 }

@@ -59,7 +59,8 @@ boost::json::array event_json(const sim::TimelineEvent& e) {
 /// One state change as a compact array, in the order the script reads it:
 /// [event, node, 0] for a server that is down, otherwise
 /// [event, node, 1, role, term, voted_for, leader_id, commit_index, last_applied,
-///  log_kept, [term, command, term, command, ...] (the entries after log_kept),
+///  log_kept, [term, command, term, command, ...] (the entries after the first
+///  log_kept of the server's last log while it was up),
 ///  next_index[], match_index[]] (the last two on a leader only).
 boost::json::array state_json(const sim::StateChange& c) {
     const sim::ServerState& s = c.state;

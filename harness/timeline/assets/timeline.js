@@ -5,7 +5,8 @@
 // layout of raftlab::sim::TimelineEvent (harness/sim/include/raftlab/sim/timeline.h).
 // Each state change is [event, node, 0] (down) or [event, node, 1, role, term,
 // voted_for, leader_id, commit_index, last_applied, log_kept, [term, command, ...],
-// next_index[], match_index[]] (a raftlab::sim::StateChange; see html.cpp).
+// next_index[], match_index[]] (a raftlab::sim::StateChange; see html.cpp): the log
+// is the first log_kept entries of the server's last log while up, then those listed.
 //
 // Time travel: one event is selected at a time (click it, or step with the arrow keys
 // or j/k), and the panel at the bottom shows every server's state at that moment: for
@@ -27,8 +28,9 @@
       : { event: a[0], node: a[1], up: false, kept: 0, added: [] };
     const list = changes[c.node];
     if (!list) continue;
+    // A down state changes no log: the next one is a difference from the last log.
     const before = list.length ? list[list.length - 1].logLength : 0;
-    c.logLength = Math.min(before, c.kept) + c.added.length / 2;
+    c.logLength = c.up ? Math.min(before, c.kept) + c.added.length / 2 : before;
     list.push(c);
   }
   const LANE = 72, TOP = 52, LABELS = 78, RIGHT = 340, BAND = 18;
@@ -218,6 +220,7 @@
     if (j < cache.upTo) { cache.upTo = -1; cache.log = []; }
     for (let i = cache.upTo + 1; i <= j; i++) {
       const c = changes[n][i];
+      if (!c.up) continue;
       cache.log.length = Math.min(cache.log.length, c.kept);
       for (let a = 0; a < c.added.length; a += 2) cache.log.push([c.added[a], c.added[a + 1]]);
     }

@@ -9,7 +9,8 @@
 // It also keeps a log, so that the page has state to show: a leader appends client
 // commands and sends its whole log in every heartbeat, a follower takes that log as
 // it is, and the leader commits (and everyone applies) what a majority holds from its
-// own term. Nothing is persisted but the term: a restarted server starts empty.
+// own term. The term and the log are persisted; a restarted server has committed
+// nothing.
 #pragma once
 
 #include <algorithm>
@@ -26,7 +27,7 @@ class HastyNode final : public RaftNode {
 public:
     HastyNode(const ServerConfig& config, Env& env, const PersistentState& restored)
         : config_(config), env_(env), term_(restored.current_term),
-          match_(static_cast<std::size_t>(config.cluster_size), 0) {
+          log_(restored.log), match_(static_cast<std::size_t>(config.cluster_size), 0) {
         reset_timer();
     }
 
@@ -56,7 +57,10 @@ public:
                 reset_timer();
                 // The whole log, always (unless it is an old copy, shorter than
                 // what is already committed).
-                if (append->entries.size() >= commit_) log_ = append->entries;
+                if (append->entries.size() >= commit_ && append->entries != log_) {
+                    log_ = append->entries;
+                    env_.persist_log(1, log_);
+                }
                 commit(std::min<Index>(append->leader_commit, log_.size()));
                 answer.match_index = log_.size();
             }
@@ -91,6 +95,7 @@ public:
     std::optional<Index> submit(std::string command) override {
         if (role_ != Role::leader) return std::nullopt;
         log_.push_back(LogEntry{term_, std::move(command)});
+        env_.persist_log(log_.size(), {log_.back()});
         return log_.size();
     }
     bool read(ReadId) override { return false; }

@@ -64,6 +64,20 @@ TEST(TimelineState, aChangeKeepsOnlyWhatDiffersFromTheLastState) {
     EXPECT_EQ(timeline.state_at(1, 3), std::nullopt);
     EXPECT_FALSE(timeline.state_at(1, 9)->up);
 
+    // A restart from the persisted log is a difference from the log before the crash.
+    timeline.add_state(0, 6, down);
+    ServerState restarted = b;
+    restarted.commit_index = 0;
+    timeline.add_state(0, 7, restarted);
+    ASSERT_EQ(timeline.state_changes().size(), 5u);
+    EXPECT_EQ(timeline.state_changes()[3].log_kept, 0u);
+    EXPECT_TRUE(timeline.state_changes()[3].state.log.empty());
+    EXPECT_EQ(timeline.state_changes()[4].log_kept, b.log.size());
+    EXPECT_TRUE(timeline.state_changes()[4].state.log.empty());
+    EXPECT_FALSE(timeline.state_at(0, 6)->up);
+    EXPECT_TRUE(timeline.state_at(0, 6)->log.empty());
+    EXPECT_EQ(timeline.state_at(0, 7), restarted);
+
     Timeline off;
     off.add_state(0, 0, a);
     EXPECT_TRUE(off.state_changes().empty()) << "nothing is recorded unless enabled";

@@ -79,9 +79,11 @@ struct ServerState {
     bool operator==(const ServerState&) const = default;
 };
 
-/// A server's state from one event on, kept as a difference from the state recorded
-/// before it for the same server: the first log_kept entries of that log stay, and
-/// state.log holds only the entries after them.
+/// A server's state from one event on. For a server that is up it is kept as a
+/// difference from the last state recorded for it while it was up (before a crash, if
+/// it just restarted): the first log_kept entries of that state's log stay, and
+/// state.log holds only the entries after them. A down state has an empty log and
+/// log_kept 0, and is no base for the next difference.
 struct StateChange {
     std::size_t event = 0;  ///< index into Timeline::events(): the state holds from here on
     NodeId node = kNoNode;
@@ -120,6 +122,7 @@ private:
     std::vector<TimelineEvent> events_;
     std::vector<StateChange> states_;
     std::vector<std::optional<ServerState>> last_state_;  // per server: the last one recorded
+    std::vector<std::vector<EntrySummary>> last_log_;     // per server: its last log while up
 };
 
 /// A one-line summary of a message for the timeline, e.g.
