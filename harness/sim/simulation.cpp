@@ -165,6 +165,17 @@ void Simulation::after_event(NodeId node) {
     }
 }
 
+namespace {
+
+/// ServerState's operator== without comparing the logs.
+bool same_apart_from_log(const ServerState& a, const ServerState& b) {
+    return a.up == b.up && a.role == b.role && a.term == b.term && a.voted_for == b.voted_for &&
+           a.leader_id == b.leader_id && a.commit_index == b.commit_index &&
+           a.last_applied == b.last_applied && a.next_index == b.next_index && a.match_index == b.match_index;
+}
+
+}  // namespace
+
 void Simulation::record_state(NodeId node, std::size_t event) {
     const Slot& s = *slots_[static_cast<std::size_t>(node)];
     ServerState state;
@@ -183,19 +194,28 @@ void Simulation::record_state(NodeId node, std::size_t event) {
         state.leader_id = server.leader_id();
         state.commit_index = server.commit_index();
         state.last_applied = server.last_applied();
-        const Index last = server.last_log_index();
-        state.log.reserve(last);
-        for (Index i = 1; i <= last; ++i) state.log.push_back(summarize(server.log_entry(i)));
         if (state.role == Role::leader) {
             for (NodeId peer = 0; peer < size(); ++peer) {
                 state.next_index.push_back(peer == node ? 0 : server.next_index(peer));
                 state.match_index.push_back(peer == node ? 0 : server.match_index(peer));
             }
         }
+        // Most events change nothing: compare the log with the last one recorded in
+        // place, and copy or summarize entries only when something changed.
+        const Index last = server.last_log_index();
+        const ServerState* before = timeline_.last_state(node);
+        const std::vector<EntrySummary> none;
+        const std::vector<EntrySummary>& old = before && before->up ? before->log : none;
+        std::size_t same = 0;
+        while (same < old.size() && same < last && summarizes_to(server.log_entry(same + 1), old[same])) ++same;
+        if (before && same == old.size() && same == last && same_apart_from_log(state, *before)) return;
+        state.log.reserve(last);
+        state.log.assign(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(same));
+        for (Index i = same + 1; i <= last; ++i) state.log.push_back(summarize(server.log_entry(i)));
     } catch (const std::exception&) {
         return;  // a server that cannot be inspected is already a failure (after_event)
     }
-    timeline_.add_state(node, event, state);
+    timeline_.add_state(node, event, std::move(state));
 }
 
 void Simulation::record(NodeId node, EventKind kind, NodeId peer, std::uint64_t id,

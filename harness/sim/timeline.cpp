@@ -65,7 +65,18 @@ EntrySummary summarize(const LogEntry& entry) {
     return s;
 }
 
-void Timeline::add_state(NodeId node, std::size_t event, const ServerState& state) {
+bool summarizes_to(const LogEntry& entry, const EntrySummary& summary) {
+    if (entry.term != summary.term) return false;
+    if (entry.command.size() <= kCommandShown) return entry.command == summary.command;
+    return summary == summarize(entry);  // long commands are rare; keep one definition of the cut
+}
+
+const ServerState* Timeline::last_state(NodeId node) const {
+    const auto at = static_cast<std::size_t>(node);
+    return node >= 0 && at < last_state_.size() && last_state_[at] ? &*last_state_[at] : nullptr;
+}
+
+void Timeline::add_state(NodeId node, std::size_t event, ServerState state) {
     if (!enabled_ || node < 0) return;
     const auto at = static_cast<std::size_t>(node);
     if (last_state_.size() <= at) {
@@ -74,8 +85,7 @@ void Timeline::add_state(NodeId node, std::size_t event, const ServerState& stat
     }
     std::optional<ServerState>& last = last_state_[at];
     if (last && *last == state) return;
-    last = state;
-    StateChange change{event, node, 0, state};
+    StateChange change{event, node, 0, {}};
     if (state.up) {
         // A difference from the log of the last state that was up: a server that
         // restarts from its persisted log keeps it whole.
@@ -83,10 +93,17 @@ void Timeline::add_state(NodeId node, std::size_t event, const ServerState& stat
         const std::size_t common = std::min(base.size(), state.log.size());
         while (change.log_kept < common && base[change.log_kept] == state.log[change.log_kept])
             ++change.log_kept;
-        change.state.log.erase(change.state.log.begin(),
-                               change.state.log.begin() + static_cast<std::ptrdiff_t>(change.log_kept));
-        base = state.log;
+        const auto kept = state.log.begin() + static_cast<std::ptrdiff_t>(change.log_kept);
+        base.erase(base.begin() + static_cast<std::ptrdiff_t>(change.log_kept), base.end());
+        base.insert(base.end(), kept, state.log.end());
+        std::vector<EntrySummary> added(kept, state.log.end());
+        std::swap(added, state.log);
+        change.state = state;  // with only the added entries
+        std::swap(added, state.log);
+    } else {
+        change.state = state;
     }
+    last = std::move(state);
     states_.push_back(std::move(change));
 }
 

@@ -63,6 +63,8 @@ struct EntrySummary {
 };
 inline constexpr std::size_t kCommandShown = 24;
 EntrySummary summarize(const LogEntry& entry);
+/// summarize(entry) == summary, without building the summary.
+bool summarizes_to(const LogEntry& entry, const EntrySummary& summary);
 
 /// One server's state as its read-only inspection API (raftlab/raft/node.h) showed it.
 struct ServerState {
@@ -106,7 +108,9 @@ public:
     /// Records that `node` is in `state` from event index `event` on (its state after
     /// handling that event). Kept only when enabled and when it differs from the last
     /// state recorded for `node`. `event` never decreases from one call to the next.
-    void add_state(NodeId node, std::size_t event, const ServerState& state);
+    void add_state(NodeId node, std::size_t event, ServerState state);
+    /// The last state recorded for `node` (whole, log included); null when none.
+    const ServerState* last_state(NodeId node) const;
     /// Every recorded change, in order of event.
     const std::vector<StateChange>& state_changes() const { return states_; }
     /// `node`'s state at event index `event`: the latest change at or before it, with
