@@ -93,13 +93,14 @@ void Timeline::add_state(NodeId node, std::size_t event, ServerState state) {
         const std::size_t common = std::min(base.size(), state.log.size());
         while (change.log_kept < common && base[change.log_kept] == state.log[change.log_kept])
             ++change.log_kept;
-        const auto kept = state.log.begin() + static_cast<std::ptrdiff_t>(change.log_kept);
-        base.erase(base.begin() + static_cast<std::ptrdiff_t>(change.log_kept), base.end());
-        base.insert(base.end(), kept, state.log.end());
-        std::vector<EntrySummary> added(kept, state.log.end());
-        std::swap(added, state.log);
-        change.state = state;  // with only the added entries
-        std::swap(added, state.log);
+        const auto kept = static_cast<std::ptrdiff_t>(change.log_kept);
+        base.erase(base.begin() + kept, base.end());
+        base.insert(base.end(), state.log.begin() + kept, state.log.end());
+        // The change holds only the entries after the kept ones.
+        std::vector<EntrySummary> whole = std::move(state.log);
+        state.log.assign(whole.begin() + kept, whole.end());
+        change.state = state;
+        state.log = std::move(whole);
     } else {
         change.state = state;
     }
