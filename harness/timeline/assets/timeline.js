@@ -234,7 +234,7 @@
     const c = changes[n][j];
     if (!c.up) return `<div class="server-state down" data-node="${n}" data-up="0"><h3>server ${n} <span class="role down">down</span></h3><div>crashed: volatile state lost</div></div>`;
     const log = logAt(n, j);
-    const shown = 48, first = Math.max(0, log.length - shown);
+    const shown = 30, first = Math.max(0, log.length - shown);  // the newest entries
     let entries = first > 0 ? `<span class="more">${first} more&hellip;</span>` : '';
     for (let i = first; i < log.length; i++) {
       const [term, command] = log[i];
