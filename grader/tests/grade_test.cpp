@@ -253,11 +253,14 @@ TEST(Grade, isolatedAndFastGiveTheSameVerdicts) {
 }
 
 // A replay shows the same run, byte for byte, whether the servers run in the check or
-// each in a process of its own (every Env call comes back in the order it was made).
+// each in a process of its own (every Env call comes back in the order it was made),
+// and so does its HTML page, with every server's state after each event.
 TEST(Grade, replayIsIdenticalIsolatedAndFast) {
+    TempDir dir("replay-test");
+    const fs::path fast_page = dir.path() / "fast.html", isolated_page = dir.path() / "isolated.html";
     const std::string replay = "replay 8 crash_restart_every_server --seed 3 --impl solutions";
-    CliRun fast = grader(replay);
-    CliRun isolated = grader(replay + " --isolated");
+    CliRun fast = grader(replay + " --html " + fast_page.string());
+    CliRun isolated = grader(replay + " --isolated --html " + isolated_page.string());
     EXPECT_EQ(fast.exit_code, 0) << fast.output;
     EXPECT_NE(fast.output.find("timeline of seed 3"), std::string::npos) << fast.output;
     EXPECT_GT(fast.output.size(), 10000u) << "a replay of a whole run: " << fast.output;
@@ -266,10 +269,14 @@ TEST(Grade, replayIsIdenticalIsolatedAndFast) {
         std::istringstream in(text);
         std::string line, out;
         while (std::getline(in, line))
-            if (line.find(" ms total)") == std::string::npos) out += line + "\n";
+            if (line.find(" ms total)") == std::string::npos && line.find("written to ") == std::string::npos)
+                out += line + "\n";
         return out;
     };
     EXPECT_EQ(without_times(fast.output), without_times(isolated.output));
+    const std::string page = read_text(fast_page);
+    EXPECT_NE(page.find("\"states\":[["), std::string::npos) << "the page should carry the servers' states";
+    EXPECT_TRUE(page == read_text(isolated_page)) << "the fast and isolated replays drew different pages";
 }
 
 TEST(Grade, plannedLabsAreListedAndNotCountedAsPassed) {

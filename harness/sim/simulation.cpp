@@ -101,6 +101,7 @@ Simulation::Simulation(SimOptions options, ServerFactory factory)
         slots_.push_back(std::move(slot));
     }
     for (NodeId id = 0; id < options_.servers; ++id) start(id);
+    constructing_ = false;
 }
 
 Simulation::~Simulation() = default;
@@ -127,6 +128,11 @@ template <class F>
 void Simulation::call_server(NodeId node, const char* what, F&& f) {
     Slot& s = *slots_[static_cast<std::size_t>(node)];
     if (!s.server || failed()) return;
+    // The event that made this call (a delivery, a tick, a client request, a restart)
+    // was recorded just before it: the state the server ends in belongs to it. The
+    // servers built with the simulation hold their first state from the start.
+    const std::size_t cause =
+        constructing_ || timeline_.events().empty() ? 0 : timeline_.events().size() - 1;
     try {
         f(*s.server);
     } catch (const std::exception& e) {
@@ -134,6 +140,7 @@ void Simulation::call_server(NodeId node, const char* what, F&& f) {
         return;
     }
     after_event(node);
+    if (timeline_.enabled()) record_state(node, cause);
 }
 
 void Simulation::after_event(NodeId node) {
@@ -156,6 +163,59 @@ void Simulation::after_event(NodeId node) {
                    fmt::format("now {} in term {}", role_name(role), term));
         }
     }
+}
+
+namespace {
+
+/// ServerState's operator== without comparing the logs.
+bool same_apart_from_log(const ServerState& a, const ServerState& b) {
+    return a.up == b.up && a.role == b.role && a.term == b.term && a.voted_for == b.voted_for &&
+           a.leader_id == b.leader_id && a.commit_index == b.commit_index &&
+           a.last_applied == b.last_applied && a.next_index == b.next_index && a.match_index == b.match_index;
+}
+
+}  // namespace
+
+void Simulation::record_state(NodeId node, std::size_t event) {
+    const Slot& s = *slots_[static_cast<std::size_t>(node)];
+    ServerState state;
+    if (!s.server) {
+        state.up = false;
+        timeline_.add_state(node, event, state);
+        return;
+    }
+    // Only what the inspection API shows (in isolated mode it answers from the copy
+    // the host sent back with the call, so this costs no round trip).
+    try {
+        const RaftNode& server = *s.server;
+        state.role = server.role();
+        state.term = server.current_term();
+        state.voted_for = server.voted_for();
+        state.leader_id = server.leader_id();
+        state.commit_index = server.commit_index();
+        state.last_applied = server.last_applied();
+        if (state.role == Role::leader) {
+            for (NodeId peer = 0; peer < size(); ++peer) {
+                state.next_index.push_back(peer == node ? 0 : server.next_index(peer));
+                state.match_index.push_back(peer == node ? 0 : server.match_index(peer));
+            }
+        }
+        // Most events change nothing: compare the log with the last one recorded in
+        // place, and copy or summarize entries only when something changed.
+        const Index last = server.last_log_index();
+        const ServerState* before = timeline_.last_state(node);
+        const std::vector<EntrySummary> none;
+        const std::vector<EntrySummary>& old = before && before->up ? before->log : none;
+        std::size_t same = 0;
+        while (same < old.size() && same < last && summarizes_to(server.log_entry(same + 1), old[same])) ++same;
+        if (before && same == old.size() && same == last && same_apart_from_log(state, *before)) return;
+        state.log.reserve(last);
+        state.log.assign(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(same));
+        for (Index i = same + 1; i <= last; ++i) state.log.push_back(summarize(server.log_entry(i)));
+    } catch (const std::exception&) {
+        return;  // a server that cannot be inspected is already a failure (after_event)
+    }
+    timeline_.add_state(node, event, std::move(state));
 }
 
 void Simulation::record(NodeId node, EventKind kind, NodeId peer, std::uint64_t id,
@@ -346,6 +406,7 @@ void Simulation::crash(NodeId node) {
     ++s.timer_generation;  // its pending timer dies with it
     s.scheduled = -1;
     record(node, EventKind::crash, kNoNode, 0, "crashed: volatile state lost");
+    if (timeline_.enabled()) record_state(node, timeline_.events().size() - 1);
 }
 
 void Simulation::restart(NodeId node) {

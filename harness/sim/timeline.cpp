@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace raftlab::sim {
 
 const char* kind_name(EventKind kind) {
@@ -49,6 +51,76 @@ std::string describe(const Message& message) {
         }
     };
     return std::visit(Describe{}, message);
+}
+
+EntrySummary summarize(const LogEntry& entry) {
+    EntrySummary s{entry.term, entry.command};
+    if (s.command.size() > kCommandShown) {
+        std::size_t cut = kCommandShown - 3;
+        // Never cut a UTF-8 character in two: back up over continuation bytes.
+        while (cut > 0 && (static_cast<unsigned char>(s.command[cut]) & 0xC0) == 0x80) --cut;
+        s.command.resize(cut);
+        s.command += "...";
+    }
+    return s;
+}
+
+bool summarizes_to(const LogEntry& entry, const EntrySummary& summary) {
+    if (entry.term != summary.term) return false;
+    if (entry.command.size() <= kCommandShown) return entry.command == summary.command;
+    return summary == summarize(entry);  // long commands are rare; keep one definition of the cut
+}
+
+const ServerState* Timeline::last_state(NodeId node) const {
+    const auto at = static_cast<std::size_t>(node);
+    return node >= 0 && at < last_state_.size() && last_state_[at] ? &*last_state_[at] : nullptr;
+}
+
+void Timeline::add_state(NodeId node, std::size_t event, ServerState state) {
+    if (!enabled_ || node < 0) return;
+    const auto at = static_cast<std::size_t>(node);
+    if (last_state_.size() <= at) {
+        last_state_.resize(at + 1);
+        last_log_.resize(at + 1);
+    }
+    std::optional<ServerState>& last = last_state_[at];
+    if (last && *last == state) return;
+    StateChange change{event, node, 0, {}};
+    if (state.up) {
+        // A difference from the log of the last state that was up: a server that
+        // restarts from its persisted log keeps it whole.
+        std::vector<EntrySummary>& base = last_log_[at];
+        const std::size_t common = std::min(base.size(), state.log.size());
+        while (change.log_kept < common && base[change.log_kept] == state.log[change.log_kept])
+            ++change.log_kept;
+        const auto kept = static_cast<std::ptrdiff_t>(change.log_kept);
+        base.erase(base.begin() + kept, base.end());
+        base.insert(base.end(), state.log.begin() + kept, state.log.end());
+        // The change holds only the entries after the kept ones.
+        std::vector<EntrySummary> whole = std::move(state.log);
+        state.log.assign(whole.begin() + kept, whole.end());
+        change.state = state;
+        state.log = std::move(whole);
+    } else {
+        change.state = state;
+    }
+    last = std::move(state);
+    states_.push_back(std::move(change));
+}
+
+std::optional<ServerState> Timeline::state_at(NodeId node, std::size_t event) const {
+    std::optional<ServerState> state;
+    std::vector<EntrySummary> log;  // the log of the last state that was up
+    for (const StateChange& c : states_) {
+        if (c.event > event) break;
+        if (c.node != node) continue;
+        state = c.state;
+        if (!c.state.up) continue;
+        log.resize(std::min<std::size_t>(log.size(), c.log_kept));
+        log.insert(log.end(), c.state.log.begin(), c.state.log.end());
+        state->log = log;
+    }
+    return state;
 }
 
 void Timeline::print(std::ostream& out) const {

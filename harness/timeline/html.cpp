@@ -56,10 +56,42 @@ boost::json::array event_json(const sim::TimelineEvent& e) {
                               e.detail};
 }
 
+/// One state change as a compact array, in the order the script reads it:
+/// [event, node, 0] for a server that is down, otherwise
+/// [event, node, 1, role, term, voted_for, leader_id, commit_index, last_applied,
+///  log_kept, [term, command, term, command, ...] (the entries after the first
+///  log_kept of the server's last log while it was up),
+///  next_index[], match_index[]] (the last two on a leader only).
+boost::json::array state_json(const sim::StateChange& c) {
+    const sim::ServerState& s = c.state;
+    boost::json::array a{c.event, c.node, s.up ? 1 : 0};
+    if (!s.up) return a;
+    boost::json::array added;
+    added.reserve(s.log.size() * 2);
+    for (const sim::EntrySummary& e : s.log) {
+        added.push_back(e.term);
+        added.push_back(boost::json::string(e.command));
+    }
+    a.push_back(boost::json::string(std::string_view(role_name(s.role), 1)));
+    a.push_back(s.term);
+    a.push_back(s.voted_for);
+    a.push_back(s.leader_id);
+    a.push_back(s.commit_index);
+    a.push_back(s.last_applied);
+    a.push_back(c.log_kept);
+    a.push_back(std::move(added));
+    if (!s.next_index.empty() || !s.match_index.empty()) {
+        a.push_back(boost::json::array(s.next_index.begin(), s.next_index.end()));
+        a.push_back(boost::json::array(s.match_index.begin(), s.match_index.end()));
+    }
+    return a;
+}
+
 /// The number of servers: one more than the highest id any event names.
 int server_count(const sim::Timeline& timeline) {
     int highest = -1;
     for (const sim::TimelineEvent& e : timeline.events()) highest = std::max({highest, e.node, e.peer});
+    for (const sim::StateChange& c : timeline.state_changes()) highest = std::max(highest, c.node);
     return highest + 1;
 }
 
@@ -74,6 +106,10 @@ std::string render_html(const sim::Timeline& timeline, const PageInfo& info) {
     data["failure"] = info.failure;
     data["servers"] = server_count(timeline);
     data["events"] = std::move(events);
+    boost::json::array states;
+    states.reserve(timeline.state_changes().size());
+    for (const sim::StateChange& c : timeline.state_changes()) states.push_back(state_json(c));
+    data["states"] = std::move(states);
 
     const std::string title = info.title.empty() ? "raftlab timeline" : info.title;
     std::string page;

@@ -3,6 +3,14 @@
 //
 // Each event is [time_us, node, role, term, kind, peer, message_id, detail]: the
 // layout of raftlab::sim::TimelineEvent (harness/sim/include/raftlab/sim/timeline.h).
+// Each state change is [event, node, 0] (down) or [event, node, 1, role, term,
+// voted_for, leader_id, commit_index, last_applied, log_kept, [term, command, ...],
+// next_index[], match_index[]] (a raftlab::sim::StateChange; see html.cpp): the log
+// is the first log_kept entries of the server's last log while up, then those listed.
+//
+// Time travel: one event is selected at a time (click it, or step with the arrow keys
+// or j/k), and the panel at the bottom shows every server's state at that moment: for
+// each server, its latest state change at or before the selected event.
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('timeline-data').textContent);
@@ -10,6 +18,21 @@
     i, time: a[0], node: a[1], role: a[2], term: a[3], kind: String(a[4]).toLowerCase(), peer: a[5], id: a[6], detail: a[7],
   }));
   const servers = Math.max(1, data.servers);
+  const ROLE = { f: 'follower', c: 'candidate', l: 'leader' };
+  // Per server, its state changes in order, each with the length of its whole log.
+  const changes = Array.from({ length: servers }, () => []);
+  for (const a of data.states || []) {
+    const c = a[2]
+      ? { event: a[0], node: a[1], up: true, role: ROLE[a[3]] || String(a[3]), term: a[4], vote: a[5], leader: a[6],
+        commit: a[7], applied: a[8], kept: a[9], added: a[10], next: a[11] || null, match: a[12] || null }
+      : { event: a[0], node: a[1], up: false, kept: 0, added: [] };
+    const list = changes[c.node];
+    if (!list) continue;
+    // A down state changes no log: the next one is a difference from the last log.
+    const before = list.length ? list[list.length - 1].logLength : 0;
+    c.logLength = c.up ? Math.min(before, c.kept) + c.added.length / 2 : before;
+    list.push(c);
+  }
   const LANE = 72, TOP = 52, LABELS = 78, RIGHT = 340, BAND = 18;
   const lastTime = events.length ? events[events.length - 1].time : 0;
   let scale = Math.min(8, Math.max(0.2, 1500 / Math.max(1, lastTime / 1000)));  // px per ms
@@ -29,7 +52,9 @@
     const swatch = (v, label) => `<span><span class="swatch" style="background:var(--${v})"></span>${label}</span>`;
     return `<header><h1>${esc(data.title || 'raftlab timeline')}</h1>
       <div class="summary">${servers} servers, ${events.length} events, ${sends} messages sent,
-        ${fmtMs(lastTime)} of virtual time. Hover any mark or arrow for its content.</div>${failure}
+        ${fmtMs(lastTime)} of virtual time. Hover any mark or arrow for its content; click one
+        (or press &rarr;/&larr; or j/k, Shift for the next state change, Home/End) to see every
+        server's state at that event.</div>${failure}
       <div class="controls">
         <label><input type="checkbox" id="show-hb" checked> heartbeats and their replies</label>
         <label><input type="checkbox" id="show-timer"> timer ticks</label>
@@ -37,10 +62,13 @@
       <div class="legend">${swatch('follower', 'follower')}${swatch('candidate', 'candidate')}
         ${swatch('leader', 'leader')}${swatch('down', 'down (crashed)')}${swatch('ae', 'AppendEntries')}
         ${swatch('hb', 'heartbeat')}${swatch('aer', 'reply')}${swatch('rv', 'RequestVote')}
-        ${swatch('rvr', 'vote reply')}${swatch('drop', 'lost message &times;')}${swatch('net', 'network change')}</div>
+        ${swatch('rvr', 'vote reply')}${swatch('drop', 'lost message &times;')}${swatch('net', 'network change')}
+        ${swatch('loglen', 'log length')}${swatch('commit', 'commit index')}
+        <span>(lines along each lane: 0 at its bottom, ${most} at its top)</span></div>
       </header>
       <div id="diagram" style="display:flex"><svg id="labels" width="${LABELS}" height="${height}"></svg>
-        <div id="scroller" style="flex:1"><svg id="plot"></svg></div></div><div id="tip"></div>`;
+        <div id="scroller" style="flex:1"><svg id="plot"></svg><div id="cursor-line"></div><div id="cursor-ring"></div></div></div>
+      <section id="state-panel"><div id="state-event"></div><div id="state-servers"></div></section><div id="tip"></div>`;
   }
 
   // ---- role and term bands ------------------------------------------------------------
@@ -65,6 +93,31 @@
     const text = seg.role === 'down' ? 'down' : 't' + seg.term;
     const label = w > 30 ? `<text class="band-term${seg.role === 'leader' || seg.role === 'down' ? ' on-dark' : ''}" x="${x0 + 9}" y="${y + 13}">${text}</text>` : '';
     return `<rect class="band ${seg.role}" x="${x0}" y="${y}" width="${w}" height="${BAND}" data-band="${n}"><title>s${n} ${seg.role} ${text} from ${fmtMs(seg.since)}</title></rect>${label}`;
+  }
+
+  // ---- log length and commit index as lines along each lane -----------------------------
+  // The lines share one scale: 0 at the bottom of a lane, the longest log at its top.
+  let most = 1;
+  for (const list of changes) for (const c of list) most = Math.max(most, c.logLength, c.up ? c.commit : 0);
+  function progressLines() {
+    const out = [];
+    for (let n = 0; n < servers; n++) {
+      const bottom = laneY(n) + LANE / 2 - 6, span = LANE - 16;
+      const y = (v) => (bottom - (v / most) * span).toFixed(1);
+      for (const [field, cls] of [['logLength', 'loglen-line'], ['commit', 'commit-line']]) {
+        let d = '', open = false;
+        for (const c of changes[n]) {
+          // A state recorded at the first event is the server's state from the start.
+          const cx = x(c.event > 0 && events[c.event] ? events[c.event].time : 0).toFixed(1);
+          if (!c.up) { if (open) d += `H${cx}`; open = false; continue; }
+          d += open ? `H${cx}V${y(c[field])}` : `M${cx} ${y(c[field])}`;
+          open = true;
+        }
+        if (open) d += `H${x(lastTime + 20000).toFixed(1)}`;
+        if (d) out.push(`<path class="${cls}" d="${d}"/>`);
+      }
+    }
+    return out.join('');
   }
 
   // ---- messages ------------------------------------------------------------------------
@@ -147,6 +200,129 @@
     return out.join('');
   }
 
+  // ---- time travel: the selected event and every server's state at it --------------------
+  let selected = -1;
+  const logCache = changes.map(() => ({ upTo: -1, log: [] }));
+  /// The position in changes[n] of n's latest change at or before event k, or -1.
+  function changeAt(n, k) {
+    const list = changes[n];
+    let lo = 0, hi = list.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].event <= k) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+  /// n's whole log after its change j, as [term, command] pairs (rebuilt from the
+  /// differences, continuing from the last one rebuilt when stepping forward).
+  function logAt(n, j) {
+    const cache = logCache[n];
+    if (j < cache.upTo) { cache.upTo = -1; cache.log = []; }
+    for (let i = cache.upTo + 1; i <= j; i++) {
+      const c = changes[n][i];
+      if (!c.up) continue;
+      cache.log.length = Math.min(cache.log.length, c.kept);
+      for (let a = 0; a < c.added.length; a += 2) cache.log.push([c.added[a], c.added[a + 1]]);
+    }
+    cache.upTo = j;
+    return cache.log;
+  }
+  const who = (id) => (id >= 0 ? 's' + id : 'none');
+  function serverCard(n, k) {
+    const j = changeAt(n, k);
+    if (j < 0) return `<div class="server-state unknown" data-node="${n}" data-up=""><h3>server ${n}</h3><div>no state recorded yet</div></div>`;
+    const c = changes[n][j];
+    if (!c.up) return `<div class="server-state down" data-node="${n}" data-up="0"><h3>server ${n} <span class="role down">down</span></h3><div>crashed: volatile state lost</div></div>`;
+    const log = logAt(n, j);
+    const shown = 30, first = Math.max(0, log.length - shown);  // the newest entries
+    let entries = first > 0 ? `<span class="more">${first} more&hellip;</span>` : '';
+    for (let i = first; i < log.length; i++) {
+      const [term, command] = log[i];
+      entries += `<span class="entry${i + 1 <= c.commit ? ' committed' : ''}" title="index ${i + 1}, term ${term}: ${esc(command)}">` +
+        `<small>${i + 1}</small>t${term}</span>`;
+    }
+    let progress = '';
+    if (c.next) {
+      const rows = [];
+      for (let p = 0; p < servers; p++) if (p !== n) rows.push(`s${p} ${c.next[p]}/${c.match[p]}`);
+      progress = `<div class="progress">next/match: ${rows.join(' &middot; ')}</div>`;
+    }
+    return `<div class="server-state" data-node="${n}" data-up="1" data-role="${c.role}" data-term="${c.term}" ` +
+      `data-vote="${c.vote}" data-leader="${c.leader}" data-commit="${c.commit}" data-applied="${c.applied}" data-log="${log.length}">` +
+      `<h3>server ${n} <span class="role ${c.role}">${c.role}</span> term ${c.term}</h3>` +
+      `<div>voted for ${who(c.vote)} &middot; leader ${who(c.leader)}</div>` +
+      `<div>log <b>${log.length}</b> &middot; commit <b>${c.commit}</b> &middot; applied ${c.applied}</div>` +
+      `${progress}<div class="log">${entries || '<span class="more">empty log</span>'}</div></div>`;
+  }
+  // The selected event is marked by two elements above the plot, moved with a CSS
+  // transform: moving them repaints nothing of a plot of tens of thousands of marks.
+  function drawCursor() {
+    const line = document.getElementById('cursor-line'), ring = document.getElementById('cursor-ring');
+    if (!line || selected < 0) return;
+    const e = events[selected], cx = x(e.time);
+    line.style.top = (TOP - 30) + 'px';
+    line.style.height = (servers * LANE + 30) + 'px';
+    line.style.transform = `translateX(${cx - 1}px)`;
+    line.style.display = 'block';
+    ring.style.display = e.node >= 0 ? 'block' : 'none';
+    if (e.node >= 0) ring.style.transform = `translate(${cx - 11}px, ${laneY(e.node) - 11}px)`;
+  }
+  function select(k, scroll) {
+    if (!events.length) return;
+    selected = Math.max(0, Math.min(events.length - 1, k));
+    const e = events[selected];
+    document.getElementById('state-event').innerHTML =
+      `<b>event ${selected + 1} of ${events.length}</b> &middot; ${fmtMs(e.time)} &middot; ${esc(e.kind)} ` +
+      `${e.node >= 0 ? 'at server ' + e.node : '(whole cluster)'}${e.peer >= 0 ? (e.kind === 'deliver' ? ' from s' : ' to s') + e.peer : ''}: ` +
+      `<span class="detail">${esc(e.detail)}</span>`;
+    let cards = '';
+    for (let n = 0; n < servers; n++) cards += serverCard(n, selected);
+    const panel = document.getElementById('state-servers');
+    panel.innerHTML = cards;
+    document.getElementById('state-panel').setAttribute('data-event', String(selected));
+    drawCursor();
+    if (scroll) {
+      const scroller = document.getElementById('scroller'), cx = x(e.time);
+      if (cx < scroller.scrollLeft + 20 || cx > scroller.scrollLeft + scroller.clientWidth - 20)
+        scroller.scrollLeft = Math.max(0, cx - scroller.clientWidth / 2);
+    }
+  }
+  /// The next (dir 1) or previous (dir -1) event at which some server's state changed.
+  const changedAt = new Set(changes.flatMap((list) => list.map((c) => c.event)));
+  function nextChange(dir) {
+    const at = changedAt;
+    for (let k = selected + dir; k >= 0 && k < events.length; k += dir) if (at.has(k)) return k;
+    return dir > 0 ? events.length - 1 : 0;
+  }
+  function onKey(ev) {
+    if (ev.target && /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName) && ev.target.type !== 'checkbox') return;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    let k = null;
+    if (ev.key === 'ArrowRight' || ev.key === 'j') k = ev.shiftKey ? nextChange(1) : selected + 1;
+    else if (ev.key === 'ArrowLeft' || ev.key === 'k') k = ev.shiftKey ? nextChange(-1) : selected - 1;
+    else if (ev.key === 'J') k = nextChange(1);
+    else if (ev.key === 'K') k = nextChange(-1);
+    else if (ev.key === 'Home') k = 0;
+    else if (ev.key === 'End') k = events.length - 1;
+    if (k === null) return;
+    ev.preventDefault();
+    select(k, true);
+  }
+  function onClick(ev) {
+    const el = ev.target.closest && ev.target.closest('[data-e]');
+    if (el) {
+      const ids = el.getAttribute('data-e').split(',').map(Number);
+      select(ids[ids.length - 1], false);  // an arrow: its delivery (or where it was lost)
+      return;
+    }
+    const plot = document.getElementById('plot');
+    if (!plot.contains(ev.target)) return;
+    const t = ((ev.clientX - plot.getBoundingClientRect().left - 4) / scale) * 1000;
+    let k = 0;
+    while (k + 1 < events.length && events[k + 1].time <= t) k++;
+    select(k, false);
+  }
+
   // ---- drawing, hovering, controls -----------------------------------------------------
   function defs() {
     const colours = { append_entries: '--ae', append_entries_reply: '--aer', request_vote: '--rv', request_vote_reply: '--rvr' };
@@ -162,7 +338,8 @@
     let lanes = '';
     for (let n = 0; n < servers; n++)
       lanes += `<g class="lane" data-node="${n}"><rect class="lane-bg" x="0" y="${laneY(n) - LANE / 2 + 3}" width="${width}" height="${LANE - 6}"/></g>`;
-    plot.innerHTML = defs() + lanes + ruler(width) + bands() + acrossLanes() + messages() + marks();
+    plot.innerHTML = defs() + lanes + ruler(width) + bands() + progressLines() + acrossLanes() + messages() + marks();
+    drawCursor();
     let labels = '';
     for (let n = 0; n < servers; n++)
       labels += `<rect class="lane-bg" x="0" y="${laneY(n) - LANE / 2 + 3}" width="${LABELS}" height="${LANE - 6}"/><text class="lane-label" x="10" y="${laneY(n) + 4}">server ${n}</text>`;
@@ -212,6 +389,10 @@
   document.getElementById('zoom-out').addEventListener('click', () => zoom(0.5));
   const go = document.getElementById('goto');
   if (go) go.addEventListener('click', showViolation);
+  diagram.addEventListener('click', onClick);
+  document.addEventListener('keydown', onKey);
+  const broke = events.findIndex((e) => e.kind === 'violation');
+  select(broke >= 0 ? broke : 0, false);
   showViolation();
   document.body.setAttribute('data-ready', '1');
 })();

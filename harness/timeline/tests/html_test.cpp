@@ -52,6 +52,32 @@ TEST(HtmlTimeline, renderCarriesEveryEventOfAFailingRun) {
     EXPECT_TRUE(violation && drop && network) << "the sample run should show every kind of mark";
 }
 
+TEST(HtmlTimeline, renderCarriesEveryStateChange) {
+    auto sim = timeline_test::first_failing_run();
+    const auto data = embedded_data(render_html(sim->timeline(), {"t", sim->failure()}));
+    const auto& states = data.at("states").as_array();
+    const auto& changes = sim->timeline().state_changes();
+    ASSERT_EQ(states.size(), changes.size());
+    ASSERT_GT(changes.size(), 10u);
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        const auto& a = states[i].as_array();
+        const sim::StateChange& c = changes[i];
+        EXPECT_EQ(a.at(0).to_number<std::uint64_t>(), c.event);
+        EXPECT_EQ(a.at(1).to_number<int>(), c.node);
+        EXPECT_EQ(a.at(2).to_number<int>(), c.state.up ? 1 : 0);
+        if (!c.state.up) {
+            EXPECT_EQ(a.size(), 3u);
+            continue;
+        }
+        EXPECT_EQ(a.at(3).as_string(), std::string(1, role_name(c.state.role)[0]));
+        EXPECT_EQ(a.at(4).to_number<std::uint64_t>(), c.state.term);
+        EXPECT_EQ(a.at(7).to_number<std::uint64_t>(), c.state.commit_index);
+        EXPECT_EQ(a.at(9).to_number<std::uint64_t>(), c.log_kept);
+        EXPECT_EQ(a.at(10).as_array().size(), 2 * c.state.log.size());
+        EXPECT_EQ(a.size(), c.state.role == Role::leader ? 13u : 11u);
+    }
+}
+
 TEST(HtmlTimeline, pageIsSelfContained) {
     auto sim = timeline_test::first_failing_run();
     const std::string page = render_html(sim->timeline(), {"t", sim->failure()});

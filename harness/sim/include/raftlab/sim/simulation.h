@@ -187,6 +187,9 @@ private:
     template <class F> void call_server(NodeId node, const char* what, F&& f);
     void after_event(NodeId node);
     void record(NodeId node, EventKind kind, NodeId peer, std::uint64_t id, std::string detail);
+    /// Adds `node`'s state, as its inspection API shows it, to the timeline from event
+    /// index `event` on (only when a timeline is recorded).
+    void record_state(NodeId node, std::size_t event);
 
     SimOptions options_;
     ServerFactory factory_;
@@ -206,6 +209,7 @@ private:
     std::uint64_t next_message_id_ = 0;
     Time now_ = 0;
     std::string failure_;
+    bool constructing_ = true;  // the constructor is starting the servers
 };
 
 }  // namespace raftlab::sim

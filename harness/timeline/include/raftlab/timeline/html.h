@@ -13,7 +13,13 @@
 //   * network changes (partitions, cuts, heals) as dashed lines across every lane,
 //     crashes and restarts as marks on their lane;
 //   * the moment a property broke as a red line, with the failure in a banner above;
-//   * hovering any mark or arrow shows what happened there in full.
+//   * hovering any mark or arrow shows what happened there in full;
+//   * time travel: one event is selected (click it, or step with the arrow keys or
+//     j/k; Shift jumps to the next event that changed a server's state) and a panel
+//     shows every server's state at that moment, as the timeline recorded it (see
+//     Timeline::add_state): role, term, vote, leader, log, commit index, last applied,
+//     a leader's next and match indexes, or "down";
+//   * each server's log length and commit index drawn as lines along its lane.
 //
 // The page has no external assets: its styles, its script and the recorded events are
 // all inside the one file, so it opens offline, from an e-mail attachment or a
