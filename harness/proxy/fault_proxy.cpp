@@ -67,6 +67,12 @@ void FaultProxy::State::remove_link(const std::string& name) {
 void FaultProxy::State::set_faults(const std::string& name, std::optional<Direction> d, const DirectionFaults& f) {
     validate(f);
     Link& l = link(name);
+    // Frame faults need frames to act on: on a raw (byte-stream) link they would be
+    // accepted and do nothing, which a person reads as "the network is fine".
+    if (f.frames.any() && !l.spec.framed)
+        throw FaultError("link " + name + " carries a raw byte stream, so it has no frames to drop, duplicate, "
+                         "delay or reorder; use the byte faults (latency_ms, jitter_ms, bandwidth, slice_bytes, "
+                         "blackhole) on it, or create it framed");
     if (!d || *d == Direction::forward) l.faults[0] = f;
     if (!d || *d == Direction::backward) l.faults[1] = f;
 }

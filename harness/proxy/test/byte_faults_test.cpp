@@ -176,3 +176,21 @@ TEST(ProxyStreams, serverResetsMidStream_clientSeesCloseAndProxySurvives) {
     }
     EXPECT_EQ(proxy.links().size(), 1u) << "the proxy still answers";
 }
+
+// Frame faults on a raw link would be accepted and do nothing: refused, naming the
+// link and the faults that do work there. The link keeps its old faults.
+TEST_F(ByteFaultsTest, frameFaultsOnARawLinkAreRefused) {
+    DirectionFaults drop;
+    drop.frames.drop = 0.3;
+    try {
+        proxy.set_faults("c->s", drop);
+        FAIL() << "drop 0.3 on a raw link was accepted";
+    } catch (const FaultError& e) {
+        EXPECT_NE(std::string(e.what()).find("link c->s carries a raw byte stream"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("latency_ms"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(proxy.links()[0].forward.any());
+    DirectionFaults slow;
+    slow.bytes.latency = std::chrono::milliseconds(5);
+    EXPECT_NO_THROW(proxy.set_faults("c->s", slow));
+}
