@@ -273,6 +273,14 @@ TEST(Instructor, gradescopeAutograderGradesSolutionsAndStarter) {
     EXPECT_EQ(expect_gradescope_results(s).size(), lab5.checks.size());
     EXPECT_EQ(json::value_to<int>(s.at("score")), 0);
 
+    // A whole repository uploaded as one folder (GitHub's Download ZIP): its starter/
+    // is found one level down, and graded.
+    ag.submit(kRoot / "solutions", "myrepo-main/starter");
+    auto nested = ag.run();
+    ASSERT_EQ(nested.exit_code, 0) << nested.output;
+    json::object n = ag.results();
+    EXPECT_EQ(json::value_to<int>(n.at("score")), lab5.max_points()) << nested.output;
+
     // An empty submission: score 0 and a sentence that says what to upload.
     ag.submit({}, "");
     ASSERT_EQ(ag.run().exit_code, 0);
