@@ -76,7 +76,7 @@ std::string first_errors(const std::string& log, int max_errors) {
     return out;
 }
 
-BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args) {
+BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args, const fs::path& submission = {}) {
     ChildSpec spec;
     spec.program = "/usr/bin/env";
     args.insert(args.begin(), "cmake");
@@ -91,7 +91,13 @@ BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args) {
     fs::path base;  // the build folder, where the compiler runs
     for (std::size_t k = 0; k + 1 < spec.args.size(); ++k)
         if (spec.args[k] == "--build" || spec.args[k] == "-B") base = spec.args[k + 1];
+    // A batch grades a copy of each submission in its slot (build/batch/slot-N/student):
+    // the student's files are named as in their own folder, not by the slot's path.
     b.log = relative_paths(r.output, root, base);
+    if (!submission.empty()) {
+        const std::string prefix = submission.lexically_relative(root).string() + "/";
+        for (std::size_t at; (at = b.log.find(prefix)) != std::string::npos;) b.log.erase(at, prefix.size());
+    }
     b.errors = b.ok ? "" : first_errors(b.log, 5);
     b.seconds = r.seconds;
     return b;
@@ -289,7 +295,8 @@ BuildOutcome build_lab(const fs::path& root, const Impl& impl, const Lab& lab) {
 }
 
 BuildOutcome build_target(const fs::path& root, const Impl& impl, const std::string& target) {
-    return run_tool(root, {"--build", impl.build_dir.string(), "--target", target});
+    const bool slot_copy = within(impl.source, root / "build");
+    return run_tool(root, {"--build", impl.build_dir.string(), "--target", target}, slot_copy ? impl.source : fs::path());
 }
 
 fs::path server_binary(const Impl& impl) { return impl.build_dir / "labs" / "10-system" / "lab10-server"; }

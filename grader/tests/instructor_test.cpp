@@ -504,6 +504,10 @@ TEST(Instructor, shardsMergeToTheUnshardedGradebook) {
     }
     EXPECT_NE(read_text(work.path() / "merged/summary.md").find("Merged from the gradebooks of 3 shards"),
               std::string::npos);
+    // A compile error names the student's own file, not the copy in a batch slot.
+    const std::string broken = read_text(work.path() / "whole/edsger.json");
+    EXPECT_NE(broken.find("raft/log.cpp:"), std::string::npos) << broken;
+    EXPECT_EQ(broken.find("build/batch/slot-"), std::string::npos) << broken;
 
     // A student in two gradebooks, and a shard out of range: one line each, exit 2.
     std::string full_shard = shard_of("ada", 3) == 1 ? shard_csvs[0] : shard_of("ada", 3) == 2 ? shard_csvs[1]
