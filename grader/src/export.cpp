@@ -252,6 +252,8 @@ std::vector<ExportedFile> export_files(const fs::path& root, const ExportOptions
     for (const fs::path& rel : source_files(root)) {
         if (rel.empty() || !kExported.count(rel.begin()->string())) continue;
         if (in_lab_folder(rel, "broken")) continue;
+        // The grader's own tests grade solutions/ and name hidden checks: not for students.
+        if (rel.string().rfind("grader/tests/", 0) == 0) continue;
         if (in_lab_folder(rel, "hidden") && !options.keep_hidden) continue;
         fs::path source = root / rel;
         if (!fs::is_regular_file(source, ec)) continue;  // deleted, or not a file

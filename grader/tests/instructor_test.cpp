@@ -136,6 +136,23 @@ TEST(ExportUnit, everyRealLabYamlListsHiddenChecksLast) {
     }
 }
 
+// The student repository names no hidden check's file (a name tells what the check
+// does) and holds none of the grader's own tests, which grade solutions/.
+TEST(ExportUnit, theExportNamesNoHiddenCheckFile) {
+    std::vector<std::string> hidden;
+    for (const auto& lab : fs::directory_iterator(kRoot / "labs"))
+        if (fs::is_directory(lab.path() / "hidden"))
+            for (const auto& f : fs::directory_iterator(lab.path() / "hidden")) hidden.push_back(f.path().filename().string());
+    ASSERT_GE(hidden.size(), 8u);
+    for (const auto& f : export_files(kRoot, {})) {
+        EXPECT_NE(f.path.string().rfind("grader/tests/", 0), 0u) << f.path;
+        for (const auto& name : hidden)
+            EXPECT_EQ(f.content.find(name), std::string::npos) << f.path << " names the hidden check file " << name;
+        if (f.path == "README.md")
+            EXPECT_EQ(f.content.find("solutions"), std::string::npos) << "the student README mentions solutions";
+    }
+}
+
 // ---- export-student --------------------------------------------------------------
 
 TEST(Instructor, exportIsRepeatableBuildsGradesAndHasNoSolution) {

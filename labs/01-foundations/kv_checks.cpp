@@ -2,8 +2,7 @@
 //
 // Each check starts its own server on a free loopback port and kills it at the end
 // (ChildProcess), then talks to it as clients do: sliced, pipelined, many at once,
-// or idle. (Clients that hang up in the middle of a message are a hidden check, in
-// hidden/kv_misbehaving_checks.cpp.)
+// or idle. (Instructors grade one more check, hidden.)
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 

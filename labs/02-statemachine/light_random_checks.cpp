@@ -3,8 +3,8 @@
 //
 // The checks watch the display that the actions would produce, and run every
 // sequence twice to make sure next() is pure. Any failure names the seed and the
-// replay command. (The comparison with the reference model is a hidden check, in
-// hidden/reference_model_checks.cpp.) Each sequence goes to the student's next() as
+// replay command. (Instructors grade one more check, hidden.)
+// Each sequence goes to the student's next() as
 // one request (light::Steps, light_under_test.h): the same calls, in the
 // same order, as a loop of s = next(s, e).state, without a round trip per event.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // random_events.h: lab 2's random event sequences, shared by the visible checks
-// (light_random_checks.cpp) and the hidden one (hidden/reference_model_checks.cpp).
+// (light_random_checks.cpp) and a hidden one.
 // Each seed makes one sequence of ticks and button presses; how often the button is
 // pressed also depends on the seed, so both busy and quiet intersections occur.
 #pragma once

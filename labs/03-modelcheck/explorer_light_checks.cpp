@@ -1,5 +1,5 @@
 // explorer_light_checks.cpp: lab 3 checks of the explorer on the student's own lab 2
-// traffic light. (The random-graph check is hidden: hidden/random_graph_checks.cpp.)
+// traffic light. (Instructors grade one more check, hidden.)
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,5 +1,5 @@
 // for_seeds.h: how lab 5's randomized checks run their seeds, shared by the visible
-// checks (network_random_checks.cpp) and the hidden one (hidden/).
+// checks (network_random_checks.cpp) and a hidden one.
 #pragma once
 
 #include <gtest/gtest.h>

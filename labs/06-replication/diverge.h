@@ -1,5 +1,5 @@
 // diverge.h: how lab 6's divergence checks make followers whose logs disagree with
-// the leader's (shared by divergence_checks.cpp and the hidden check in hidden/).
+// the leader's (shared by divergence_checks.cpp and a hidden check).
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // fault_checks.cpp: the service under faults: crashes, a leader cut off in a
 // minority, lossy links and paused processes. (The random mix of all of these is a
-// hidden check, in hidden/nemesis_checks.cpp.)
+// hidden check.)
 //
 // Each check runs a workload of concurrent clients while the faults happen, heals
 // everything, reads every key back with a fresh client, and then judges the whole
