@@ -434,7 +434,7 @@ TEST(Grade, usageErrorIsExit2) {
 // Only the simulated projects draw a timeline: elsewhere --html is refused in one line
 // (it used to write nothing and say nothing), and the table does not suggest it.
 TEST(Grade, usageErrorHtmlWhereNoTimelineIsDrawn) {
-    CliRun r = grader("replay 4 random_vs_reference --seed 1 --html t.html");
+    CliRun r = grader("replay 4 random_sequences --seed 1 --html t.html");
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
     EXPECT_NE(r.output.find("draw no timeline"), std::string::npos) << r.output;
