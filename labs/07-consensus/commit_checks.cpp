@@ -49,7 +49,7 @@ TEST(Quorum, majorityArithmetic) {
 }
 
 TEST(Commit, majorityCommitsAndApplies) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         const int count = static_cast<int>(sim.rng().uniform(1, 30));
         for (int i = 0; i < count; ++i) {
@@ -66,7 +66,7 @@ TEST(Commit, majorityCommitsAndApplies) {
 }
 
 TEST(Commit, followersLearnCommitIndex) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         const int count = static_cast<int>(sim.rng().uniform(1, 20));
         if (std::string e = submit_many(sim, 0, count); !e.empty()) return e;
@@ -107,20 +107,20 @@ std::string cut_off_leader(Simulation& sim, int before, int minority, int after)
 }
 
 TEST(Commit, noCommitWithoutMajority) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         const int minority = static_cast<int>(sim.rng().uniform(1, 2));
         return cut_off_leader(sim, static_cast<int>(sim.rng().uniform(0, 5)), minority, 5);
     });
 }
 
 TEST(Commit, evenClusterNeedsStrictMajority) {
-    run_seeds(100, cluster(4), make_server, [](Simulation& sim) -> std::string {
+    run_probed(100, cluster(4), [](Simulation& sim) -> std::string {
         return cut_off_leader(sim, 2, 2, 4);  // two of four is not a majority
     });
 }
 
 TEST(Commit, commitsResumeAfterHeal) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         const int before = static_cast<int>(sim.rng().uniform(0, 5));
         if (std::string e = cut_off_leader(sim, before, 2, 5); !e.empty()) return e;
         sim.heal();
@@ -129,7 +129,7 @@ TEST(Commit, commitsResumeAfterHeal) {
 }
 
 TEST(Commit, minorityDownStillCommits) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         sim.crash(static_cast<NodeId>(sim.rng().uniform(1, 2)));
         sim.crash(static_cast<NodeId>(sim.rng().uniform(3, 4)));
@@ -142,7 +142,7 @@ TEST(Commit, oldTermEntryNotCommittedByCounting) {
     // The Figure 8 situation, made by hand: an entry of term 1 reaches a majority only
     // under the leader of term 2. Counting replicas must not commit it; committing an
     // entry of term 2 after it does.
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         sim.run_for(100 * kMillisecond);
         sim.partition({{0, 1}, {2, 3, 4}});
@@ -168,7 +168,7 @@ TEST(Commit, oldTermEntryNotCommittedByCounting) {
 }
 
 TEST(Commit, singleServerCommitsAlone) {
-    run_seeds(10, cluster(1), make_server, [](Simulation& sim) -> std::string {
+    run_probed(10, cluster(1), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         if (std::string e = submit_many(sim, 0, 5); !e.empty()) return e;
         return all_apply(sim, 5, 100 * kMillisecond, "a one-server cluster is its own majority");

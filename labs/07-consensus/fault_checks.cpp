@@ -11,7 +11,7 @@ namespace {
 TEST(Faults, lossyDuplicatingReorderingLinks) {
     SimOptions o = cluster();
     o.link = LinkParams{1 * kMillisecond, 40 * kMillisecond, 0.2, 0.3};
-    run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, o, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         if (std::string e = submit_spread(sim, 0, 30, 20 * kMillisecond); !e.empty()) return e;
         return all_apply(sim, 30, 5 * kSecond,
@@ -24,7 +24,7 @@ TEST(Faults, appliesOnceAcrossDuplicates) {
     SimOptions o = cluster(3);
     o.link = LinkParams{1 * kMillisecond, 10 * kMillisecond, 0.0, 0.9};
     o.codec_roundtrip = true;
-    run_seeds(100, o, make_server, [](Simulation& sim) -> std::string {
+    run_probed(100, o, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         if (std::string e = submit_many(sim, 0, 15); !e.empty()) return e;
         if (std::string e = all_apply(sim, 15, 2 * kSecond, "entries did not commit"); !e.empty()) return e;
@@ -43,7 +43,7 @@ TEST(Faults, laggingFollowerCommitsOnlyWhatItHas) {
     // is far ahead of it: each batch may commit only up to the entries it carried.
     SimOptions o = cluster();
     o.server.max_entries_per_message = 4;
-    run_seeds(200, o, make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, o, [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         const NodeId lagging = static_cast<NodeId>(sim.rng().uniform(1, 4));
         sim.isolate(lagging);
@@ -57,7 +57,7 @@ TEST(Faults, laggingFollowerCommitsOnlyWhatItHas) {
 }
 
 TEST(Faults, restartFromPersistedState) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         const int first = static_cast<int>(sim.rng().uniform(1, 10));
         if (std::string e = submit_many(sim, 0, first); !e.empty()) return e;
@@ -90,7 +90,7 @@ TEST(Faults, restartFromPersistedState) {
 }
 
 TEST(Faults, leaderCrashKeepsCommittedEntries) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         sim.run_for(100 * kMillisecond);
         const int count = static_cast<int>(sim.rng().uniform(1, 20));

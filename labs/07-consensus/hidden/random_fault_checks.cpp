@@ -9,7 +9,7 @@ namespace lab07 {
 namespace {
 
 TEST(Faults, randomFaultSchedule) {
-    run_seeds(200, cluster(), make_server, [](Simulation& sim) -> std::string {
+    run_probed(200, cluster(), [](Simulation& sim) -> std::string {
         sim.become_leader(0);
         int next = 0;
         std::string refused;
