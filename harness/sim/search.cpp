@@ -8,6 +8,7 @@
 #include <deque>
 #include <exception>
 #include <stdexcept>
+#include <thread>
 #include <unordered_set>
 
 #include "raftlab/sim/raft_checks.h"
@@ -489,6 +490,52 @@ std::unique_ptr<SearchCluster> replay(const SearchOptions& options, const Server
     return c;
 }
 
+/// The successors of one state, generated on one thread.
+struct Successor {
+    std::vector<SearchEvent> path;
+    std::uint64_t hash = 0;
+    bool failed = false;
+    bool beyond_bounds = false;
+};
+struct Expansion {
+    std::vector<Successor> successors;  // in the order of enabled(); ends at a failure
+    bool parent_failed = false;
+    SearchResult counters;              // replays and events only
+};
+
+Expansion expand(const SearchOptions& options, const ServerFactory& factory, const SearchHooks& hooks,
+                 const std::vector<SearchEvent>& path) {
+    Expansion x;
+    auto parent = replay(options, factory, hooks, path, false, x.counters);
+    if (parent->failed()) {  // a server that does not replay the same way
+        x.parent_failed = true;
+        return x;
+    }
+    const std::vector<SearchEvent> events = parent->enabled();
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        Successor next;
+        next.path = path;
+        next.path.push_back(events[k]);
+        // The parent cluster serves the first successor; the others replay.
+        std::unique_ptr<SearchCluster> child;
+        if (k == 0) {
+            parent->take(events[k]);
+            ++x.counters.events;
+            child = std::move(parent);
+        } else {
+            child = replay(options, factory, hooks, next.path, false, x.counters);
+        }
+        next.failed = child->failed();
+        if (!next.failed) {
+            next.hash = child->state_hash();
+            next.beyond_bounds = child->beyond_bounds(static_cast<int>(next.path.size()));
+        }
+        x.successors.push_back(std::move(next));
+        if (x.successors.back().failed) break;
+    }
+    return x;
+}
+
 }  // namespace
 
 SearchResult search(const SearchOptions& options, const ServerFactory& factory, const SearchHooks& hooks,
@@ -502,6 +549,7 @@ SearchResult search(const SearchOptions& options, const ServerFactory& factory, 
     std::deque<std::vector<SearchEvent>> frontier;
     std::vector<SearchEvent> found;
     bool violated = false;
+    bool full = false;
 
     // The root, then breadth first: each path in the frontier is a distinct state
     // within the bounds whose successors have not been generated yet.
@@ -515,45 +563,55 @@ SearchResult search(const SearchOptions& options, const ServerFactory& factory, 
             frontier.emplace_back();
         }
     }
-    while (!violated && !frontier.empty()) {
+    // States are expanded a batch at a time, one per worker thread (servers in host
+    // processes spend most of a replay waiting), and merged in frontier order exactly
+    // as one thread would: the result does not depend on the number of workers.
+    const std::size_t workers = static_cast<std::size_t>(std::max(1, options.workers));
+    while (!violated && !full && !frontier.empty()) {
         if (result.states >= options.max_states) break;
         if (elapsed() > options.time_limit_seconds) {
             result.out_of_time = true;
             break;
         }
-        std::vector<SearchEvent> path = std::move(frontier.front());
-        frontier.pop_front();
-        auto parent = replay(options, factory, hooks, path, false, result);
-        if (parent->failed()) {  // a server that does not replay the same way
-            found = path;
-            violated = true;
-            break;
+        std::vector<std::vector<SearchEvent>> batch;
+        while (batch.size() < workers && !frontier.empty()) {
+            batch.push_back(std::move(frontier.front()));
+            frontier.pop_front();
         }
-        const std::vector<SearchEvent> events = parent->enabled();
-        for (std::size_t k = 0; k < events.size() && !violated; ++k) {
-            std::vector<SearchEvent> child_path = path;
-            child_path.push_back(events[k]);
-            // The parent cluster serves the first successor; the others replay.
-            std::unique_ptr<SearchCluster> child;
-            if (k == 0) {
-                parent->take(events[k]);
-                ++result.events;
-                child = std::move(parent);
-            } else {
-                child = replay(options, factory, hooks, child_path, false, result);
-            }
-            if (child->failed()) {
-                found = std::move(child_path);
+        std::vector<Expansion> expansions(batch.size());
+        {
+            std::vector<std::thread> threads;
+            for (std::size_t i = 1; i < batch.size(); ++i)
+                threads.emplace_back([&, i] { expansions[i] = expand(options, factory, hooks, batch[i]); });
+            expansions[0] = expand(options, factory, hooks, batch[0]);
+            for (auto& t : threads) t.join();
+        }
+        for (std::size_t i = 0; i < batch.size() && !violated && !full; ++i) {
+            Expansion& x = expansions[i];
+            result.replays += x.counters.replays;
+            result.events += x.counters.events;
+            if (x.parent_failed) {
+                found = batch[i];
                 violated = true;
                 break;
             }
-            if (!visited.insert(child->state_hash()).second) continue;
-            ++result.states;
-            if (child->beyond_bounds(static_cast<int>(child_path.size())))
-                ++result.pruned;
-            else
-                frontier.push_back(std::move(child_path));
-            if (result.states >= options.max_states) break;
+            for (Successor& next : x.successors) {
+                if (next.failed) {
+                    found = std::move(next.path);
+                    violated = true;
+                    break;
+                }
+                if (!visited.insert(next.hash).second) continue;
+                ++result.states;
+                if (next.beyond_bounds)
+                    ++result.pruned;
+                else
+                    frontier.push_back(std::move(next.path));
+                if (result.states >= options.max_states) {
+                    full = true;
+                    break;
+                }
+            }
         }
     }
     result.exhausted = !violated && frontier.empty();

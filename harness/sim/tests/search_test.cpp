@@ -123,6 +123,19 @@ TEST(Search, sameOptionsSameOrderSameCounterexample) {
     EXPECT_EQ(a.events, b.events);
 }
 
+TEST(Search, manyWorkersGiveTheOneWorkerResult) {
+    SearchOptions parallel = small();
+    parallel.workers = 4;
+    for (bool bug : {false, true}) {
+        const SearchResult a = search(small(), voters(!bug));
+        const SearchResult b = search(parallel, voters(!bug));
+        EXPECT_EQ(a.path_text, b.path_text);
+        EXPECT_EQ(a.failure, b.failure);
+        EXPECT_EQ(a.states, b.states);
+        EXPECT_EQ(a.exhausted, b.exhausted);
+    }
+}
+
 TEST(Search, stopsAtTheStateBudget) {
     SearchOptions o = small();
     o.max_states = 10;

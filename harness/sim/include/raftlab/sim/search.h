@@ -83,6 +83,10 @@ struct SearchOptions {
     /// states or this much wall time, whichever comes first.
     std::uint64_t max_states = 2000;
     double time_limit_seconds = 20;
+    /// States expanded at once, each on a thread of its own (for servers in host
+    /// processes; keep 1 for servers in this process, whose code may not be
+    /// thread-safe). The result is the same for any number.
+    int workers = 1;
 };
 
 enum class SearchStep { deliver, duplicate, drop, timer, submit, crash, restart, designate };
