@@ -260,16 +260,19 @@ bool SearchCluster::may_designate(NodeId node) const {
     // A server that could win an election: its next term is new to everyone, and a
     // majority (itself included) would find its log at least as up to date.
     if (!up(node) || server(node).role() == Role::leader) return false;
+    // The voters are up servers, comparing the logs they hold (last term first, then
+    // length); a down server cannot vote, but its term still rules out reusing one.
+    auto last_of = [&](NodeId n) -> std::pair<Term, Index> {
+        const Index last = server(n).last_log_index();
+        return {last == 0 ? 0 : server(n).log_entry(last).term, last};
+    };
     const Term next = server(node).current_term() + 1;
-    const auto& own = persisted(node).log;
-    const Term own_last = own.empty() ? 0 : own.back().term;
+    const auto own = last_of(node);
     int voters = 0;
     for (NodeId n = 0; n < size(); ++n) {
-        const PersistentState& d = persisted(n);
-        const Term term = up(n) ? server(n).current_term() : d.current_term;
+        const Term term = up(n) ? server(n).current_term() : persisted(n).current_term;
         if (term >= next) return false;
-        const Term last = d.log.empty() ? 0 : d.log.back().term;
-        if (own_last > last || (own_last == last && own.size() >= d.log.size())) ++voters;
+        if (up(n) && own >= last_of(n)) ++voters;
     }
     return 2 * voters > size();
 }
@@ -294,11 +297,6 @@ std::vector<SearchEvent> SearchCluster::enabled() const {
     if (submitted_ < options_.commands)
         for (NodeId n = 0; n < size(); ++n)
             if (up(n) && server(n).role() == Role::leader) events.push_back({SearchStep::submit, n, -1});
-    if (duplicates_ < options_.max_duplicates)
-        for (int i : distinct)
-            if (up(in_flight_[static_cast<std::size_t>(i)].to)) events.push_back({SearchStep::duplicate, kNoNode, i});
-    if (drops_ < options_.max_drops)
-        for (int i : distinct) events.push_back({SearchStep::drop, kNoNode, i});
     for (NodeId n = 0; n < size(); ++n) {
         if (up(n) && crashes_ < options_.max_crashes) events.push_back({SearchStep::crash, n, -1});
         if (!up(n)) events.push_back({SearchStep::restart, n, -1});
@@ -306,6 +304,11 @@ std::vector<SearchEvent> SearchCluster::enabled() const {
     if (designations_ < options_.max_designations)
         for (NodeId n = 0; n < size(); ++n)
             if (may_designate(n)) events.push_back({SearchStep::designate, n, -1});
+    if (duplicates_ < options_.max_duplicates)
+        for (int i : distinct)
+            if (up(in_flight_[static_cast<std::size_t>(i)].to)) events.push_back({SearchStep::duplicate, kNoNode, i});
+    if (drops_ < options_.max_drops)
+        for (int i : distinct) events.push_back({SearchStep::drop, kNoNode, i});
     return events;
 }
 
@@ -404,10 +407,10 @@ void SearchCluster::take(const SearchEvent& e) {
     if (!broken.empty()) fail(std::move(broken));
 }
 
-void SearchCluster::settle(int limit) {
+void SearchCluster::settle(int limit, NodeId hold) {
     for (int k = 0; k < limit && !failed(); ++k) {
         std::size_t i = 0;
-        while (i < in_flight_.size() && !up(in_flight_[i].to)) ++i;
+        while (i < in_flight_.size() && (!up(in_flight_[i].to) || in_flight_[i].to == hold)) ++i;
         if (i == in_flight_.size()) return;
         deliver(i, false);
     }

@@ -151,7 +151,8 @@ public:
     void take(const SearchEvent& event);
     /// Delivers the oldest message in flight to an up server, again and again, until
     /// none is left or `limit` deliveries were made (a reliable, in-order network).
-    void settle(int limit = 100);
+    /// Messages to `hold` stay in flight.
+    void settle(int limit = 100, NodeId hold = kNoNode);
     /// The event in words, as of now (before it is taken).
     std::string describe(const SearchEvent& event) const;
     /// True when the state is outside the bounds: check it, do not extend it.

@@ -44,6 +44,7 @@ inline void run_search(SearchOptions options, const ServerFactory& factory, cons
     const auto html = check::html_path();
     const std::uint64_t seed = check::seeds(1).front();
     options.seed = seed;
+    options.workers = static_cast<int>(seed_workers());
     const SearchResult r = search(options, factory, hooks, show || html.has_value());
     std::cout << search_summary(r) << "\n";
     if (r.timeline && show) {
