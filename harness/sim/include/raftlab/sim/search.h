@@ -16,8 +16,9 @@
 //   crash     stop a server (volatile state lost, in-flight messages stay) and
 //   restart   build it again from what it persisted           (bounded count);
 //   designate make a server leader by hand (labs 6 and 7, elections off): only a
-//             server that could have won an election (its log at least as up to
-//             date as a majority's, its next term above every term seen) (bounded).
+//             server that could have won an election (its next term above every
+//             server's term, and a majority of the cluster among the up servers whose
+//             logs are no more up to date than its own) (bounded).
 //
 // Servers are any RaftNode, built through the same ServerFactory a Simulation uses.
 // When graded they live in other processes and cannot be copied, so the search is
@@ -26,10 +27,11 @@
 //
 // Visited states are pruned by a hash of what can be seen of them: for each server,
 // what the inspection interface shows (role, term, vote, leader, commit, applied,
-// every log entry's term and command, next/match per peer) and what it persisted,
-// whether it is up, the multiset of messages in flight, the fault budgets left, and
-// the history the safety properties depend on (committed entries, the leader of each
-// term). The hash sees nothing else. In particular hidden timer deadlines and the
+// every log entry's term and command, next/match per peer), the entries it applied in
+// this life, whether it has asked for a timer, what it persisted and whether it is
+// up; the multiset of messages in flight; the budgets left; and the history the
+// safety properties depend on (committed entries, the leader of each term). The hash
+// sees nothing else. In particular hidden timer deadlines and the
 // clock are abstracted away: two states that differ only in when a timer is due are
 // one state, which is sound because a timer fire is an event the search may take at
 // any moment. A server whose hidden state differs where its inspection does not may
