@@ -28,7 +28,7 @@ SearchOptions replication_search() {
     o.max_crashes = 1;
     o.max_designations = 1;
     o.max_timer_fires = 3;
-    o.max_states = 600;
+    o.max_states = 400;
     o.time_limit_seconds = 30;
     return o;
 }
