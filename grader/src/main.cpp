@@ -244,6 +244,10 @@ int main(int argc, char** argv) {
 
     auto* self_cmd = app.add_subcommand("selftest", "grade the broken variants under labs/*/broken");
     self_cmd->add_option("labs", labs, "labs to check (default: all)");
+    bool prove_search_only = false;
+    self_cmd->add_flag("--prove-search-only", prove_search_only,
+                       "also grade every other check of a lab for each variant marked caught-only-by-search, "
+                       "and require each to pass (a whole lab's grade per such variant)");
 
     auto* server_cmd = app.add_subcommand("build-server", "build the lab 10 server program and print its path");
     server_cmd->add_option("--impl", impl, "starter, solutions or a path");
@@ -310,7 +314,7 @@ int main(int argc, char** argv) {
         if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html, replay_isolated);
         if (*self_cmd) {
             std::vector<Lab> catalog = load_catalog(root);
-            return run_variant_selftest(root, select_labs(catalog, labs, true), isatty(STDOUT_FILENO)) ? 1 : 0;
+            return run_variant_selftest(root, select_labs(catalog, labs, true), isatty(STDOUT_FILENO), prove_search_only) ? 1 : 0;
         }
     } catch (const ConfigError& e) {
         std::cerr << "raftlab: " << e.what() << "\n";

@@ -20,13 +20,18 @@ struct Variant {
     fs::path patch;
     std::vector<std::string> expect_fail;
     std::string why;
+    /// "# caught-only-by-search" on the third line: a bug the seeded checks miss and
+    /// only a search check finds. The selftest then also grades every other check of
+    /// the lab (fast) and requires each to pass.
+    bool only_by_search = false;
 };
 
 Variant read_variant(const fs::path& patch, const fs::path& root, const Lab& lab) {
     std::ifstream in(patch);
-    std::string first, second;
+    std::string first, second, third;
     std::getline(in, first);
     std::getline(in, second);
+    std::getline(in, third);
     std::string where = fs::relative(patch, root).string() + ":1: ";
     const std::string tag = "# expect-fail:";
     if (first.rfind(tag, 0) != 0)
@@ -40,6 +45,7 @@ Variant read_variant(const fs::path& patch, const fs::path& root, const Lab& lab
         v.expect_fail.push_back(id);
     }
     if (v.expect_fail.empty()) throw ConfigError(where + "expect-fail names no check");
+    v.only_by_search = third.rfind("# caught-only-by-search", 0) == 0;
     return v;
 }
 
@@ -92,7 +98,8 @@ void apply_patch(const Variant& v, const fs::path& dir, const fs::path& root) {
 
 }  // namespace
 
-int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& labs, bool colour) {
+int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& labs, bool colour,
+                         bool prove_search_only) {
     int missed = 0, total = 0;
     for (const Lab* lab : labs) {
         fs::path dir = lab->yaml.parent_path() / "broken";
@@ -131,14 +138,34 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
             for (const auto& c : result.checks)
                 if (c.status != Status::passed && has_gtest_residue(c.reason))
                     unworded.push_back(c.check->id + ": " + c.reason);
+            // A variant marked caught-only-by-search must pass every other check of its
+            // lab: the proof that random seeds miss what the search finds. It costs a
+            // whole lab's grade per such variant, so it runs only when asked for.
+            std::vector<std::string> also;
+            if (prove_search_only && v.only_by_search && escaped.empty()) {
+                GradeOptions rest = opts;
+                rest.only_checks.clear();
+                for (const auto& c : lab->checks)
+                    if (std::find(v.expect_fail.begin(), v.expect_fail.end(), c.id) == v.expect_fail.end())
+                        rest.only_checks.push_back(c.id);
+                GradeReport others = grade(root, rest);
+                for (const auto& c : others.labs[0].checks)
+                    if (c.status != Status::passed) also.push_back(c.check->id);
+            }
             ++total;
-            bool caught = escaped.empty() && unworded.empty();
+            bool caught = escaped.empty() && unworded.empty() && also.empty();
             missed += caught ? 0 : 1;
-            std::string verdict = caught ? "caught"
+            std::string verdict = caught ? (v.only_by_search && prove_search_only ? "caught, and only by the search"
+                                            : v.only_by_search ? "caught (marked caught-only-by-search; "
+                                                                 "--prove-search-only grades the rest of the lab)"
+                                                               : "caught")
                                   : !result.build_errors.empty()
                                       ? "DOES NOT COMPILE:\n" + result.build_errors
                                   : !escaped.empty()
                                       ? "NOT CAUGHT by " + fmt::format("{}", fmt::join(escaped, ", "))
+                                  : !also.empty()
+                                      ? "marked caught-only-by-search, but ALSO CAUGHT by " +
+                                            fmt::format("{}", fmt::join(also, ", "))
                                       : "FAILS WITHOUT A SENTENCE (GoogleTest's words reach the student): " +
                                             fmt::format("{}", fmt::join(unworded, "; "));
             if (colour) verdict = (caught ? "\033[32m" : "\033[31m") + verdict + "\033[0m";

@@ -4,7 +4,9 @@
 // line says which checks must catch it:   # expect-fail: conflict_truncation
 // and its second line says why:           # why: ...
 // The self-test applies each patch to a copy of solutions/, grades the lab against
-// it, and fails unless every named check fails.
+// it, and fails unless every named check fails. A third line "# caught-only-by-search"
+// marks a bug that only a search check (harness/sim/search.h) finds; with
+// prove_search_only the lab's other checks are graded too and must all pass.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +18,7 @@ namespace raftlab::grader {
 
 /// Returns the number of variants that were not caught (0: all caught).
 /// Throws ConfigError for a malformed patch header or a patch that does not apply.
-int run_variant_selftest(const std::filesystem::path& root, const std::vector<const Lab*>& labs, bool colour);
+int run_variant_selftest(const std::filesystem::path& root, const std::vector<const Lab*>& labs, bool colour,
+                         bool prove_search_only = false);
 
 }  // namespace raftlab::grader

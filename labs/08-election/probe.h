@@ -30,6 +30,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,24 +59,29 @@ struct Candidacy {
 /// What every probed server of one simulation shares. Survives crashes and restarts.
 class Probe {
 public:
-    /// Starts a new run on `sim`: forgets the previous run's records.
-    void attach(Simulation& sim) {
-        sim_ = &sim;
+    /// Starts a new run on `run` (a Simulation, or a cluster of the search,
+    /// sim::SearchCluster): forgets the previous run's records.
+    template <class Run>
+    void attach(Run& run) {
+        fail_ = [&run](const std::string& why) { run.fail(why); };
+        now_ = [&run] { return run.now(); };
+        sent_at_ = [&run] { return run.delivery_sent_at(); };
+        size_ = run.size();
         votes_.clear();
         stale_deliveries_ = 0;
-        candidacies_.assign(static_cast<std::size_t>(sim.size()), {});
-        append_sends_.assign(static_cast<std::size_t>(sim.size() * sim.size()), {});
+        candidacies_.assign(static_cast<std::size_t>(size_), {});
+        append_sends_.assign(static_cast<std::size_t>(size_ * size_), {});
     }
 
     /// Stops the run: `why` becomes the simulation's failure.
     void fail(const std::string& why) {
-        if (sim_) sim_->fail(why);
+        if (fail_) fail_(why);
     }
 
-    Time now() const { return sim_ ? sim_->now() : 0; }
+    Time now() const { return now_ ? now_() : 0; }
     /// When the message being delivered now was sent (-1 outside a delivery).
-    Time delivery_sent_at() const { return sim_ ? sim_->delivery_sent_at() : -1; }
-    int size() const { return sim_ ? sim_->size() : 0; }
+    Time delivery_sent_at() const { return sent_at_ ? sent_at_() : -1; }
+    int size() const { return size_; }
 
     /// Records that `voter` granted its vote in `term` to `candidate`; "" or why that
     /// is a second vote in one term.
@@ -114,7 +120,10 @@ public:
     std::size_t votes_granted() const { return votes_.size(); }
 
 private:
-    Simulation* sim_ = nullptr;
+    std::function<void(const std::string&)> fail_;
+    std::function<Time()> now_;
+    std::function<Time()> sent_at_;
+    int size_ = 0;
     std::map<std::pair<NodeId, Term>, NodeId> votes_;
     std::vector<std::vector<Candidacy>> candidacies_;
     std::vector<std::vector<Time>> append_sends_;
