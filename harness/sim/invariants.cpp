@@ -14,6 +14,15 @@ NodeId Invariants::leader_of(Term term) const {
     return it == leaders_.end() ? kNoNode : it->second;
 }
 
+std::string Invariants::write_log(NodeId node, std::vector<LogEntry>& durable, Index first,
+                                  const std::vector<LogEntry>& entries) {
+    std::string broken = on_persist_log(node, durable, first, entries);
+    if (!broken.empty() && (first < 1 || first > durable.size() + 1)) return broken;
+    durable.resize(first - 1);
+    durable.insert(durable.end(), entries.begin(), entries.end());
+    return broken;
+}
+
 std::string Invariants::on_persist_log(NodeId node, const std::vector<LogEntry>& durable,
                                        Index first, const std::vector<LogEntry>& entries) {
     if (first < 1 || first > durable.size() + 1)

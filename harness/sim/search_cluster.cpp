@@ -106,14 +106,8 @@ public:
         slot().disk.voted_for = voted_for;
     }
     void persist_log(Index first, const std::vector<LogEntry>& entries) override {
-        std::vector<LogEntry>& log = slot().disk.log;
-        std::string broken = c_.invariants_.on_persist_log(id_, log, first, entries);
-        if (!broken.empty()) {
-            c_.fail(std::move(broken));
-            if (first < 1 || first > log.size() + 1) return;
-        }
-        log.resize(first - 1);
-        log.insert(log.end(), entries.begin(), entries.end());
+        std::string broken = c_.invariants_.write_log(id_, slot().disk.log, first, entries);
+        if (!broken.empty()) c_.fail(std::move(broken));
     }
     void apply(Index index, const LogEntry& entry) override {
         Slot& s = slot();

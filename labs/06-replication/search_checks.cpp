@@ -17,14 +17,9 @@ namespace {
 /// broken rule is a pass.
 SearchOptions replication_search() {
     SearchOptions o;
-    o.servers = 3;
     o.server.elections = false;
     o.initial_leader = 0;
     o.commands = 2;
-    o.max_term = 3;
-    o.max_in_flight = 6;
-    o.max_drops = 1;
-    o.max_duplicates = 1;
     o.max_crashes = 1;
     o.max_designations = 1;
     o.max_timer_fires = 3;
@@ -33,18 +28,12 @@ SearchOptions replication_search() {
     return o;
 }
 
-/// The match_index history of the replay running on this thread.
-MatchHistory& history() {
-    thread_local MatchHistory h;
-    return h;
-}
-
 SearchHooks with_the_leaders_bookkeeping() {
     SearchHooks hooks;
-    hooks.attach = [](SearchCluster&) { history().reset(); };
+    hooks.attach = [](SearchCluster&) { thread_match_history().reset(); };
     hooks.check = [](const SearchCluster& c) {
         std::string broken = leader_bookkeeping(c);
-        return broken.empty() ? history().check(c) : broken;
+        return broken.empty() ? thread_match_history().check(c) : broken;
     };
     return hooks;
 }

@@ -16,14 +16,10 @@ namespace {
 /// process of its own; a budget spent without a broken rule is a pass.
 SearchOptions commit_search() {
     SearchOptions o;
-    o.servers = 3;
     o.server.elections = false;
     o.initial_leader = 0;
     o.commands = 2;
-    o.max_term = 3;
     o.max_in_flight = 5;
-    o.max_drops = 1;
-    o.max_duplicates = 1;
     o.max_crashes = 1;
     o.max_designations = 1;
     o.max_timer_fires = 3;

@@ -24,24 +24,14 @@ ServerFactory probed_servers() {
 /// broken rule is a pass.
 SearchOptions election_search() {
     SearchOptions o;
-    o.servers = 3;
     o.server.elections = true;
     o.commands = 1;
-    o.max_term = 3;
     o.max_in_flight = 5;
-    o.max_drops = 1;
-    o.max_duplicates = 1;
     o.max_crashes = 1;
     o.max_timer_fires = 3;
     o.max_states = 700;
     o.time_limit_seconds = 30;
     return o;
-}
-
-/// The match_index history of the replay running on this thread.
-MatchHistory& history() {
-    thread_local MatchHistory h;
-    return h;
 }
 
 /// The opening: server 0's timer starts an election, both requests arrive, server 1's
@@ -51,7 +41,7 @@ SearchHooks probed_from_a_fresh_leader() {
     SearchHooks hooks;
     hooks.attach = [](SearchCluster& c) {
         thread_probe().attach(c);
-        history().reset();
+        thread_match_history().reset();
     };
     hooks.setup = [](SearchCluster& c) {
         c.take(SearchEvent{SearchStep::timer, 0, -1});    // in flight: RequestVote to 1, to 2
@@ -59,7 +49,7 @@ SearchHooks probed_from_a_fresh_leader() {
         c.take(SearchEvent{SearchStep::deliver, kNoNode, 0});  // to 2; its vote is in flight
         c.take(SearchEvent{SearchStep::deliver, kNoNode, 0});  // 1's vote: 0 leads
     };
-    hooks.check = [](const SearchCluster& c) { return history().check(c); };
+    hooks.check = [](const SearchCluster& c) { return thread_match_history().check(c); };
     return hooks;
 }
 

@@ -34,15 +34,9 @@ std::unique_ptr<RaftNode> make_server(const ServerConfig& c, Env& env, const Per
 
 SearchOptions election_search(std::uint64_t states) {
     SearchOptions o;
-    o.servers = 3;
     o.server.elections = true;
     o.commands = 1;
-    o.max_term = 3;
-    o.max_in_flight = 6;
-    o.max_drops = 1;
-    o.max_duplicates = 1;
     o.max_crashes = 1;
-    o.max_timer_fires = 4;
     o.max_states = states;
     o.time_limit_seconds = 600;
     return o;
@@ -61,7 +55,6 @@ SimRate simulate(const ServerFactory& factory, int seeds) {
     const auto start = std::chrono::steady_clock::now();
     for (int seed = 1; seed <= seeds && r.failure.empty(); ++seed) {
         SimOptions o;
-        o.servers = 3;
         o.seed = static_cast<std::uint64_t>(seed);
         o.link = LinkParams{1 * kMillisecond, 20 * kMillisecond, 0.05, 0.05};
         Simulation sim(o, factory);

@@ -38,6 +38,11 @@ public:
     /// `entries` (Env::persist_log); `durable` is its durable log before the change.
     std::string on_persist_log(NodeId node, const std::vector<LogEntry>& durable, Index first,
                                const std::vector<LogEntry>& entries);
+    /// Env::persist_log on a simulated disk: on_persist_log(), then the log from
+    /// `first` on replaced by `entries`. Returns the broken rule, or ""; a call whose
+    /// `first` is 0 or leaves a gap changes nothing.
+    std::string write_log(NodeId node, std::vector<LogEntry>& durable, Index first,
+                          const std::vector<LogEntry>& entries);
 
     /// `node` applies `entry` at `index`, having applied `applied_before` entries in its
     /// current life.

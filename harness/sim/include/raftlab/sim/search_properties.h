@@ -71,4 +71,11 @@ private:
     std::map<std::tuple<NodeId, Term, NodeId>, Index> seen_;
 };
 
+/// The match_index history of the replay running on this thread (a search replays on
+/// several threads at once, one replay per thread at a time).
+inline MatchHistory& thread_match_history() {
+    thread_local MatchHistory h;
+    return h;
+}
+
 }  // namespace raftlab::sim
