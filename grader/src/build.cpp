@@ -1,6 +1,7 @@
 #include "build.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -174,8 +175,13 @@ BuildOutcome configure(const fs::path& root, const Impl& impl) {
         while (std::getline(cache, line))
             if (line == want) return BuildOutcome{true, "", "", 0};
     }
+    // RAFTLAB_IMPL_BUILD_TYPE (./raftlab test sets Release): implementations built
+    // only to be tested need no debug info; a student's own builds keep it.
+    const char* type = std::getenv("RAFTLAB_IMPL_BUILD_TYPE");
+    const std::string build_type = type && (std::string(type) == "Release" || std::string(type) == "Debug")
+                                       ? type : "RelWithDebInfo";
     std::vector<std::string> args{"-S", root.string(), "-B", impl.build_dir.string(), "-DRAFTLAB_MODE=impl",
-                                  "-DRAFTLAB_IMPL=" + impl.source.string(), "-DCMAKE_BUILD_TYPE=RelWithDebInfo"};
+                                  "-DRAFTLAB_IMPL=" + impl.source.string(), "-DCMAKE_BUILD_TYPE=" + build_type};
     if (!fs::exists(impl.build_dir / "CMakeCache.txt")) {
         args.push_back("-G");
         args.push_back("Ninja");

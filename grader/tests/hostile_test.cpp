@@ -64,8 +64,10 @@ const std::vector<Act>& acts() {
         {"uncaught_exception", "[]() noexcept { throw std::runtime_error(\"boom\"); }();", "CRSH", "SIGABRT"},
         {"stack_overflow", "struct R { static int f(volatile int n) { volatile char pad[4096]; pad[0] = 1; "
                            "return f(n + 1) + pad[0]; } }; R::f(0);", "CRSH", "SIGSEGV"},
+        // Allocates until the address-space limit refuses (touching every page as well
+        // took over 10 s on a loaded machine: a time-out, not the verdict tested here).
         {"memory_bomb", "std::vector<std::unique_ptr<char[]>> hog; for (;;) { hog.emplace_back(new char[64 << 20]); "
-                        "std::memset(hog.back().get(), 1, 64 << 20); }", "FAIL", "std::bad_alloc"},
+                        "hog.back()[0] = 1; }", "FAIL", "std::bad_alloc"},
         {"fork_bomb", "for (;;) fork();", "TIME", "did not finish"},
         {"output_flood", "for (;;) std::fputs(\"flood flood flood flood flood flood flood flood\\n\", stdout);",
          "FAIL", "output limit"},
