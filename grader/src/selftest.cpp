@@ -1,7 +1,5 @@
 #include "selftest.h"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -114,16 +112,7 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
         std::vector<std::pair<Variant, bool>> outcomes;  // each variant, and whether it was caught
         // Every variant of every lab shares one copy of solutions/ and one build
         // directory: only the files a patch touches are rebuilt.
-        // RAFTLAB_VARIANTS_SLOT gives a self-test of some labs folders of its own, so two
-        // can run side by side (raftlab's CI splits the labs in two).
-        const char* slot_env = std::getenv("RAFTLAB_VARIANTS_SLOT");
-        const std::string slot = slot_env && std::string(slot_env).find_first_not_of(
-                                                  "abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos &&
-                                         *slot_env
-                                     ? std::string("-") + slot_env
-                                     : "";
-        Impl impl{"variants" + slot, root / "build" / ("variants" + slot) / "src",
-                  root / "build" / ("impl-variants" + slot)};
+        Impl impl{"variants", root / "build" / "variants" / "src", root / "build" / "impl-variants"};
         // The fast variants: the same verdicts as isolated grading (a test keeps it so)
         // in a fraction of the time, over dozens of variants.
         impl.isolated = false;
