@@ -215,17 +215,9 @@ void Simulation::record_state(NodeId node, std::size_t event) {
 void Simulation::record(NodeId node, EventKind kind, NodeId peer, std::uint64_t id,
                         std::string detail) {
     if (!timeline_.enabled()) return;
-    TimelineEvent e{now_, node, Role::follower, 0, kind, peer, id, std::move(detail)};
-    if (node != kNoNode) {
-        const Slot& s = *slots_[static_cast<std::size_t>(node)];
-        if (s.server) {
-            e.role = s.server->role();
-            e.term = s.server->current_term();
-        } else {
-            e.term = s.disk.current_term;
-        }
-    }
-    timeline_.add(std::move(e));
+    const Slot* s = node == kNoNode ? nullptr : slots_[static_cast<std::size_t>(node)].get();
+    timeline_.add(event_at(now_, node, s ? s->server.get() : nullptr, s ? s->disk.current_term : 0, kind, peer, id,
+                           std::move(detail)));
 }
 
 void Simulation::push(Event e) {

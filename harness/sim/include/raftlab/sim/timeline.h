@@ -129,6 +129,18 @@ private:
     std::vector<std::vector<EntrySummary>> last_log_;     // per server: its last log while up
 };
 
+/// An event at `node` (kNoNode: the network) at time `now`, with the role and term
+/// its server shows, or, while it is down (`server` null), the term it persisted.
+inline TimelineEvent event_at(Time now, NodeId node, const RaftNode* server, Term persisted_term, EventKind kind,
+                              NodeId peer, std::uint64_t message_id, std::string detail) {
+    TimelineEvent e{now, node, Role::follower, 0, kind, peer, message_id, std::move(detail)};
+    if (node != kNoNode) {
+        e.role = server ? server->role() : Role::follower;
+        e.term = server ? server->current_term() : persisted_term;
+    }
+    return e;
+}
+
 /// A one-line summary of a message for the timeline, e.g.
 /// "append_entries t3 prev=(5,2) entries=2 commit=4".
 std::string describe(const Message& message);
