@@ -12,8 +12,9 @@
 # the lab. Student code reaches it in one of two ways:
 #   * HOST (labs 2-9): the student's code is compiled into a separate host
 #     executable (raftlab_host) and the checks start it as a process of its own;
-#     its path is compiled into the checks as <MACRO>. The check binary then holds
-#     no student code and does not see the implementation's folder at all.
+#     its path, relative to the checks, is compiled into them as <MACRO>. The
+#     check binary then holds no student code and does not see the
+#     implementation's folder at all.
 #   * IMPL: the files are compiled into the check binary itself (lab 1's message
 #     functions until they move to a host).
 # Hidden checks (lab.yaml visibility: hidden) live in the lab's hidden/ folder; its
@@ -63,7 +64,7 @@ function(raftlab_lab number)
       add_dependencies(${target} ${target}_missing_host)
     else()
       add_dependencies(${target} ${host_target})
-      target_compile_definitions(${target} PRIVATE ${host_macro}="$<TARGET_FILE:${host_target}>")
+      raftlab_built_path(${target} ${host_macro} ${host_target})
     endif()
     target_link_libraries(${target} PRIVATE raftlab_judge)
     # The fast variant for a student's own runs: the same checks with the student's
@@ -146,12 +147,34 @@ function(raftlab_host target)
   endif()
 endfunction()
 
+# Every implementation build compiles the same checks, and the compiler cache
+# (CMakeLists.txt) gives each object compiled once before to every other build, if
+# its command line and the files it reads are the same. So nothing that names a
+# build's own folders reaches a check's command line:
+#   * the student's folder is reached through the link `impl` in the build folder,
+#     which the cache sees as the relative path "impl" in every build;
+#   * programs the checks start are named relative to the check binary's folder
+#     (raftlab_built_path), and found from it at run time.
+# The student's own source files keep their real paths, so compiler messages name
+# them.
+if(NOT RAFTLAB_MODE STREQUAL "tool")
+  file(CREATE_LINK "${RAFTLAB_IMPL}" "${CMAKE_BINARY_DIR}/impl" SYMBOLIC)
+endif()
+
 # raftlab_impl_include(<target> <scope>): the student's folder for quoted includes
 # only, after the framework's headers.
 function(raftlab_impl_include target scope)
   # SHELL: keeps each -iquote with its folder (CMake folds repeated options).
   target_compile_options(${target} ${scope} "SHELL:-iquote ${PROJECT_SOURCE_DIR}/harness/include"
-                                            "SHELL:-iquote ${RAFTLAB_IMPL}")
+                                            "SHELL:-iquote ${CMAKE_BINARY_DIR}/impl")
+endfunction()
+
+# raftlab_built_path(<target> <MACRO> <built target>): defines <MACRO> in <target> as
+# the path of <built target>'s file relative to <target>'s own folder, for
+# raftlab::check::built_file() to resolve at run time.
+function(raftlab_built_path target macro built)
+  target_compile_definitions(${target} PRIVATE
+    ${macro}="$<PATH:RELATIVE_PATH,$<TARGET_FILE:${built}>,$<TARGET_FILE_DIR:${target}>>")
 endfunction()
 
 # The student's Raft server (labs 6-10): the same files for every lab that runs it.

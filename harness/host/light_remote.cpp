@@ -4,6 +4,7 @@
 
 #include "light_judge_codec.h"
 #include "light_protocol.h"
+#include "raftlab/check/check.h"
 #include "raftlab/host/process.h"
 #include "raftlab/host/remote_light.h"
 #include "raftlab/host/serve.h"
@@ -33,7 +34,7 @@ Steps* open_steps = nullptr;        // the Steps whose answers the host may stil
 HostProcess& process() {
     auto& h = slot();
     if (!h) {
-        h = std::make_unique<HostProcess>(RAFTLAB_LIGHT_HOST);
+        h = std::make_unique<HostProcess>(::raftlab::check::built_file(RAFTLAB_LIGHT_HOST));
         ++generation;
     }
     if (h->broken()) throw HostError(h->error());
@@ -145,7 +146,7 @@ void Steps::start_retry(const std::string& error) {
     retry_->first_error = error;
     retry_->skip = read_;
     try {
-        retry_->host = std::make_unique<HostProcess>(RAFTLAB_LIGHT_HOST);
+        retry_->host = std::make_unique<HostProcess>(::raftlab::check::built_file(RAFTLAB_LIGHT_HOST));
         Writer w;
         w.bytes() = request_;
         w.bytes()[1] = static_cast<char>(p::kFlushEachAnswer);

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "message_protocol.h"
+#include "raftlab/check/check.h"
 #include "raftlab/host/process.h"
 #include "raftlab/todo.h"
 
@@ -32,7 +33,7 @@ constexpr std::chrono::seconds kCallTimeout{40};
 /// HostProcess keeps per thread is made first and outlives it at thread exit.
 class Session {
 public:
-    Session() : process_(std::make_unique<HostProcess>(RAFTLAB_MESSAGE_HOST, kCallTimeout)) {}
+    Session() : process_(std::make_unique<HostProcess>(::raftlab::check::built_file(RAFTLAB_MESSAGE_HOST), kCallTimeout)) {}
     HostProcess& process() {
         if (process_->broken()) throw host::HostError(process_->error());
         return *process_;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "network_protocol.h"
+#include "raftlab/check/check.h"
 #include "raftlab/host/process.h"
 #include "raftlab/host/serve.h"
 
@@ -92,7 +93,7 @@ public:
 
     // The host starts with the session, so that what HostProcess keeps per thread
     // (its zygotes) is made before the session and outlives it at thread exit.
-    Session() : process_(std::make_unique<HostProcess>(RAFTLAB_NETWORK_HOST)) {}
+    Session() : process_(std::make_unique<HostProcess>(::raftlab::check::built_file(RAFTLAB_NETWORK_HOST))) {}
 
     HostProcess& process() {
         if (process_->broken()) throw host::HostError(process_->error());

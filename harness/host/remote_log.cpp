@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "log_protocol.h"
+#include "raftlab/check/check.h"
 #include "raftlab/host/process.h"
 #include "raftlab/host/serve.h"
 
@@ -20,7 +21,7 @@ using host::Writer;
 
 HostProcess& process() {
     static std::unique_ptr<HostProcess> h;
-    if (!h) h = std::make_unique<HostProcess>(RAFTLAB_LOG_HOST);
+    if (!h) h = std::make_unique<HostProcess>(::raftlab::check::built_file(RAFTLAB_LOG_HOST));
     if (h->broken()) throw host::HostError(h->error());
     return *h;
 }

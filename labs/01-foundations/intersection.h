@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "raftlab/check/check.h"
 #include "raftlab/light/wire.h"
 #include "test_net.h"
 
@@ -35,7 +36,7 @@ class Intersection {
     Intersection()
         : display_fd_(bind_display()),
           button_port_(free_port(SOCK_DGRAM)),
-          controller_("traffic_light", LAB01_TRAFFIC_LIGHT,
+          controller_("traffic_light", ::raftlab::check::built_file(LAB01_TRAFFIC_LIGHT),
                       {"--display-port", std::to_string(display_port_), "--button-port",
                        std::to_string(button_port_), "--unit-ms", std::to_string(kUnitMs)}) {}
     ~Intersection() { ::close(display_fd_); }

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "raftlab/check/check.h"
 #include "raftlab/proxy/fault_proxy.h"
 #include "test_net.h"
 
@@ -18,7 +19,7 @@ namespace {
 TEST(KvServer, throughSlicingProxy) {
     run_check([] {
         int port = free_port(SOCK_STREAM);
-        ChildProcess server("kv_server", LAB01_KV_SERVER, {"--port", std::to_string(port)});
+        ChildProcess server("kv_server", ::raftlab::check::built_file(LAB01_KV_SERVER), {"--port", std::to_string(port)});
         { Connection ready(port, server); }  // the server is up before the proxy forwards to it
         proxy::FaultProxy faults(1);
         proxy::LinkSpec spec;

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "raftlab/check/check.h"
+
 #include "test_net.h"
 
 namespace raftlab::lab01 {
@@ -13,7 +15,7 @@ namespace raftlab::lab01 {
 /// The student's server, started on a free port.
 struct Server {
     int port = free_port(SOCK_STREAM);
-    ChildProcess process{"kv_server", LAB01_KV_SERVER, {"--port", std::to_string(port)}};
+    ChildProcess process{"kv_server", ::raftlab::check::built_file(LAB01_KV_SERVER), {"--port", std::to_string(port)}};
 };
 
 inline void expect_reply(Connection& c, const std::string& request, const std::string& want) {

@@ -13,6 +13,7 @@
 #include "raft/quorum.h"
 #include "raft/server.h"
 #else
+#include "raftlab/check/check.h"
 #include "raftlab/host/remote_node.h"
 #endif
 #include "raftlab/sim/designated_leader.h"
@@ -32,7 +33,7 @@ inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& en
 #ifdef RAFTLAB_IN_PROCESS
     return std::make_unique<Server>(config, env, restored);
 #else
-    return std::make_unique<host::RemoteNode>(RAFTLAB_RAFT_HOST, config, env, restored);
+    return std::make_unique<host::RemoteNode>(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), config, env, restored);
 #endif
 }
 

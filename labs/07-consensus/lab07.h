@@ -13,6 +13,7 @@
 #include "raft/quorum.h"
 #include "raft/server.h"
 #else
+#include "raftlab/check/check.h"
 #include "raftlab/host/remote_node.h"
 #endif
 #include "raftlab/sim/faults.h"
@@ -33,7 +34,7 @@ inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& en
 #ifdef RAFTLAB_IN_PROCESS
     return std::make_unique<Server>(config, env, restored);
 #else
-    return std::make_unique<host::RemoteNode>(RAFTLAB_RAFT_HOST, config, env, restored);
+    return std::make_unique<host::RemoteNode>(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), config, env, restored);
 #endif
 }
 
@@ -42,14 +43,14 @@ inline bool is_majority(int count, int cluster_size) {
 #ifdef RAFTLAB_IN_PROCESS
     return raftlab::is_majority(count, cluster_size);
 #else
-    return host::is_majority(RAFTLAB_RAFT_HOST, count, cluster_size);
+    return host::is_majority(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), count, cluster_size);
 #endif
 }
 inline Index majority_match(const std::vector<Index>& match_indexes) {
 #ifdef RAFTLAB_IN_PROCESS
     return raftlab::majority_match(match_indexes);
 #else
-    return host::majority_match(RAFTLAB_RAFT_HOST, match_indexes);
+    return host::majority_match(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), match_indexes);
 #endif
 }
 

@@ -40,6 +40,7 @@
 #ifdef RAFTLAB_IN_PROCESS
 #include "raft/server.h"
 #else
+#include "raftlab/check/check.h"
 #include "raftlab/host/remote_node.h"
 #endif
 #include "raftlab/sim/seeded.h"
@@ -232,7 +233,7 @@ inline std::unique_ptr<RaftNode> make_student_server(const ServerConfig& config,
 #ifdef RAFTLAB_IN_PROCESS
     return std::make_unique<Server>(config, env, restored);
 #else
-    return std::make_unique<host::RemoteNode>(RAFTLAB_RAFT_HOST, config, env, restored);
+    return std::make_unique<host::RemoteNode>(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), config, env, restored);
 #endif
 }
 

@@ -25,8 +25,8 @@ CheckRun::~CheckRun() = default;
 
 kv::ClusterOptions cluster_options(int nodes) {
     kv::ClusterOptions o;
-    o.server_binary = LAB10_SERVER;
-    o.sync_shim = LAB10_SYNC_SHIM;
+    o.server_binary = ::raftlab::check::built_file(LAB10_SERVER);
+    o.sync_shim = ::raftlab::check::built_file(LAB10_SYNC_SHIM);
     o.nodes = nodes;
     o.proxy = true;
     o.proxy_seed = 1;

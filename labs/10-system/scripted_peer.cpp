@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "lab10.h"
+#include "raftlab/check/check.h"
 #include "raftlab/net/socket.h"
 #include "raftlab/kv/client.h"
 #include "raftlab/kv/power_loss.h"
@@ -116,7 +117,7 @@ ScriptedServer::ScriptedServer() {
     node.ports = {{"peer", peer_port_}, {"client", client_port_}};
     node.ready_port = "client";
     node.data_dir = data_;
-    node.binary = LAB10_SERVER;
+    node.binary = ::raftlab::check::built_file(LAB10_SERVER);
     auto address = [](int port) { return "127.0.0.1:" + std::to_string(port); };
     node.args = {"--id", "0", "--peers",
                  address(peer_port_) + "," + address(peers_[0]->port()) + "," + address(peers_[1]->port()),
@@ -124,7 +125,7 @@ ScriptedServer::ScriptedServer() {
                  data_.string(), "--heartbeat-ms", "50",
                  // Ten minutes: the server never starts an election by itself.
                  "--election-min-ms", "600000", "--election-max-ms", "1200000"};
-    node.env = {{"LD_PRELOAD", LAB10_SYNC_SHIM},
+    node.env = {{"LD_PRELOAD", ::raftlab::check::built_file(LAB10_SYNC_SHIM)},
                 {kv::kSyncDirEnv, data_.string()},
                 {kv::kSyncJournalEnv, journal_.string()},
                 {kv::kSyncDelayEnv, std::to_string(kSlowDiskMs)}};

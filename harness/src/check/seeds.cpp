@@ -1,8 +1,12 @@
 #include "raftlab/check/check.h"
 
+#include <climits>
 #include <cstdlib>
 #include <map>
 #include <unistd.h>
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
 #include <stdexcept>
 #include <string>
 
@@ -96,6 +100,24 @@ std::filesystem::path artifacts_dir() {
     std::filesystem::path p = env_or("RAFTLAB_ARTIFACTS", "raftlab-artifacts");
     std::filesystem::create_directories(p);
     return p;
+}
+
+std::string built_file(const char* relative) {
+    std::filesystem::path p(relative);
+    if (p.is_absolute()) return p.string();
+    static const std::filesystem::path folder = [] {
+        char buf[PATH_MAX];
+#ifdef __APPLE__
+        uint32_t size = sizeof buf;
+        if (_NSGetExecutablePath(buf, &size) != 0) throw std::runtime_error("cannot find the check binary's own path");
+        return std::filesystem::weakly_canonical(buf).parent_path();
+#else
+        ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+        if (n <= 0) throw std::runtime_error("cannot read /proc/self/exe to find the check binary's own folder");
+        return std::filesystem::path(std::string(buf, static_cast<std::size_t>(n))).parent_path();
+#endif
+    }();
+    return (folder / p).lexically_normal().string();
 }
 
 }  // namespace raftlab::check

@@ -52,6 +52,14 @@ std::filesystem::path artifacts_dir();
 /// the check or its seeds. The check's main() calls it once GoogleTest has read its own.
 void hide_environment();
 
+/// A program or library the build made for this check binary, from the path the
+/// build compiled in relative to the binary's own folder (raftlab_built_path in
+/// harness/RaftlabLab.cmake): the absolute path of "../01-foundations/kv_server"
+/// seen from labs/01-foundations/lab01_checks. Compiled-in paths are relative so that
+/// every build folder compiles the checks alike and shares them through the
+/// compiler cache. An absolute `relative` is returned as it is.
+std::string built_file(const char* relative);
+
 /// The value of one of the grader's variables (RAFTLAB_*), hidden or not; "" when unset.
 std::string variable(const char* name);
 
