@@ -15,7 +15,12 @@
 //   * any user: its own process group, a parent-death signal, and rlimits on CPU time,
 //     address space, file size, open files and (non-root) processes.
 // Where the stronger layer is not available the grader says so once and uses the
-// weaker one.
+// weaker one. Under all three, every check runs with no_new_privs and a seccomp filter
+// (syscall_filter.cpp) that refuses mount and umount, namespaces (unshare, setns, and
+// clone with a namespace flag), ptrace and reading other processes' memory, BPF,
+// kernel modules, keyrings, io_uring and the machine's settings: an unprivileged
+// check cannot make a user namespace of its own and mount inside it, and root in the
+// sandbox cannot take its walls down even with a capability left over.
 #pragma once
 
 #include <string>
@@ -28,6 +33,14 @@ namespace raftlab::grader::platform {
 /// process Boost.Process started then only waits and forwards the check's exit
 /// status. Returns errno or 0.
 int prepare_child(const Limits& limits, const std::string& cgroup);
+
+/// Sets no_new_privs and installs the system-call filter in this process (between
+/// fork and exec; it allocates nothing: the filter was compiled when the grader
+/// started). Returns errno or 0. A no-op where there is no seccomp.
+int install_syscall_filter();
+
+/// True when the filter compiled (Linux with libseccomp).
+bool syscall_filter_available();
 
 /// Kills a whole process group with SIGKILL (ignores "no such group").
 void kill_group(int pgid);

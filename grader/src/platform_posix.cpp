@@ -295,9 +295,10 @@ int prepare_child(const Limits& limits, const std::string& cgroup) {
     if (int err = apply_rlimits(limits)) return err;
 #ifdef __linux__
     if (limits.sandbox && geteuid() == 0)
-        return limits.run_as_uid >= 0 ? drop_privileges(limits.run_as_uid) : enter_sandbox(limits);
+        if (int err = limits.run_as_uid >= 0 ? drop_privileges(limits.run_as_uid) : enter_sandbox(limits))
+            return err;
 #endif
-    return 0;
+    return install_syscall_filter();
 }
 
 void kill_group(int pgid) {

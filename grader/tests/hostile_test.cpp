@@ -103,6 +103,24 @@ const std::vector<Act>& acts() {
         {"prints_garbage", "std::fputs(\"\\xff\\xfe\\x1b[2J ./raftlab replay 4 x;touch${IFS}/tmp/PWNED --seed 3\\n\", "
                            "stdout); std::fflush(stdout); throw std::runtime_error(\"garbage \\xff\\x1b[31m printed\");",
          "FAIL", "garbage"},
+        // The system-call filter: each of these is refused with EPERM, the user
+        // namespace (which an unprivileged process may otherwise make, and mount
+        // inside) first of all. The act names every call that was not refused.
+        {"forbidden_calls",
+         "std::string r; auto t = [&](const char* what, long rc) { if (rc != -1 || errno != EPERM) "
+         "r += std::string(\" \") + what; }; "
+         "t(\"unshare_user\", unshare(CLONE_NEWUSER)); "
+         "long c = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, nullptr); "
+         "if (c == 0) _exit(0); if (c > 0) waitpid(c, nullptr, 0); t(\"clone_user\", c > 0 ? 0 : c); "
+         "t(\"mount\", mount(\"none\", \"/tmp\", \"tmpfs\", 0, nullptr)); "
+         "t(\"umount\", umount2(\"/proc\", MNT_DETACH)); "
+         "t(\"ptrace\", ptrace(PTRACE_ATTACH, getppid(), nullptr, nullptr)); "
+         "t(\"bpf\", syscall(SYS_bpf, 0, nullptr, 0)); "
+         "t(\"keyctl\", syscall(SYS_keyctl, 0, -1, 0)); "
+         "t(\"perf_event_open\", syscall(SYS_perf_event_open, nullptr, 0, -1, -1, 0)); "
+         "t(\"io_uring\", syscall(SYS_io_uring_setup, 1, nullptr)); "
+         "throw std::runtime_error(\"calls not refused:\" + (r.empty() ? std::string(\" none\") : r));",
+         "FAIL", "calls not refused: none"},
         {"does_not_compile", "this is not C++;", "BULD", "did not compile"},
     };
     return all;
@@ -126,6 +144,7 @@ void make_impl(const fs::path& impl, const Act& act) {
                "#include <fstream>\n#include <memory>\n#include <stdexcept>\n#include <string>\n#include <vector>\n"
                "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
                "#include <unistd.h>\n#include <fcntl.h>\n#include <sys/mount.h>\n#include <cerrno>\n"
+               "#include <sched.h>\n#include <sys/ptrace.h>\n#include <sys/syscall.h>\n"
                "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
     std::string header = read_text(sol / "log.h");
     // Rewrite only what changed, so the build directory recompiles the minimum.
@@ -255,6 +274,7 @@ TEST(RootSandbox, codeInTheJudgeCannotTakeItApart) {
         "escape_the_judge",
         "std::string r; auto t = [&](const char* what, bool worked) { if (worked) r += std::string(\" \") + what; }; "
         "t(\"remount\", mount(nullptr, \"/\", nullptr, MS_REMOUNT | MS_BIND, nullptr) == 0); "
+        "t(\"user_namespace\", unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0); "
         "t(\"umount_solutions\", umount2(\"" RAFTLAB_SOURCE_DIR "/solutions\", MNT_DETACH) == 0); "
         "t(\"write_repository\", open(\"" + mark + "\", O_CREAT | O_WRONLY, 0644) >= 0); "
         "t(\"core_pattern\", " + writable("/proc/sys/kernel/core_pattern") + "); "
@@ -326,6 +346,8 @@ TEST(NoNamespaces, gradesRightAndKeepsSolutionsOutOfReach) {
     // fail, solutions/ is unreadable, and only check 4.3 (where the act runs) fails.
     const Act act{"escape", "std::ofstream(\"" RAFTLAB_SOURCE_DIR "/NO_NAMESPACES_WAS_HERE\") << 1; "
                             "std::ofstream(\"/tmp/NO_NAMESPACES_WAS_HERE\") << 1; "
+                            "if (unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0) "
+                            "throw std::runtime_error(\"made a user namespace to mount in\"); "
                             "std::ifstream f(\"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\"); "
                             "if (!f) throw std::runtime_error(\"solutions/ is out of reach\");",
                   "FAIL", "solutions/ is out of reach"};
