@@ -222,6 +222,10 @@ int main(int argc, char** argv) {
     auto* out_opt = grade_cmd->add_option("--out", gradebook, "with --submissions: the CSV gradebook to write");
     std::string shard;
     auto* shard_opt = grade_cmd->add_option("--shard", shard, "with --submissions: grade only shard I of N (I/N)");
+    bool trust_submissions = false;
+    auto* trust_opt = grade_cmd->add_flag("--trust-submissions", trust_submissions,
+                                          "with --submissions, not as root: grade anyway, although a submission's "
+                                          "code could then change the grader and other students' grades");
 
     std::vector<std::string> merge_inputs;
     std::string merge_out = "gradebook.csv";
@@ -283,6 +287,14 @@ int main(int argc, char** argv) {
             if (impl != "starter" || !json_path.empty() || !junit_path.empty())
                 throw ConfigError("--submissions grades each student's own folder and writes their JSON next to "
                                   "the gradebook; leave out --impl, --json and --junit");
+            // Without root the checks run as the grader's own user, which owns the
+            // grader, the check binaries and every student's results: nothing keeps
+            // one submission's code from rewriting them (platform.h).
+            if (geteuid() != 0 && !trust_submissions)
+                throw ConfigError("--submissions: not running as root, so each check would run as your own user and "
+                                  "a submission's code could rewrite the grader, the checks and other students' "
+                                  "grades; grade the class as root (sudo, or a container), or add "
+                                  "--trust-submissions if you trust every submission");
             std::vector<Lab> catalog = load_catalog(root);
             BatchOptions batch;
             batch.submissions = submissions;
@@ -302,8 +314,8 @@ int main(int argc, char** argv) {
             }
             return run_batch(root, batch);
         }
-        if (*grade_cmd && (*jobs_opt || *out_opt || *shard_opt))
-            throw ConfigError("--jobs, --out and --shard go with --submissions DIR");
+        if (*grade_cmd && (*jobs_opt || *out_opt || *shard_opt || *trust_opt))
+            throw ConfigError("--jobs, --out, --shard and --trust-submissions go with --submissions DIR");
         if (*merge_cmd) return merge_gradebooks(root, {merge_inputs.begin(), merge_inputs.end()}, merge_out);
         if (*grade_cmd && isolated && fast) throw ConfigError("--isolated and --fast exclude each other; give one");
         if (*grade_cmd) return cmd_grade(root, labs, impl, json_path, junit_path, gradable_only,

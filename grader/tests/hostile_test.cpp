@@ -319,21 +319,8 @@ TEST(NoNamespaces, gradesRightAndKeepsSolutionsOutOfReach) {
     // theirs (HOSTILE_WAS_HERE) at the same time.
     fs::remove("/tmp/NO_NAMESPACES_WAS_HERE");
     // The checks run as an unprivileged uid, which must be able to enter the folders
-    // on the way to the build (a fresh clone may sit in a private temp folder): open
-    // them for the test, and close them again after.
-    struct Opened {
-        std::vector<std::pair<fs::path, fs::perms>> folders;
-        ~Opened() {
-            for (const auto& [dir, perms] : folders) fs::permissions(dir, perms);
-        }
-    } opened;
-    for (fs::path dir = RAFTLAB_SOURCE_DIR; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-        const fs::perms perms = fs::status(dir).permissions();
-        if ((perms & fs::perms::others_exec) == fs::perms::none) {
-            opened.folders.emplace_back(dir, perms);
-            fs::permissions(dir, fs::perms::others_exec, fs::perm_options::add);
-        }
-    }
+    // on the way to the build.
+    testing::OpenedForOthers opened(RAFTLAB_SOURCE_DIR);
     // The solutions: full marks, and one line says which isolation is in force.
     testing::CommandRun full = grade("solutions", out.path() / "solutions.json");
     ASSERT_TRUE(full.exited) << full.output;

@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "batch.h"
 #include "catalog.h"
@@ -551,6 +552,24 @@ TEST(Instructor, batchBadInputIsOneLineAndExit2) {
         EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
         EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << args << "\n" << r.output;
     }
+}
+
+/// Grading a class without root would run every check as the instructor's own user,
+/// which owns the grader, the check binaries and the other students' results: the
+/// grader refuses, in one line, unless told to trust the submissions.
+TEST(Instructor, batchBadInputNotRootIsRefused) {
+    if (geteuid() != 0 || !fs::exists("/usr/bin/setpriv"))
+        GTEST_SKIP() << "not run: needs root (to become another user) and setpriv; this test runs as uid "
+                     << getuid();
+    TempDir work("batch-not-root");
+    fs::permissions(work.path(), fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
+    testing::OpenedForOthers opened(RAFTLAB_SOURCE_DIR);
+    auto r = run_command("setpriv --reuid=65534 --regid=65534 --clear-groups env " +
+                         grader("grade 4 --submissions " + work.path().string()));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("not running as root"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("--trust-submissions"), std::string::npos) << r.output;
 }
 
 }  // namespace
