@@ -200,6 +200,7 @@ void on_interrupt(int sig) {
     int pgid = g_running_pgid.load();
     if (pgid > 1) ::kill(-pgid, SIGKILL);
     platform::remove_cgroup(g_running_cgroup);
+    platform::unmount_check_folder_now();
     // Best effort, not async-signal-safe in general; the grader is exiting anyway.
     for (const auto& d : g_temp_dirs) {
         std::error_code ec;

@@ -399,6 +399,9 @@ void classify(CheckResult& r, const ChildResult& child, const GtestSummary& gtes
 
 /// How much longer a check may take when student code runs in host processes.
 constexpr int kIsolatedTimeFactor = 8;
+/// The size of a check's own folder where it is a tmpfs (root with namespaces): its
+/// artifacts and whatever else the judge and a lab 10 server write outside TMPDIR.
+constexpr unsigned long kCheckFolderMegabytes = 256;
 
 /// RAFTLAB_MAX_TIMEOUT caps every check's time limit (seconds): the framework's own
 /// tests use it to grade hostile code quickly.
@@ -497,6 +500,10 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     // the check is over, so nothing running inside one check can tell which it is by
     // looking around the grader's work folder.
     fs::path dir = workdir / opaque_name();
+    fs::create_directories(dir);
+    // Root with namespaces: the folder is a tmpfs of its own, so a check fills at most
+    // kCheckFolderMegabytes of the machine's memory and none of its disk.
+    const bool bounded = platform::mount_check_folder(dir.string(), kCheckFolderMegabytes);
     fs::create_directories(dir / "artifacts");
     fs::path artifacts = root / "build" / "artifacts" / impl.name / lab.slug / check.id;
     std::error_code ec;
@@ -547,6 +554,7 @@ CheckResult run_check(const fs::path& root, const Impl& impl, const Lab& lab, st
     r.seconds = child.seconds;
     r.replay = r.status == Status::passed ? "" : replay_for(lab, check, first_failure);
     if (copy_artifacts(dir / "artifacts", artifacts)) r.artifacts = fs::relative(artifacts, root).string();
+    if (bounded) platform::unmount_check_folder(dir.string());
     fs::remove_all(dir, ec);
     return r;
 }

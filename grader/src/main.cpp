@@ -17,6 +17,7 @@
 #include "export.h"
 #include "grade.h"
 #include "gradescope.h"
+#include "platform.h"
 #include "report.h"
 #include "selftest.h"
 #include "tempdir.h"
@@ -282,6 +283,8 @@ int main(int argc, char** argv) {
     try {
         install_interrupt_cleanup();
         sweep_stale_temp_dirs();
+        // Before any thread: each check's folder becomes a bounded tmpfs (platform.h).
+        platform::private_mount_namespace();
         fs::path root = repository_root();
         if (*grade_cmd && *submissions_opt) {
             if (impl != "starter" || !json_path.empty() || !junit_path.empty())

@@ -42,6 +42,23 @@ int install_syscall_filter();
 /// True when the filter compiled (Linux with libseccomp).
 bool syscall_filter_available();
 
+/// Root with namespaces: moves the grader into a mount namespace of its own, whose
+/// mounts do not propagate to the machine's. Called once when the grader starts,
+/// before it has threads. Returns true when each check's folder can then get a
+/// bounded tmpfs (mount_check_folder).
+bool private_mount_namespace();
+
+/// After private_mount_namespace(): mounts a tmpfs of `megabytes` on `dir`, the
+/// check's own folder, so the disk a check can fill is bounded (what else it may
+/// write is read-only or a tmpfs too). The grader sees it, and so does the check,
+/// whose sandbox copies the grader's mounts; it goes away with unmount_check_folder
+/// or, if the grader is killed, with the grader's namespace. False when not mounted.
+bool mount_check_folder(const std::string& dir, unsigned long megabytes);
+void unmount_check_folder(const std::string& dir);
+/// The same for whichever check folder is mounted now; async-signal-safe (an
+/// interrupt calls it before removing the grader's temporary folders).
+void unmount_check_folder_now();
+
 /// Kills a whole process group with SIGKILL (ignores "no such group").
 void kill_group(int pgid);
 

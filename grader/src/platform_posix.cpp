@@ -388,6 +388,55 @@ bool sandbox_available() {
 #endif
 }
 
+namespace {
+bool& private_mounts() {
+    static bool on = false;
+    return on;
+}
+/// The check folder mounted now ("" when none), for an interrupt to unmount.
+char g_mounted_folder[4096];
+}  // namespace
+
+bool private_mount_namespace() {
+#ifdef __linux__
+    if (private_mounts()) return true;
+    if (!sandbox_available()) return false;
+    if (unshare(CLONE_NEWNS) != 0) return false;
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+    private_mounts() = true;
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool mount_check_folder(const std::string& dir, unsigned long megabytes) {
+#ifdef __linux__
+    if (!private_mounts()) return false;
+    if (dir.size() >= sizeof g_mounted_folder) return false;
+    const std::string options = "size=" + std::to_string(megabytes) + "m,mode=0700";
+    if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) return false;
+    std::memcpy(g_mounted_folder, dir.c_str(), dir.size() + 1);
+    return true;
+#else
+    return false;
+#endif
+}
+
+void unmount_check_folder(const std::string& dir) {
+#ifdef __linux__
+    umount2(dir.c_str(), MNT_DETACH);
+    g_mounted_folder[0] = '\0';
+#endif
+}
+
+void unmount_check_folder_now() {
+#ifdef __linux__
+    if (g_mounted_folder[0]) umount2(g_mounted_folder, MNT_DETACH);
+    g_mounted_folder[0] = '\0';
+#endif
+}
+
 int sandbox_uid() {
     const char* slot = std::getenv("RAFTLAB_BATCH_SLOT");
     const long n = slot ? std::strtol(slot, nullptr, 10) : 0;

@@ -210,7 +210,9 @@ void expect_only_check_4_3_hurt(const fs::path& results, const Act& act) {
             EXPECT_EQ(status, "passed") << "check " << number << " was hurt by another check's act: " << text;
         }
     }
-    if (act.status != "BULD") EXPECT_EQ(seen_4_3, 1) << "check 4.3 did not run";
+    if (act.status != "BULD") {
+        EXPECT_EQ(seen_4_3, 1) << "check 4.3 did not run";
+    }
 }
 
 class Hostile : public ::testing::TestWithParam<Act> {};
@@ -254,8 +256,9 @@ TEST_P(Hostile, costsOnlyItsOwnCheck) {
     EXPECT_EQ(count_entries("/sys/fs/cgroup/pids", "raftlab-" + grader_pid + "-"), 0) << "a pids cgroup was left";
     for (const char* f : {RAFTLAB_SOURCE_DIR "/HOSTILE_WAS_HERE", "/tmp/HOSTILE_WAS_HERE"})
         EXPECT_FALSE(fs::exists(f)) << "the check wrote outside its directory: " << f;
-    if (const char* home = getenv("HOME"))
+    if (const char* home = getenv("HOME")) {
         EXPECT_FALSE(fs::exists(fs::path(home) / "HOSTILE_WAS_HERE")) << "the check wrote to $HOME";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, Hostile, ::testing::ValuesIn(acts()),
@@ -275,6 +278,16 @@ TEST(RootSandbox, codeInTheJudgeCannotTakeItApart) {
         "std::string r; auto t = [&](const char* what, bool worked) { if (worked) r += std::string(\" \") + what; }; "
         "t(\"remount\", mount(nullptr, \"/\", nullptr, MS_REMOUNT | MS_BIND, nullptr) == 0); "
         "t(\"user_namespace\", unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0); "
+        // 300 MB in three files of its own folder (by its full path: the folder the
+        // check starts in is the read-only mount below its writable bind), which holds
+        // 256 MB.
+        "long long total = 0; { char cwd[4096]; std::string at = getcwd(cwd, sizeof cwd) ? cwd : \".\"; "
+        "std::vector<char> mb(1 << 20, 'x'); for (int f = 0; f < 3; ++f) { "
+        "int fd = open((at + \"/fill\" + std::to_string(f)).c_str(), O_CREAT | O_WRONLY, 0600); "
+        "for (int i = 0; i < 100 && fd >= 0; ++i) { ssize_t n = write(fd, mb.data(), mb.size()); if (n <= 0) break; "
+        "total += n; } if (fd >= 0) close(fd); } "
+        "for (int f = 0; f < 3; ++f) unlink((at + \"/fill\" + std::to_string(f)).c_str()); } "
+        "t(\"fill_disk\", total > (280ll << 20)); "
         "t(\"umount_solutions\", umount2(\"" RAFTLAB_SOURCE_DIR "/solutions\", MNT_DETACH) == 0); "
         "t(\"write_repository\", open(\"" + mark + "\", O_CREAT | O_WRONLY, 0644) >= 0); "
         "t(\"core_pattern\", " + writable("/proc/sys/kernel/core_pattern") + "); "
