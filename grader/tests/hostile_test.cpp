@@ -144,7 +144,7 @@ void make_impl(const fs::path& impl, const Act& act) {
                "#include <fstream>\n#include <memory>\n#include <stdexcept>\n#include <string>\n#include <vector>\n"
                "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
                "#include <unistd.h>\n#include <fcntl.h>\n#include <sys/mount.h>\n#include <cerrno>\n"
-               "#include <sched.h>\n#include <sys/ptrace.h>\n#include <sys/syscall.h>\n"
+               "#include <sched.h>\n#include <sys/ptrace.h>\n#include <sys/syscall.h>\n#include <dirent.h>\n"
                "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
     std::string header = read_text(sol / "log.h");
     // Rewrite only what changed, so the build directory recompiles the minimum.
@@ -278,6 +278,12 @@ TEST(RootSandbox, codeInTheJudgeCannotTakeItApart) {
         "std::string r; auto t = [&](const char* what, bool worked) { if (worked) r += std::string(\" \") + what; }; "
         "t(\"remount\", mount(nullptr, \"/\", nullptr, MS_REMOUNT | MS_BIND, nullptr) == 0); "
         "t(\"user_namespace\", unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0); "
+        // The machine's processes (a /proc of the grader's PID namespace would show
+        // them, and /proc/<pid>/root leads into their filesystems): only the
+        // sandbox's few may be seen.
+        "{ int seen = 0; if (DIR* d = opendir(\"/proc\")) { while (dirent* e = readdir(d)) "
+        "seen += e->d_name[0] >= '0' && e->d_name[0] <= '9'; closedir(d); } "
+        "t(\"machine_processes\", seen > 16); } "
         // 300 MB in three files of its own folder (by its full path: the folder the
         // check starts in is the read-only mount below its writable bind), which holds
         // 256 MB.
