@@ -14,6 +14,7 @@
 #include "cluster_state.h"
 #include "daemon_control.h"
 
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/kv/client.h"
 #include "raftlab/proc/supervisor.h"
 
@@ -377,9 +378,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        std::cerr << "raftlab cluster: " << e.what() << "; see ./raftlab cluster --help\n";
-        return 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab cluster", "./raftlab cluster --help");
     }
     return exit_code;
 }
