@@ -16,6 +16,7 @@
 
 #include "raftlab/cli/parse_error.h"
 #include "raftlab/kv/client.h"
+#include "raftlab/proc/child.h"
 #include "raftlab/proc/supervisor.h"
 
 #include <CLI/CLI.hpp>
@@ -86,8 +87,10 @@ std::string start_daemon(const Args& a, const fs::path& dir, const fs::path& ser
         ::dup2(null, 0);
         ::dup2(out, 1);
         ::dup2(out, 2);
-        ::dup2(pipe_fds[1], 3);  // dup2 clears close-on-exec
-        ::close_range(4, ~0U, 0);  // nothing else of the caller's (its capture pipes) stays open
+        ::dup2(pipe_fds[1], 3);
+        // The daemon outlives this command (no parent), and keeps nothing else of the
+        // caller's (its capture pipes) open.
+        if (proc::prepare_child({.keep_fd = 3}) != 0) ::_exit(127);
         std::vector<char*> args;
         for (auto& s : argv) args.push_back(s.data());
         args.push_back(nullptr);
