@@ -200,9 +200,10 @@ std::string csv_field(const std::string& s) {
 struct OwnGroup {
     const Limits* limits;
     const std::string* cgroup;
+    pid_t parent = ::getpid();  // read in the batch, before the fork
     template <class Launcher>
     boost::system::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&) {
-        int err = platform::prepare_child(*limits, *cgroup);
+        int err = platform::prepare_child(*limits, *cgroup, parent);
         return err ? boost::system::error_code(err, boost::system::system_category()) : boost::system::error_code{};
     }
 };

@@ -22,6 +22,8 @@
 #include "selftest.h"
 #include "tempdir.h"
 
+#include "raftlab/cli/parse_error.h"
+
 namespace fs = std::filesystem;
 using namespace raftlab::grader;
 
@@ -272,13 +274,8 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "raftlab: " << e.what() << "; see ./raftlab help\n";
-        return 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab", "./raftlab help");
     }
     try {
         install_interrupt_cleanup();

@@ -24,15 +24,18 @@
 #pragma once
 
 #include <string>
+#include <sys/types.h>
 
 #include "child.h"
 
 namespace raftlab::grader::platform {
 
-/// Runs in the child between fork and exec. May fork twice more (sandbox): the
-/// process Boost.Process started then only waits and forwards the check's exit
-/// status. Returns errno or 0.
-int prepare_child(const Limits& limits, const std::string& cgroup);
+/// Runs in the child between fork and exec; `parent` is the grader's pid, read before
+/// the fork (proc::prepare_child() in raftlab/proc/child.h: the child dies with it,
+/// and inherits no signal setting and no descriptor but limits.keep_fd). May fork
+/// twice more (sandbox): the process Boost.Process started then only waits and
+/// forwards the check's exit status. Returns errno or 0.
+int prepare_child(const Limits& limits, const std::string& cgroup, pid_t parent);
 
 /// Sets no_new_privs and installs the system-call filter in this process (between
 /// fork and exec; it allocates nothing: the filter was compiled when the grader

@@ -1,5 +1,7 @@
 #include "platform.h"
 
+#include "raftlab/proc/child.h"
+
 #include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
@@ -278,19 +280,14 @@ long user_process_count() {
 long user_process_count() { return 0; }
 #endif
 
-int prepare_child(const Limits& limits, const std::string& cgroup) {
+int prepare_child(const Limits& limits, const std::string& cgroup, pid_t parent) {
     if (setpgid(0, 0) != 0) return errno;
+    // Death with the grader (ESRCH: it already died), default signal handling
+    // whatever the grader set, and no descriptor of the grader's but keep_fd.
+    if (int err = proc::prepare_child({.parent = parent, .keep_fd = limits.keep_fd})) return err;
 #ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1) return ESRCH;  // the grader already died
     if (!cgroup.empty()) write_number((cgroup + "/cgroup.procs").c_str(), getpid());
 #endif
-    // Checks start with default signal handling whatever the grader set.
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-    if (limits.keep_fd >= 0 && fcntl(limits.keep_fd, F_SETFD, 0) != 0) return errno;
     if (!limits.resource_limits) return 0;
     if (int err = apply_rlimits(limits)) return err;
 #ifdef __linux__

@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "raftlab/text/html_escape.h"
+
 namespace raftlab::grader {
 namespace json = boost::json;
 namespace {
@@ -108,25 +110,6 @@ std::string gradescope_json(const GradeReport& report) {
     return json::serialize(top) + "\n";
 }
 
-namespace {
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default:
-                // XML 1.0 forbids most control characters, even escaped.
-                if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') out += '?';
-                else out += ch;
-        }
-    }
-    return out;
-}
-}  // namespace
-
 std::string junit_xml(const GradeReport& report) {
     std::ostringstream x;
     int tests = 0, failures = 0, errors = 0;
@@ -148,17 +131,17 @@ std::string junit_xml(const GradeReport& report) {
             t += c.seconds;
         }
         x << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
-                         xml_escape(lab.lab->slug), lab.checks.size(), lf, le, t);
+                         text::html_escape(lab.lab->slug), lab.checks.size(), lf, le, t);
         for (const auto& c : lab.checks) {
-            x << fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">", xml_escape(lab.lab->slug),
-                             xml_escape(c.check->id), c.seconds);
+            x << fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">", text::html_escape(lab.lab->slug),
+                             text::html_escape(c.check->id), c.seconds);
             if (c.status != Status::passed) {
                 const char* tag = c.status == Status::failed ? "failure" : "error";
                 std::string body = c.replay.empty() ? c.output : "replay: " + c.replay + "\n" + c.output;
                 if (c.status == Status::not_compiled) body = lab.build_errors;
                 x << fmt::format("<{} message=\"{}\" type=\"{}\">{}</{}>", tag,
-                                 xml_escape(std::string(status_word(c.status)) + ": " + c.reason),
-                                 xml_escape(status_word(c.status)), xml_escape(body), tag);
+                                 text::html_escape(std::string(status_word(c.status)) + ": " + c.reason),
+                                 text::html_escape(status_word(c.status)), text::html_escape(body), tag);
             }
             x << "</testcase>\n";
         }

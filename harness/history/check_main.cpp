@@ -4,6 +4,7 @@
 //
 // Prints ok, illegal or unknown on the first line (then details) and exits 0, 1
 // or 3; a malformed file or bad usage exits 2 with one line naming the problem.
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/history/checker.h"
 #include "raftlab/history/report.h"
 
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab check", "./raftlab check --help");
     }
     History history;
     try {

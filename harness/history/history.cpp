@@ -8,16 +8,6 @@
 namespace raftlab::history {
 namespace json = boost::json;
 
-std::string_view to_string(OpKind kind) {
-    switch (kind) {
-        case OpKind::get: return "get";
-        case OpKind::put: return "put";
-        case OpKind::append: return "append";
-        case OpKind::del: return "delete";
-    }
-    return "?";
-}
-
 std::string_view to_string(Outcome outcome) {
     switch (outcome) {
         case Outcome::ok: return "ok";
@@ -81,10 +71,7 @@ Operation parse_json_line(const std::string& line) {
     if (seq < 0) bad("field \"seq\" must be >= 0");
     op.seq = static_cast<std::uint64_t>(seq);
     std::string kind = string_field(o, "op");
-    if (kind == "get") op.kind = OpKind::get;
-    else if (kind == "put") op.kind = OpKind::put;
-    else if (kind == "append") op.kind = OpKind::append;
-    else if (kind == "delete") op.kind = OpKind::del;
+    if (auto parsed = kv::op_from_string(kind)) op.kind = *parsed;
     else bad("field \"op\" is \"" + kind + "\"; use get, put, append or delete");
     op.key = string_field(o, "key");
     std::string outcome = string_field(o, "outcome");

@@ -1,6 +1,8 @@
 // The HTML page for illegal histories (see raftlab/history/report.h).
 #include "raftlab/history/report.h"
 
+#include "raftlab/text/html_escape.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -9,19 +11,7 @@
 namespace raftlab::history {
 namespace {
 
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+using text::html_escape;
 
 std::string label(const Operation& op) {
     std::string text = std::string(to_string(op.kind));
@@ -59,10 +49,10 @@ void render_key(std::ostringstream& html, const History& h, const KeyFailure& f)
     for (std::size_t k = 0; k < f.linearized.size(); ++k) order[f.linearized[k]] = k + 1;
     const double width = 1200, row = 34, left = 90;
     auto x = [&](std::int64_t t) { return left + (width - left - 10) * double(t - t0) / double(t1 - t0); };
-    html << "<h2>key " << escape(f.key) << "</h2>\n<p class=why>" << escape(f.explanation) << "</p>\n";
+    html << "<h2>key " << html_escape(f.key) << "</h2>\n<p class=why>" << html_escape(f.explanation) << "</p>\n";
     html << "<svg width=\"" << width << "\" height=\"" << row * n + 30 << "\">\n";
     for (auto& [client, index] : lane)
-        html << "<text x=4 y=" << row * index + 22 << ">" << escape(client) << "</text>\n";
+        html << "<text x=4 y=" << row * index + 22 << ">" << html_escape(client) << "</text>\n";
     if (shown.size() < f.ops.size())
         html << "<p>showing the " << shown.size() << " of " << f.ops.size()
              << " operations on this key nearest in time to the red one</p>\n";
@@ -72,19 +62,19 @@ void render_key(std::ostringstream& html, const History& h, const KeyFailure& f)
         std::string cls = i == f.stuck_op ? "stuck" : order.count(i) ? "lin" : "other";
         if (op.outcome != Outcome::ok) cls += " indet";
         double y = row * lane[op.client] + 6;
-        html << "<g class=\"" << cls << "\"><title>" << escape(op.client + " #" + std::to_string(op.seq) + " " + label(op)) << " ["
+        html << "<g class=\"" << cls << "\"><title>" << html_escape(op.client + " #" + std::to_string(op.seq) + " " + label(op)) << " ["
              << op.invoke_us << ", " << (op.outcome == Outcome::ok ? std::to_string(op.return_us) : "?") << "] us</title>"
              << "<rect x=" << a << " y=" << y << " width=" << std::max(2.0, b - a) << " height=22 rx=3 />"
              << "<text x=" << a + 3 << " y=" << y + 15 << ">" << (order.count(i) ? std::to_string(order[i]) + ". " : "")
-             << escape(label(op)) << "</text></g>\n";
+             << html_escape(label(op)) << "</text></g>\n";
     }
     html << "<text x=" << left << " y=" << row * n + 24 << " class=axis>" << t0 << " us</text>"
          << "<text x=" << width - 120 << " y=" << row * n + 24 << " class=axis>" << t1 << " us</text></svg>\n";
     html << "<h3>the longest order that works (last 50 steps)</h3><ol start=" << (f.linearized.size() > 50 ? f.linearized.size() - 49 : 1) << ">";
     for (std::size_t k = f.linearized.size() > 50 ? f.linearized.size() - 50 : 0; k < f.linearized.size(); ++k)
-        if (std::size_t i = f.linearized[k]; true) html << "<li>" << escape(h[i].client + " #" + std::to_string(h[i].seq) + " " + label(h[i])) << "</li>";
+        if (std::size_t i = f.linearized[k]; true) html << "<li>" << html_escape(h[i].client + " #" + std::to_string(h[i].seq) + " " + label(h[i])) << "</li>";
     const Operation& stuck = h[f.stuck_op];
-    html << "</ol><p>then <b class=bad>" << escape(stuck.client + " #" + std::to_string(stuck.seq) + " " + label(stuck))
+    html << "</ol><p>then <b class=bad>" << html_escape(stuck.client + " #" + std::to_string(stuck.seq) + " " + label(stuck))
          << "</b> cannot be placed: it returned at " << stuck.return_us << " us.</p>\n";
 }
 
@@ -92,12 +82,12 @@ void render_key(std::ostringstream& html, const History& h, const KeyFailure& f)
 
 std::string render_html(const History& history, const LinearizabilityResult& result, const std::string& title) {
     std::ostringstream html;
-    html << "<!doctype html><html><head><meta charset=utf-8><title>" << escape(title) << "</title><style>"
+    html << "<!doctype html><html><head><meta charset=utf-8><title>" << html_escape(title) << "</title><style>"
          << "body{font-family:sans-serif;margin:20px}svg{border:1px solid #ccc;background:#fafafa}"
          << "text{font-size:11px;font-family:monospace}.lin rect{fill:#b7e4b7;stroke:#2a7a2a}"
          << ".stuck rect{fill:#f4a6a6;stroke:#b00;stroke-width:2}.other rect{fill:#ddd;stroke:#888}"
          << ".indet rect{stroke-dasharray:4 3}.why{max-width:1100px}.bad{color:#b00}.axis{fill:#666}"
-         << "</style></head><body><h1>" << escape(title) << "</h1>\n<p>verdict: <b>" << to_string(result.verdict) << "</b>, "
+         << "</style></head><body><h1>" << html_escape(title) << "</h1>\n<p>verdict: <b>" << to_string(result.verdict) << "</b>, "
          << result.operations << " operations on " << result.keys << " keys, checked in " << result.elapsed.count()
          << " ms. Green: a valid order (numbered). Red: the operation no order explains. Dashed: indeterminate. "
          << "Hover an operation for its client, sequence number and times.</p>\n";

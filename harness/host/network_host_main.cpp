@@ -1,5 +1,5 @@
 // network_host_main.cpp: the implementation host of lab 5. It runs the student's
-// Network (raft/network.h) in a process of its own and answers the judge
+// Network (network/network.h) in a process of its own and answers the judge
 // (network_remote.cpp; the frames are in network_protocol.h).
 //
 // This file is framework code, but it shares a process with student code: nothing
@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "network_protocol.h"
-#include "raft/network.h"
+#include "network/network.h"
 #include "raftlab/host/serve.h"
 
 namespace {

@@ -10,10 +10,12 @@
 
 namespace raftlab::proc::platform {
 
-/// Runs in the child between fork and exec: own process group, SIGKILL when the
-/// parent thread dies (Linux), default signal dispositions, and every descriptor
-/// above stderr close-on-exec, so the program inherits none of the harness's sockets
-/// or files. If the parent is already gone, exits at once. Async-signal-safe.
+/// Runs in the child between fork and exec: own process group, then
+/// proc::prepare_child() (raftlab/proc/child.h: SIGKILL when the parent thread dies
+/// on Linux, default signal dispositions, every descriptor above stderr
+/// close-on-exec, so the program inherits none of the harness's sockets or files),
+/// and under root no capability. If the parent is already gone, exits at once.
+/// Async-signal-safe.
 void in_child_after_fork(pid_t parent);
 
 /// Runs in the parent right after fork: also puts the child in its own group (so

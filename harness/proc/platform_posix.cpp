@@ -1,12 +1,13 @@
 // POSIX (and Linux-only) process calls for the supervisor. See platform.h.
 #include "platform.h"
 
+#include "raftlab/proc/child.h"
+
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -41,39 +42,13 @@ ExitStatus decode(int status) {
     return {false, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
-/// Sets FD_CLOEXEC on every descriptor from `first` up. Async-signal-safe.
-void mark_close_on_exec_from(int first) {
-#if defined(__linux__) && defined(CLOSE_RANGE_CLOEXEC)
-    if (::close_range(static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
-#endif
-    // Older kernels and other systems: one call per possible descriptor.
-    long max = ::sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 1 << 20) max = 1 << 20;
-    for (int fd = first; fd < max; ++fd) {
-        int flags = ::fcntl(fd, F_GETFD);
-        if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-    }
-}
-
 }  // namespace
 
 void in_child_after_fork(pid_t parent) {
     ::setpgid(0, 0);
-#if defined(__linux__)
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-    // The parent may have died before prctl took effect: then nobody would kill us.
-    if (::getppid() != parent) ::_exit(127);
-    // Signals the harness ignores or handles must not leak into the server.
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) ::signal(s, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Nothing of the harness may outlive exec: Asio opens its sockets without
-    // close-on-exec, and a server holding a copy of, say, a proxy connection keeps it
-    // open after the harness closes or resets it. Marking (not closing) keeps Boost's
-    // exec-error pipe working; stdio is dup2'ed onto 0-2, which this leaves alone.
-    mark_close_on_exec_from(3);
+    // Death with the harness, default signals, none of the harness's descriptors
+    // (stdio is dup2'ed onto 0-2 by Boost.Process, which this leaves alone).
+    if (proc::prepare_child({.parent = parent}) != 0) ::_exit(127);
 #if defined(__linux__)
     // Supervised programs are student code (lab 10 servers): under root they keep the
     // uid, so they can still read their build and write their data, but no capability

@@ -9,6 +9,7 @@
 //
 // Exit codes: 0 done, 1 the proxy refused the call (the reason is printed),
 // 2 usage error or no proxy listening.
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/proxy/fault_proxy.h"
 
 #include <CLI/CLI.hpp>
@@ -244,7 +245,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);  // runs the chosen subcommand's callback
     } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab proxy", "./raftlab proxy --help");
     } catch (const Failure& f) {
         std::cerr << "raftlab proxy: " << f.message << "\n";
         return f.code;

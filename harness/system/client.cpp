@@ -116,16 +116,6 @@ std::optional<std::string> read_frame(int fd, wire::FrameDecoder& decoder, Clock
     }
 }
 
-Op op_of(history::OpKind kind) {
-    switch (kind) {
-        case history::OpKind::get: return Op::get;
-        case history::OpKind::put: return Op::put;
-        case history::OpKind::append: return Op::append;
-        case history::OpKind::del: return Op::del;
-    }
-    return Op::get;
-}
-
 }  // namespace
 
 struct Client::Connection {
@@ -269,7 +259,7 @@ history::KvClientFactory client_factory(std::vector<Endpoint> servers, ClientOpt
         Adapter(std::vector<Endpoint> servers, const std::string& id, ClientOptions options)
             : client_(std::move(servers), id, options) {}
         history::Reply execute(const history::Request& request) override {
-            Result r = client_.execute(ClientRequest{request.client, request.seq, op_of(request.kind), request.key,
+            Result r = client_.execute(ClientRequest{request.client, request.seq, request.kind, request.key,
                                                      request.value});
             return history::Reply{r.outcome, r.value, r.error};
         }

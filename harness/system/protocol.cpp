@@ -27,10 +27,7 @@ std::optional<std::string> get_optional_string(const json::object& o, const char
 
 Op get_op(const json::object& o) {
     std::string s = get_string(o, "op");
-    if (s == "get") return Op::get;
-    if (s == "put") return Op::put;
-    if (s == "append") return Op::append;
-    if (s == "delete") return Op::del;
+    if (auto op = op_from_string(s)) return *op;
     throw BadField{"field \"op\" must be \"get\", \"put\", \"append\" or \"delete\", not \"" + s.substr(0, 40) + "\""};
 }
 
@@ -81,16 +78,6 @@ ClientRequest read_request(const json::object& o) {
 }
 
 }  // namespace
-
-std::string_view to_string(Op op) {
-    switch (op) {
-        case Op::get: return "get";
-        case Op::put: return "put";
-        case Op::append: return "append";
-        case Op::del: return "delete";
-    }
-    return "?";
-}
 
 std::string_view to_string(ReplyStatus status) {
     switch (status) {

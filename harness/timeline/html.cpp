@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "raftlab/raft/node.h"
+#include "raftlab/text/html_escape.h"
 
 namespace raftlab::timeline {
 
@@ -25,22 +26,6 @@ std::string script_safe(std::string text) {
     for (std::size_t at = text.find("</"); at != std::string::npos; at = text.find("</", at + 3))
         text.replace(at, 2, "<\\/");
     return text;
-}
-
-/// Escapes text for an HTML element's content.
-std::string html_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
 }
 
 /// One event as a compact array, in the order the script reads it:
@@ -115,7 +100,7 @@ std::string render_html(const sim::Timeline& timeline, const PageInfo& info) {
     std::string page;
     page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    page += "<title>" + html_escape(title) + "</title>\n";
+    page += "<title>" + text::html_escape(title) + "</title>\n";
     page += "<style>\n" + script_safe(kPageStyle) + "</style>\n</head>\n<body>\n";
     page += "<noscript>This timeline is drawn by a script; enable JavaScript to see it.</noscript>\n";
     page += "<script type=\"application/json\" id=\"timeline-data\">" +

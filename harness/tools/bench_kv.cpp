@@ -15,6 +15,7 @@
 #include "cluster_state.h"
 #include "etcd_baseline.h"
 
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/kv/local_cluster.h"
 
 #include <CLI/CLI.hpp>
@@ -255,9 +256,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        std::cerr << "raftlab bench kv: " << e.what() << "; see --help\n";
-        return 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab bench kv", "--help");
     }
     for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, on_stop_signal);
     try {

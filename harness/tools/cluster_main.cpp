@@ -14,7 +14,9 @@
 #include "cluster_state.h"
 #include "daemon_control.h"
 
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/kv/client.h"
+#include "raftlab/proc/child.h"
 #include "raftlab/proc/supervisor.h"
 
 #include <CLI/CLI.hpp>
@@ -85,8 +87,10 @@ std::string start_daemon(const Args& a, const fs::path& dir, const fs::path& ser
         ::dup2(null, 0);
         ::dup2(out, 1);
         ::dup2(out, 2);
-        ::dup2(pipe_fds[1], 3);  // dup2 clears close-on-exec
-        ::close_range(4, ~0U, 0);  // nothing else of the caller's (its capture pipes) stays open
+        ::dup2(pipe_fds[1], 3);
+        // The daemon outlives this command (no parent), and keeps nothing else of the
+        // caller's (its capture pipes) open.
+        if (proc::prepare_child({.keep_fd = 3}) != 0) ::_exit(127);
         std::vector<char*> args;
         for (auto& s : argv) args.push_back(s.data());
         args.push_back(nullptr);
@@ -377,9 +381,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        std::cerr << "raftlab cluster: " << e.what() << "; see ./raftlab cluster --help\n";
-        return 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab cluster", "./raftlab cluster --help");
     }
     return exit_code;
 }

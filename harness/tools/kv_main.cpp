@@ -10,6 +10,7 @@
 // not have happened); 2 usage error or no cluster running.
 #include "cluster_state.h"
 
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/kv/client.h"
 
 #include <CLI/CLI.hpp>
@@ -102,9 +103,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        std::cerr << "raftlab kv: " << e.what() << "; see ./raftlab kv --help\n";
-        return 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab kv", "./raftlab kv --help");
     }
     try {
         return run(op, a);

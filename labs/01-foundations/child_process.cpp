@@ -5,9 +5,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
+
+#include "raftlab/proc/child.h"
 
 #include <cstdlib>
 #include <deque>
@@ -26,23 +25,16 @@ int anonymous_log() {
     return fd;
 }
 
-/// In the child, between fork and exec: own process group, output to the log, and
-/// (Linux) die together with the check binary and inherit no other descriptor.
+/// In the child, between fork and exec: own process group, output to the log, death
+/// together with the check binary, and no other descriptor of the check's (its
+/// sockets, other children's logs): a connection the check closes must really close.
 [[noreturn]] void exec_child(const std::filesystem::path& exe, std::vector<char*>& argv, int log,
                              pid_t parent) {
     ::setpgid(0, 0);
-#ifdef __linux__
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the parent is already gone
-#endif
     int null = ::open("/dev/null", O_RDONLY);
     ::dup2(log, 1), ::dup2(log, 2);
     if (null >= 0) ::dup2(null, 0);
-#ifdef __linux__
-    // Nothing else of the check's (its sockets, other children's logs) stays open in
-    // the program: a connection the check closes must really close.
-    ::close_range(3, ~0U, 0);
-#endif
+    if (proc::prepare_child({.parent = parent}) != 0) ::_exit(127);  // the parent is already gone
     ::execv(exe.c_str(), argv.data());
     ::_exit(127);
 }

@@ -5,7 +5,7 @@
 #pragma once
 
 #ifdef RAFTLAB_IN_PROCESS
-#include "raft/network.h"
+#include "network/network.h"
 #else
 #include "raftlab/host/remote_network.h"
 #endif

@@ -25,16 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 std::string name(NodeId id) { return kv::LocalCluster::name(id); }
 
-history::OpKind history_kind(kv::Op op) {
-    switch (op) {
-        case kv::Op::get: return history::OpKind::get;
-        case kv::Op::put: return history::OpKind::put;
-        case kv::Op::append: return history::OpKind::append;
-        case kv::Op::del: return history::OpKind::del;
-    }
-    return history::OpKind::get;
-}
-
 /// One request sent once to one server, on a thread of its own, recorded in the
 /// history: ok when the server answered ok, indeterminate otherwise (a not_leader
 /// from a server that had accepted the request promises nothing: the entry may
@@ -44,7 +34,7 @@ public:
     WaitingClient(CheckRun& run, kv::LocalCluster& cluster, NodeId server, kv::ClientRequest request,
                   std::chrono::milliseconds timeout)
         : request_(std::move(request)) {
-        token_ = run.recorder().invoke(request_.client, request_.seq, history_kind(request_.op), request_.key,
+        token_ = run.recorder().invoke(request_.client, request_.seq, request_.op, request_.key,
                                        request_.value);
         thread_ = std::thread([this, &run, &cluster, server, timeout] {
             kv::Client client(cluster.client_endpoints(), request_.client, workload_client_options());
@@ -113,7 +103,7 @@ NodeId wait_for_new_leader(kv::LocalCluster& cluster, NodeId old_leader, Term ol
 void write_at_new_leader(kv::LocalCluster& cluster, kv::Client& client, NodeId old_leader, NodeId& fresh,
                          const kv::ClientRequest& request, CheckRun* run = nullptr) {
     std::optional<std::size_t> token;
-    if (run) token = run->recorder().invoke(request.client, request.seq, history_kind(request.op), request.key, request.value);
+    if (run) token = run->recorder().invoke(request.client, request.seq, request.op, request.key, request.value);
     auto deadline = Clock::now() + 20s;
     while (Clock::now() < deadline) {
         auto reply = client.send_once(fresh, request, 1000ms);

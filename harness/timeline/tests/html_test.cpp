@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "raftlab/text/html_escape.h"
 #include "raftlab/timeline/html.h"
 #include "sample_run.h"
 
@@ -98,6 +99,13 @@ TEST(HtmlTimeline, textFromTheRunCannotBreakThePage) {
     const auto data = embedded_data(page);
     EXPECT_EQ(data.at("events").as_array().at(0).as_array().at(7).as_string(),
               "</script><script>alert(1)</script> & \"quotes\"");
+}
+
+// The escape every page and report shares (raftlab/text/html_escape.h).
+TEST(HtmlEscape, markupBecomesEntitiesAndForbiddenControlsQuestionMarks) {
+    EXPECT_EQ(text::html_escape("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+    EXPECT_EQ(text::html_escape(std::string("tab\tline\ncr\r\x01\x1b[31m\0", 19)), "tab\tline\ncr\r??[31m?");
+    EXPECT_EQ(text::html_escape("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 is kept
 }
 
 TEST(HtmlTimeline, sameRunSamePage) {

@@ -8,6 +8,7 @@
 #include "demo.h"
 #include "web_server.h"
 
+#include "raftlab/cli/parse_error.h"
 #include "raftlab/proc/supervisor.h"
 
 #include <CLI/CLI.hpp>
@@ -122,9 +123,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);
-        std::cerr << "raftlab demo: " << e.what() << "; see ./raftlab demo --help\n";
-        return 2;
+        return raftlab::cli::parse_error_exit(app, e, "raftlab demo", "./raftlab demo --help");
     }
 
     proc::Supervisor::install_signal_cleanup();  // until the event loop takes the signals over

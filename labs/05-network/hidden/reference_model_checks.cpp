@@ -1,5 +1,5 @@
 // reference_model_checks.cpp: lab 5's hidden check, the network against a plain
-// model of raft/network.h's rules under long random operation sequences.
+// model of network/network.h's rules under long random operation sequences.
 //
 // Hidden checks live in hidden/, which the student repository does not contain
 // (./raftlab export-student leaves it out); Gradescope and instructors run them.
@@ -21,7 +21,7 @@ namespace {
 
 using checks::for_seeds;
 
-/// The rules of raft/network.h for a fixed delay and no loss, written the plainest way.
+/// The rules of network/network.h for a fixed delay and no loss, written the plainest way.
 class Model {
   public:
     Model(int n, Time delay)

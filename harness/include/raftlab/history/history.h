@@ -19,9 +19,14 @@
 #include <string>
 #include <vector>
 
+#include "raftlab/kv/op.h"
+
 namespace raftlab::history {
 
-enum class OpKind { get, put, append, del };
+/// The operation of a history entry: lab 10's kv::Op (raftlab/kv/op.h), so a client
+/// records what it sends as it is. to_string() names it ("get", "put", "append", "delete").
+using OpKind = kv::Op;
+using kv::to_string;
 
 /// How an operation ended, as the client saw it.
 enum class Outcome {
@@ -38,7 +43,6 @@ enum class Writes {
     puts,     ///< puts only (registers)
 };
 
-std::string_view to_string(OpKind kind);     ///< "get", "put", "append", "delete"
 std::string_view to_string(Outcome outcome); ///< "ok", "failed", "indeterminate"
 
 struct Operation {

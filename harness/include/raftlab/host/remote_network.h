@@ -1,7 +1,7 @@
 // raftlab/host/remote_network.h: the student's lab 5 Network, seen from the judge.
 //
 // The lab 5 checks use this class exactly as they would use the student's
-// raftlab::Network (raft/network.h): same members, same results, same exceptions.
+// raftlab::Network (network/network.h): same members, same results, same exceptions.
 // Each call is answered by the lab 5 host, a process that runs the student's
 // network.cpp; the check binary itself holds no student code. Every Network of one
 // judge thread lives in the same host process, started on first use.
@@ -62,7 +62,7 @@ private:
 
 }  // namespace host
 
-/// One message as the receiver sees it (the contract of raft/network.h).
+/// One message as the receiver sees it (the contract of network/network.h).
 struct Envelope {
     NodeId from = kNoNode;
     NodeId to = kNoNode;

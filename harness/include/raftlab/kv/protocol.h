@@ -35,17 +35,13 @@
 #include <variant>
 #include <vector>
 
+#include "raftlab/kv/op.h"
 #include "raftlab/raft/codec.h"
 #include "raftlab/raft/messages.h"
 #include "raftlab/raft/node.h"
 #include "raftlab/raft/types.h"
 
 namespace raftlab::kv {
-
-enum class Op { get, put, append, del };
-
-/// "get", "put", "append", "delete".
-std::string_view to_string(Op op);
 
 struct ClientRequest {
     std::string client;   ///< unique per client, non-empty

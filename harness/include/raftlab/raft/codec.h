@@ -11,7 +11,7 @@
 // round trip exactly. Commands are text; bytes that are not valid UTF-8 are passed
 // through unchanged.
 //
-// Implemented in harness/sim/codec.cpp (library raftlab_sim).
+// Implemented in harness/wire/codec.cpp (library raftlab_wire).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// raft/network.h: a simulated network for N nodes (lab 5).
+// network/network.h: a simulated network for N nodes (lab 5).
 //
 // Raft is specified over a network that can lose, delay, duplicate and reorder
 // messages. Before building Raft on top of one, you build one: a model of that

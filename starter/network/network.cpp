@@ -1,5 +1,5 @@
-// raft/network.cpp: your simulated network (lab 5). The rules are in raft/network.h.
-#include "raft/network.h"
+// network/network.cpp: your simulated network (lab 5). The rules are in network/network.h.
+#include "network/network.h"
 
 #include "raftlab/todo.h"
 

@@ -1,4 +1,5 @@
-// Fuzz target: lab.yaml parsing (grader/src/catalog.h, load_lab()).
+// Fuzz target: lab.yaml parsing (grader/src/catalog.h, load_lab()). Built by the
+// harness's clang fuzz project through fuzz.cmake (see harness/fuzz/README.md).
 //
 // Input: the text of labs/04-log/lab.yaml inside a private temporary repository root
 // that has a handouts/ folder with handouts/04-log.md, so a valid input can get all

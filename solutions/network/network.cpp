@@ -1,5 +1,5 @@
-// raft/network.cpp: the reference simulated network (lab 5).
-#include "raft/network.h"
+// network/network.cpp: the reference simulated network (lab 5).
+#include "network/network.h"
 
 #include <algorithm>
 #include <stdexcept>
