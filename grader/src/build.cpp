@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -77,9 +78,41 @@ std::string first_errors(const std::string& log, int max_errors) {
     return out;
 }
 
+BuildProgress& build_progress() {
+    static BuildProgress progress;
+    return progress;
+}
+
+/// Reads ninja's "[done/total] ..." lines out of a build's output as it arrives.
+class ProgressReader {
+public:
+    explicit ProgressReader(std::string what) : what_(std::move(what)) {}
+    void add(const char* data, std::size_t size) {
+        for (std::size_t i = 0; i < size; ++i) {
+            if (data[i] != '\n') {
+                if (line_.size() < 64) line_ += data[i];  // "[123/456]" is all that is read
+                continue;
+            }
+            int done = 0, total = 0;
+            if (std::sscanf(line_.c_str(), "[%d/%d]", &done, &total) == 2 && total > 0)
+                build_progress()(what_, done, total);
+            line_.clear();
+        }
+    }
+
+private:
+    std::string what_;
+    std::string line_;
+};
+
 BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args, const fs::path& submission = {}) {
     ChildSpec spec;
     spec.program = "/usr/bin/env";
+    std::string what = "the build";
+    for (std::size_t k = 0; k + 1 < args.size(); ++k)
+        if (args[k] == "--target") what = args[k + 1];
+    ProgressReader progress(what);
+    if (build_progress()) spec.on_output = [&](const char* data, std::size_t size) { progress.add(data, size); };
     args.insert(args.begin(), "cmake");
     spec.args = std::move(args);
     spec.cwd = root;
@@ -299,6 +332,8 @@ BuildOutcome build_lab(const fs::path& root, const Impl& impl, const Lab& lab) {
     }
     return built;
 }
+
+void set_build_progress(BuildProgress progress) { build_progress() = std::move(progress); }
 
 BuildOutcome build_target(const fs::path& root, const Impl& impl, const std::string& target) {
     const bool slot_copy = within(impl.source, root / "build");

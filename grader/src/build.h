@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "catalog.h"
@@ -54,6 +55,12 @@ std::string check_includes(const std::filesystem::path& root, const Impl& impl, 
 /// Builds one lab's check executable, then refuses it (ok = false, the sentence of
 /// check_includes() as its error) when the student's code read a file it may not.
 BuildOutcome build_lab(const std::filesystem::path& root, const Impl& impl, const Lab& lab);
+
+/// How far a build has got: ninja's step `done` of `total`, in the build of `what`
+/// (a target, e.g. "lab10_checks"). Called as the steps happen, by every build the
+/// grader runs after set_build_progress(); builds are silent without one.
+using BuildProgress = std::function<void(const std::string& what, int done, int total)>;
+void set_build_progress(BuildProgress progress);
 
 /// Builds any target of the implementation's build (e.g. "lab10_server").
 BuildOutcome build_target(const std::filesystem::path& root, const Impl& impl, const std::string& target);

@@ -138,7 +138,10 @@ ChildResult run_child(const ChildSpec& spec) {
 
     std::function<void()> read_more = [&] {
         out_pipe.async_read_some(asio::buffer(buf), [&](boost::system::error_code rec, std::size_t n) {
-            if (n) sink.add(buf.data(), n);
+            if (n) {
+                sink.add(buf.data(), n);
+                if (spec.on_output) spec.on_output(buf.data(), n);
+            }
             if (sink.total() > spec.limits.output_kill && !result.output_flood) {
                 result.output_flood = true;
                 kill_all();

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -59,6 +60,9 @@ struct ChildSpec {
     std::filesystem::path cwd;                          ///< empty: the grader's
     Limits limits;
     bool inherit_output = false;  ///< stream to the terminal instead of capturing
+    /// Called with each piece of output as it arrives (captured output only), e.g. to
+    /// show a build's progress.
+    std::function<void(const char* data, std::size_t size)> on_output;
 };
 
 struct ChildResult {

@@ -145,6 +145,7 @@ void make_impl(const fs::path& impl, const Act& act) {
                "#include <arpa/inet.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n#include <sys/wait.h>\n"
                "#include <unistd.h>\n#include <fcntl.h>\n#include <sys/mount.h>\n#include <cerrno>\n"
                "#include <sched.h>\n#include <sys/ptrace.h>\n#include <sys/syscall.h>\n#include <dirent.h>\n"
+               "#include <sys/stat.h>\n"
                "static void raftlab_hostile_act() {\n    " + act.code + "\n}\n");
     std::string header = read_text(sol / "log.h");
     // Rewrite only what changed, so the build directory recompiles the minimum.
@@ -294,6 +295,12 @@ TEST(RootSandbox, codeInTheJudgeCannotTakeItApart) {
         "total += n; } if (fd >= 0) close(fd); } "
         "for (int f = 0; f < 3; ++f) unlink((at + \"/fill\" + std::to_string(f)).c_str()); } "
         "t(\"fill_disk\", total > (280ll << 20)); "
+        // Artifacts the grader copies out of the sandbox after the check: links to
+        // solutions/ and a pipe must not be followed or read, a plain file is kept.
+        "{ char cwd[4096]; std::string a = std::string(getcwd(cwd, sizeof cwd) ? cwd : \".\") + \"/artifacts\"; "
+        "(void)!symlink(\"" RAFTLAB_SOURCE_DIR "/solutions\", (a + \"/solutions\").c_str()); "
+        "(void)!symlink(\"" RAFTLAB_SOURCE_DIR "/solutions/raft/log.cpp\", (a + \"/log.cpp\").c_str()); "
+        "(void)!mkfifo((a + \"/pipe\").c_str(), 0600); std::ofstream(a + \"/note.txt\") << \"plain\"; } "
         "t(\"umount_solutions\", umount2(\"" RAFTLAB_SOURCE_DIR "/solutions\", MNT_DETACH) == 0); "
         "t(\"write_repository\", open(\"" + mark + "\", O_CREAT | O_WRONLY, 0644) >= 0); "
         "t(\"core_pattern\", " + writable("/proc/sys/kernel/core_pattern") + "); "
@@ -318,6 +325,21 @@ TEST(RootSandbox, codeInTheJudgeCannotTakeItApart) {
     expect_only_check_4_3_hurt(out.path() / "r.json", act);
     EXPECT_FALSE(fs::exists(mark)) << "the judge's code wrote into the repository";
     fs::remove(mark);
+    // The artifacts copied out: the plain file, and nothing the links or the pipe led to.
+    int plain = 0;
+    for (const auto& dir : fs::directory_iterator(fs::path(RAFTLAB_SOURCE_DIR) / "build/artifacts")) {
+        if (dir.path().filename().string().rfind("root-sandbox-impl-", 0) != 0) continue;
+        const fs::path check = dir.path() / "04-log/append_exact";
+        std::error_code ec;
+        for (const auto& f : fs::recursive_directory_iterator(check, ec)) {
+            EXPECT_TRUE(f.is_regular_file() || f.is_directory()) << f.path() << " is neither a file nor a folder";
+            EXPECT_NE(f.path().filename(), "log.cpp") << "a link into solutions/ was followed: " << f.path();
+            EXPECT_NE(f.path().filename(), "solutions") << "a link to solutions/ was followed: " << f.path();
+            EXPECT_NE(f.path().filename(), "pipe") << "a pipe was copied: " << f.path();
+            plain += f.path().filename() == "note.txt" && testing::read_text(f.path()) == "plain";
+        }
+    }
+    EXPECT_EQ(plain, 1) << "the check's plain artifact was not copied out";
 }
 
 /// Root without CAP_SYS_ADMIN (Docker's default, and likely an autograder's): the
