@@ -10,7 +10,10 @@
 #   2. the Raft core (raft/ of the solutions and the starter) never includes Asio,
 #      the simulator or the runtime (system/);
 #   3. starter/ never includes anything under labs/;
-#   4. lab 10's server never links the simulator.
+#   4. lab 10's server never links the simulator;
+#   5. the lab 10 runtime (system/ of the solutions and the starter) and the KV
+#      protocol (harness/system) never call RaftNode's inspection members, which are
+#      the checks' alone: they learn what they need from the Env calls.
 # Prints one line per broken rule (the object, and the file it read) and exits 1;
 # exits 2 when a build it needs is missing.
 set -uo pipefail
@@ -91,7 +94,14 @@ for build in "$solutions" "$starter"; do
   case "$link" in *libraftlab_sim.a*) say "rule 4: lab10-server in ${build#$root/} links the simulator (libraftlab_sim.a)" ;; esac
 done
 
+# 5. A call of an inspection member on a server object, in the runtime's sources.
+inspection='role|current_term|voted_for|leader_id|commit_index|last_applied|last_log_index|log_entry|next_index|match_index'
+while IFS= read -r hit; do
+  say "rule 5 (the runtime never inspects the server): ${hit#$root/}"
+done < <(grep -nE "(server_?|node|raft_?)(->|\.)($inspection)\(" \
+           "$root"/solutions/system/*.{h,cpp} "$root"/starter/system/*.{h,cpp} "$root"/harness/system/*.cpp 2>/dev/null)
+
 if [ "$broken" = 0 ]; then
-  echo "check_parts: the grader, the Raft core, the starter and lab 10's server keep their rules"
+  echo "check_parts: the grader, the Raft core, the starter, lab 10's server and its runtime keep their rules"
 fi
 exit "$broken"

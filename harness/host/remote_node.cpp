@@ -35,6 +35,7 @@ RemoteNode::RemoteNode(const std::string& program, const ServerConfig& config, E
     w.i64(config.election_timeout_min);
     w.i64(config.election_timeout_max);
     w.u64(config.max_entries_per_message);
+    w.u64(config.max_inflight_appends);
     w.u64(restored.current_term);
     w.i32(restored.voted_for);
     w.entries(restored.log);

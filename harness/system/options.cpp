@@ -34,7 +34,7 @@ Endpoint to_endpoint(const std::string& text) {
 SystemOptions parse_system_options(int argc, const char* const* argv) {
     std::map<std::string, std::string> given;
     static const char* known[] = {"--id", "--peers", "--peer-port", "--client-port", "--data", "--heartbeat-ms",
-                                  "--election-min-ms", "--election-max-ms", "--max-entries"};
+                                  "--election-min-ms", "--election-max-ms", "--max-entries", "--max-inflight"};
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         bool ok = false;
@@ -71,6 +71,11 @@ SystemOptions parse_system_options(int argc, const char* const* argv) {
         fail("--election-max-ms must be at least --election-min-ms");
     if (given.count("--max-entries"))
         o.raft.max_entries_per_message = static_cast<std::size_t>(to_int("--max-entries", given["--max-entries"], 1, 100000));
+    // Pipelining (lab 9): a real network's round trip and a follower's fsync are worth
+    // overlapping, so the server keeps several AppendEntries in flight by default.
+    o.raft.max_inflight_appends = given.count("--max-inflight")
+                                      ? static_cast<std::size_t>(to_int("--max-inflight", given["--max-inflight"], 1, 1000))
+                                      : kDefaultMaxInflight;
     return o;
 }
 

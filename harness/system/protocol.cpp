@@ -196,19 +196,5 @@ Decoded<PeerMessage> decode_peer(std::string_view text) {
     return out;
 }
 
-StatusReply status_of(const RaftNode& node, NodeId id) {
-    StatusReply s;
-    s.id = id;
-    s.role = node.role();
-    s.term = node.current_term();
-    s.voted_for = node.voted_for();
-    s.leader = node.role() == Role::leader ? id : node.leader_id();
-    s.commit_index = node.commit_index();
-    s.last_applied = node.last_applied();
-    s.last_index = node.last_log_index();
-    Index first = s.last_index > 32 ? s.last_index - 31 : 1;
-    for (Index i = first; i <= s.last_index; ++i) s.log_terms.push_back(node.log_entry(i).term);
-    return s;
-}
 
 }  // namespace raftlab::kv

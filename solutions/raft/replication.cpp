@@ -16,8 +16,34 @@ void Server::send_append_entries(NodeId peer) {
     request.entries = log_.entries_from(p.next_index, config_.max_entries_per_message);
     request.leader_commit = commit_index_;
     request.round = round_;
-    p.sent_up_to = prev + request.entries.size();
+    // A heartbeat to a follower in step must not pull the stream back (stream_entries
+    // continues after the furthest entry sent); after a rejection the caller has set
+    // sent_up_to back itself.
+    p.sent_up_to = std::max(p.sent_up_to, prev + request.entries.size());
     env_.send(peer, std::move(request));
+}
+
+void Server::stream_entries(NodeId peer) {
+    Progress& p = progress_[static_cast<std::size_t>(peer)];
+    // A follower that is not in step is being probed: one request at a time, each sent
+    // in answer to the reply to the last one (or by the heartbeat).
+    if (p.next_index != p.match_index + 1) return;
+    std::erase_if(p.in_flight, [&](Index end) { return end <= p.match_index; });
+    const std::size_t depth = std::max<std::size_t>(1, config_.max_inflight_appends);
+    while (p.in_flight.size() < depth && std::max(p.sent_up_to, p.match_index) < log_.last_index()) {
+        const Index prev = std::max(p.sent_up_to, p.match_index);
+        AppendEntries request;
+        request.term = current_term_;
+        request.leader_id = config_.id;
+        request.prev_log_index = prev;
+        request.prev_log_term = log_.term_at(prev);
+        request.entries = log_.entries_from(prev + 1, config_.max_entries_per_message);
+        request.leader_commit = commit_index_;
+        request.round = round_;
+        p.sent_up_to = prev + request.entries.size();
+        p.in_flight.push_back(p.sent_up_to);
+        env_.send(peer, std::move(request));
+    }
 }
 
 void Server::broadcast_append_entries() {
@@ -85,21 +111,29 @@ void Server::handle_append_entries_reply(NodeId from, const AppendEntriesReply& 
     Progress& p = progress_[static_cast<std::size_t>(from)];
     p.acked_round = std::max(p.acked_round, reply.round);
     if (reply.success) {
-        const bool advanced = reply.match_index > p.match_index;
         p.match_index = std::max(p.match_index, reply.match_index);
         p.next_index = std::max(p.next_index, p.match_index + 1);
         advance_commit_index();
-        // Send the next batch at once, but only in answer to the latest request: replies
-        // to older or duplicated requests would otherwise each start another stream of
-        // requests, and under load the streams would multiply with every heartbeat.
-        if (advanced && reply.match_index >= p.sent_up_to && p.next_index <= log_.last_index())
-            send_append_entries(from);
+        // Send what is new, but only as far as the pipeline has room: a reply to an
+        // older or duplicated request frees no slot, so it cannot start a second stream
+        // (under load the streams would otherwise multiply with every heartbeat).
+        stream_entries(from);
     } else if (reply.rejected_index + 1 == p.next_index) {
         // Walk back one entry, or straight to the end of a short follower log, but
         // never below 1 and never below what is known to match.
         const Index back = std::min(reply.rejected_index, reply.last_log_index + 1);
         p.next_index = std::max({back, p.match_index + 1, Index{1}});
+        p.in_flight.clear();
+        p.sent_up_to = p.next_index - 1;
         send_append_entries(from);
+    } else if (p.next_index == p.match_index + 1 && reply.rejected_index > p.match_index &&
+               reply.rejected_index <= p.sent_up_to) {
+        // Lab 9: a request of the stream found a gap before it, because an earlier one
+        // was lost or overtaken. Everything after match_index is in doubt: stream again
+        // from there.
+        p.in_flight.clear();
+        p.sent_up_to = p.match_index;
+        stream_entries(from);
     }
     // Any other rejection answers a request sent before next_index moved: ignore it.
     confirm_reads();

@@ -46,11 +46,18 @@ std::optional<Index> Server::submit(std::string command) {
     if (role_ != Role::leader) return std::nullopt;
     const Index index = log_.append(LogEntry{current_term_, std::move(command)});
     env_.persist_log(index, {log_.at(index)});
-    // Followers that were fully caught up get the new entry right away; the others are
-    // already being fed by their replies (or the next heartbeat), one batch at a time.
-    for (NodeId peer = 0; peer < config_.cluster_size; ++peer)
-        if (peer != config_.id && progress_[static_cast<std::size_t>(peer)].next_index == index)
+    // A follower in step gets the new entry at once if its pipeline has room (else it
+    // goes with the next batch, when a reply frees a slot). One being probed gets it
+    // only if it was fully caught up; the others are fed by their replies or the
+    // next heartbeat, one request at a time.
+    for (NodeId peer = 0; peer < config_.cluster_size; ++peer) {
+        if (peer == config_.id) continue;
+        const Progress& p = progress_[static_cast<std::size_t>(peer)];
+        if (p.next_index == p.match_index + 1)
+            stream_entries(peer);
+        else if (p.next_index == index)
             send_append_entries(peer);
+    }
     advance_commit_index();  // a one-server cluster commits on its own
     arm_timer();
     return index;
@@ -100,6 +107,16 @@ void Server::arm_timer() {
         env_.set_timer(heartbeat_due_);
     else if (config_.elections)
         env_.set_timer(election_deadline_);
+    // Every event ends here, so this is where a change of role, term or leader is
+    // reported (raftlab/raft/env.h), once per change.
+    if (!reported_ || role_ != reported_role_ || current_term_ != reported_term_ ||
+        leader_id_ != reported_leader_) {
+        reported_ = true;
+        reported_role_ = role_;
+        reported_term_ = current_term_;
+        reported_leader_ = leader_id_;
+        env_.role_changed(role_, current_term_, leader_id_);
+    }
 }
 
 Index Server::next_index(NodeId peer) const {

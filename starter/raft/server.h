@@ -71,8 +71,11 @@ private:
     struct Progress {
         Index next_index = 1;            ///< the next entry to send; always >= 1
         Index match_index = 0;           ///< highest entry known to be replicated there
-        Index sent_up_to = 0;            ///< last index covered by the latest request sent
+        Index sent_up_to = 0;            ///< last index covered by the requests sent so far
         std::uint64_t acked_round = 0;   ///< highest broadcast round it answered
+        /// Lab 9, pipelining: the last index of each request of the stream that is not
+        /// answered yet, oldest first (at most config_.max_inflight_appends).
+        std::vector<Index> in_flight;
     };
     /// A read waiting until it cannot be stale (reads.cpp).
     struct PendingRead {
@@ -85,10 +88,11 @@ private:
     void step_down(Term term);          // adopt a higher term as a follower
     void take_the_lead();               // become leader of current_term_
     void reset_election_timer();
-    void arm_timer();                   // ask the Env for the next tick
+    void arm_timer();                   // ask the Env for the next tick; report role changes
 
     // replication.cpp (lab 6).
     void send_append_entries(NodeId peer);
+    void stream_entries(NodeId peer);   // lab 9: new entries, up to the pipeline's depth
     void broadcast_append_entries();    // starts a new round; also the heartbeat
     void handle_append_entries(NodeId from, const AppendEntries& request);
     void handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply);
@@ -126,6 +130,12 @@ private:
     std::vector<Progress> progress_;    // leader: one per server (own entry unused)
     std::uint64_t round_ = 0;           // leader: the last broadcast round started
     std::vector<PendingRead> reads_;    // leader: reads not answered yet
+
+    // What arm_timer() last told Env::role_changed (written for you).
+    Role reported_role_ = Role::follower;
+    Term reported_term_ = 0;
+    NodeId reported_leader_ = kNoNode;
+    bool reported_ = false;
 };
 
 }  // namespace raftlab

@@ -38,7 +38,6 @@
 #include "raftlab/kv/op.h"
 #include "raftlab/raft/codec.h"
 #include "raftlab/raft/messages.h"
-#include "raftlab/raft/node.h"
 #include "raftlab/raft/types.h"
 
 namespace raftlab::kv {
@@ -120,8 +119,5 @@ struct PeerMessage {
     Message message;
 };
 Decoded<PeerMessage> decode_peer(std::string_view text);
-
-/// The status of a server, read off its RaftNode.
-StatusReply status_of(const RaftNode& node, NodeId id);
 
 }  // namespace raftlab::kv

@@ -7,7 +7,7 @@
 //   lab10-server --id 0 --peers 127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003
 //                --peer-port 7001 --client-port 7101 --data /tmp/run/n0
 //                [--heartbeat-ms 50] [--election-min-ms 300] [--election-max-ms 600]
-//                [--max-entries 64]
+//                [--max-entries 64] [--max-inflight 4]
 //
 // --peers lists, for every server id in order, the address at which THIS server
 // reaches that server (through the fault proxy, in the harness); the entry at its own
@@ -28,6 +28,10 @@ struct Endpoint {
     int port = 0;
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
+
+/// The lab 10 server's ServerConfig::max_inflight_appends unless --max-inflight says
+/// otherwise.
+inline constexpr std::size_t kDefaultMaxInflight = 4;
 
 struct SystemOptions {
     ServerConfig raft;                 ///< id, cluster_size and timing (elections on)

@@ -91,6 +91,17 @@ public:
     /// most once per read.
     virtual void read_done(ReadId id, bool ok) = 0;
 
+    /// The server's role, term or known leader changed: it is now `role` in `term`,
+    /// and `leader` is the leader of that term as far as it knows (itself when it
+    /// leads; kNoNode when unknown). Reported at the end of the event that made the
+    /// change, once per change (the framework-written arm_timer() of raft/server.cpp
+    /// does it). The lab 10 runtime relies on it to redirect clients and to answer the
+    /// writes a deposed leader was waiting on; the simulator reads the same facts
+    /// through RaftNode's inspection members and ignores it.
+    virtual void role_changed(Role role, Term term, NodeId leader) {
+        (void)role, (void)term, (void)leader;
+    }
+
     /// The current time (virtual in the simulator).
     virtual Time now() const = 0;
 

@@ -19,22 +19,6 @@
 
 namespace raftlab {
 
-enum class Role {
-    follower,   ///< answers the leader and candidates; the role every server starts in
-    candidate,  ///< asked for votes in its current term and waits for a majority
-    leader,     ///< accepts client commands and replicates them
-};
-
-/// "follower", "candidate" or "leader".
-inline const char* role_name(Role r) {
-    switch (r) {
-        case Role::follower: return "follower";
-        case Role::candidate: return "candidate";
-        case Role::leader: return "leader";
-    }
-    return "?";
-}
-
 /// How one server is set up. Every server of a cluster gets the same values except
 /// `id`.
 struct ServerConfig {
@@ -50,8 +34,15 @@ struct ServerConfig {
     /// drawn from [election_timeout_min, election_timeout_max] starts an election.
     Time election_timeout_min = 300 * kMillisecond;
     Time election_timeout_max = 600 * kMillisecond;
-    /// At most this many entries in one AppendEntries.
+    /// At most this many entries in one AppendEntries (batching).
     std::size_t max_entries_per_message = 64;
+    /// Pipelining (lab 9): how many AppendEntries carrying new entries a leader may
+    /// have unanswered to one follower that is in step with it (one that has
+    /// acknowledged every entry before its next_index). With 1, the next batch leaves
+    /// only when the previous one is answered, as in labs 6-8. The lab 10 server uses
+    /// more, so that the round trip and the follower's fsync of one batch overlap the
+    /// next. Entries waiting for a free slot go out together in the next batch.
+    std::size_t max_inflight_appends = 1;
 };
 
 class RaftNode {
@@ -87,7 +78,10 @@ public:
     /// one server at a time and never in a term where another leader exists.
     virtual void become_leader() = 0;
 
-    // ---- read-only inspection, used by the checks --------------------------------
+    // ---- read-only inspection, for the checks only ----------------------------------
+    // The simulator and the checks look at a server through these. Nothing else may:
+    // the lab 10 runtime learns what it needs from the Env calls (persist_*, apply,
+    // role_changed), and framework.parts fails the build of CI if it calls these.
 
     virtual Role role() const = 0;
     virtual Term current_term() const = 0;

@@ -32,4 +32,20 @@ struct LogEntry {
     friend bool operator==(const LogEntry&, const LogEntry&) = default;
 };
 
+enum class Role {
+    follower,   ///< answers the leader and candidates; the role every server starts in
+    candidate,  ///< asked for votes in its current term and waits for a majority
+    leader,     ///< accepts client commands and replicates them
+};
+
+/// "follower", "candidate" or "leader".
+inline const char* role_name(Role r) {
+    switch (r) {
+        case Role::follower: return "follower";
+        case Role::candidate: return "candidate";
+        case Role::leader: return "leader";
+    }
+    return "?";
+}
+
 }  // namespace raftlab

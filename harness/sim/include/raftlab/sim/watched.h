@@ -29,6 +29,7 @@ public:
     void persist_log(Index first, const std::vector<LogEntry>& entries) override { inner_.persist_log(first, entries); }
     void apply(Index index, const LogEntry& entry) override { inner_.apply(index, entry); }
     void read_done(ReadId id, bool ok) override { inner_.read_done(id, ok); }
+    void role_changed(Role role, Term term, NodeId leader) override { inner_.role_changed(role, term, leader); }
     Time now() const override { return inner_.now(); }
     void set_timer(Time when) override { inner_.set_timer(when); }
     std::int64_t random(std::int64_t low, std::int64_t high) override { return inner_.random(low, high); }

@@ -1,0 +1,151 @@
+// system/clients.cpp: the client port of the lab 10 server (stage 3).
+//
+// Clients speak raftlab/kv/protocol.h over length-prefixed frames. Each connection is
+// a ClientSession (system/links.h) that sends answers in the order the requests came,
+// whatever order they are ready in. This file decides what each answer is:
+//
+//   * a status request: what the server told the runtime through the Env (this part
+//     is written for you in the starter, so stage 2 can be graded on its own);
+//   * any request on a server that does not lead: not_leader, naming the leader it
+//     knows;
+//   * a put, append or delete: a retry of a request already applied is answered from
+//     the state machine's table; any other is submitted, and answered when the entry
+//     at the index submit() returned is applied (ok if it is this very command,
+//     not_leader if another leader's command landed there);
+//   * a get: answered from the state machine once a Raft read says it cannot be
+//     stale. The gets of one batch share one read.
+//
+// When the server stops leading, every write still waiting is answered not_leader:
+// its entry may still commit, and the client's retry is deduplicated by (client, seq).
+//
+// Written for you: accepting clients, reading their frames, status answers, and
+// queueing answers (answer(), reply()). Yours: every body that calls raftlab::todo(),
+// and the three that do nothing until handle_request() submits something.
+#include "system/runtime.h"
+
+#include "raftlab/todo.h"
+#include "raftlab/wire/frame.h"
+
+namespace raftlab::kv {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+void rethrow(std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+}
+
+}  // namespace
+
+asio::awaitable<void> Runtime::accept_clients() {
+    for (;;) {
+        auto [ec, socket] = co_await client_acceptor_.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) continue;
+        socket.set_option(tcp::no_delay(true), ec);
+        asio::co_spawn(io_, serve_client(std::make_shared<ClientSession>(std::move(socket))), rethrow);
+    }
+}
+
+asio::awaitable<void> Runtime::serve_client(std::shared_ptr<ClientSession> session) {
+    wire::FrameDecoder decoder;
+    std::vector<char> buffer(16 * 1024);
+    for (;;) {
+        auto [ec, n] = co_await session->socket().async_read_some(asio::buffer(buffer), use_tuple);
+        if (ec) co_return;  // clients come and go; not worth a log line
+        decoder.feed(std::string_view(buffer.data(), n));
+        for (auto frame = decoder.next(); frame.status != wire::FrameDecoder::Status::need_more;
+             frame = decoder.next()) {
+            if (frame.status == wire::FrameDecoder::Status::error) {
+                log_("closing a client connection: " + frame.error);
+                co_return;
+            }
+            on_client_frame(session, frame.payload);
+        }
+    }
+}
+
+void Runtime::on_client_frame(const std::shared_ptr<ClientSession>& session, std::string_view payload) {
+    const std::uint64_t slot = session->open_slot();
+    Decoded<ClientMessage> message = decode_client_message(payload);
+    if (!message) {
+        ClientReply r;
+        r.status = ReplyStatus::error;
+        r.error = message.error;
+        return reply(session, slot, encode(r));
+    }
+    if (std::holds_alternative<StatusRequest>(*message.value))
+        return reply(session, slot, encode(status()), /*after_sync=*/true);
+    handle_request(Waiter{session, slot, std::get<ClientRequest>(std::move(*message.value))});
+}
+
+StatusReply Runtime::status() const {
+    StatusReply s;
+    s.id = id_;
+    s.role = role_;
+    s.term = term_;
+    s.voted_for = voted_for_;
+    s.leader = role_ == Role::leader ? id_ : leader_;
+    // The server applies every entry in the event that commits it, so what the state
+    // machine has applied is also what the server knows to be committed.
+    s.commit_index = kv_.last_applied();
+    s.last_applied = kv_.last_applied();
+    s.last_index = log_terms_.size();
+    const std::size_t shown = std::min<std::size_t>(log_terms_.size(), 32);
+    s.log_terms.assign(log_terms_.end() - static_cast<std::ptrdiff_t>(shown), log_terms_.end());
+    return s;
+}
+
+void Runtime::handle_request(Waiter waiter) {
+    // Not leader: not_leader. A get: queue it in gets_to_start_ for the batch's read. A
+    // retry already applied: answer from kv_.reply_if_applied(). Otherwise submit() the
+    // encoded request and wait at the index it returns (a waiter already there belongs
+    // to an overwritten entry: answer it not_leader). Finish with after_event().
+    (void)waiter;
+    todo("Runtime::handle_request");
+}
+
+/// The gets of one batch share one Raft read: a read that starts after all of them
+/// arrived is recent enough for each of them.
+void Runtime::start_reads() {
+    // Start one read (server_->read) for every get in gets_to_start_; if the server
+    // refuses, answer them not_leader. Nothing to do until handle_request() queues gets.
+}
+
+void Runtime::read_done(ReadId id, bool ok) {
+    // Answer every get waiting for read `id`: from kv_ when ok, not_leader otherwise.
+    (void)id;
+    (void)ok;
+    todo("Runtime::read_done");
+}
+
+void Runtime::answer_applied(const Applied& applied) {
+    // Answer the write waiting at applied.index, if any: ok with the state machine's
+    // result if the command applied there is the one submitted for it, not_leader if
+    // not. Nothing waits until handle_request() submits something.
+    (void)applied;
+}
+
+void Runtime::abandon_writes() {
+    // Answer every waiting write not_leader (the server stopped leading). Nothing
+    // waits until handle_request() submits something.
+}
+
+void Runtime::answer(const Waiter& waiter, ClientReply reply_value) {
+    reply(waiter.session, waiter.slot, encode(reply_value));
+}
+
+void Runtime::reply(const std::weak_ptr<ClientSession>& session, std::uint64_t slot, std::string payload,
+                    bool after_sync) {
+    outbox_replies_.push_back(OutgoingReply{session, slot, std::move(payload), after_sync});
+    schedule_flush();
+}
+
+ClientReply Runtime::not_leader(const ClientRequest& request) const {
+    // A not_leader reply for `request`, naming the leader this server knows (never
+    // itself).
+    (void)request;
+    todo("Runtime::not_leader");
+}
+
+}  // namespace raftlab::kv
