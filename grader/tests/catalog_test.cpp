@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "catalog.h"
 #include "tempdir.h"
@@ -226,6 +227,18 @@ TEST(RealCatalog, hasTheTenProjects) {
     std::vector<std::string> got;
     for (const auto& l : labs) got.push_back(l.slug);
     EXPECT_EQ(got, want);
+}
+
+/// Lab 10 is climbed in stages; storage and transport join when their checks do.
+TEST(RealCatalog, lab10HasItsStages) {
+    auto labs = load_catalog(RAFTLAB_SOURCE_DIR);
+    const Lab& lab = find_lab(labs, "10");
+    std::vector<std::string> stages;
+    for (const auto& s : lab.stages) stages.push_back(s.id + ": " + s.title);
+    EXPECT_EQ(stages, (std::vector<std::string>{"client: The client service", "faults: Faults"}));
+    const std::set<std::string> client{"basic_operations", "follower_redirects", "concurrent_clients",
+                                       "duplicate_requests"};
+    for (const auto& c : lab.checks) EXPECT_EQ(c.stage, client.count(c.id) ? "client" : "faults") << c.id;
 }
 
 }  // namespace
