@@ -9,7 +9,8 @@
 //   * a bad file throws ConfigError naming the file ("labs/04-log/lab.yaml:...");
 //     no other exception escapes and nothing crashes;
 //   * an accepted lab respects every documented bound (number, slug, points,
-//     timeouts, unique check ids and tests, a gradable lab has checks).
+//     timeouts, unique check ids and tests, a gradable lab has checks, stages
+//     declared once and each with a check, every check's stage declared).
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -56,7 +57,15 @@ void expect_valid(const grader::Lab& lab) {
         FUZZ_EXPECT(!c.seeds || (*c.seeds >= 1 && *c.seeds <= 1000000), "seeds in 1..1000000");
         FUZZ_EXPECT(ids.insert(c.id).second && tests.insert(c.test).second, "check ids and tests are unique");
         FUZZ_EXPECT(!c.name.empty(), "every check has a name");
+        FUZZ_EXPECT(c.stage.empty() == lab.stages.empty(), "a check names a stage exactly when the lab has stages");
     }
+    std::set<std::string> stage_ids;
+    for (const auto& stage : lab.stages) {
+        FUZZ_EXPECT(stage_ids.insert(stage.id).second && !stage.title.empty(), "stage ids are unique, titles set");
+        FUZZ_EXPECT(lab.max_points(stage) > 0, "every stage has a check");
+    }
+    for (const auto& c : lab.checks)
+        FUZZ_EXPECT(c.stage.empty() || stage_ids.count(c.stage), "a check's stage is declared");
 }
 
 }  // namespace

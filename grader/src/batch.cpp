@@ -23,6 +23,7 @@
 #include "build.h"
 #include "child.h"
 #include "platform.h"
+#include "report.h"
 
 namespace raftlab::grader {
 namespace asio = boost::asio;
@@ -126,7 +127,7 @@ std::string zero_results(const std::vector<const Lab*>& labs, const std::string&
         for (std::size_t i = 0; i < lab->checks.size(); ++i) {
             const Check& c = lab->checks[i];
             tests.push_back(json::object{
-                {"name", lab->label() + ": " + c.name + " [" + c.id + "]"},
+                {"name", gradescope_test_name(*lab, c)},
                 {"number", std::to_string(lab->number) + "." + std::to_string(i + 1)},
                 {"score", 0},
                 {"max_score", c.points},

@@ -36,6 +36,13 @@ public:
         return v.Scalar();
     }
 
+    /// "" when the field is absent.
+    std::string optional_text(const std::string& field) const {
+        YAML::Node v = node_[field];
+        if (!v || v.IsNull()) return "";
+        return text(field);
+    }
+
     int positive(const std::string& field, int max) const { return positive_node(get(field), field, max); }
 
     std::optional<int> optional_positive(const std::string& field, int max) const {
@@ -107,7 +114,7 @@ Check load_check(const YAML::Node& node, const std::string& file, std::size_t in
     std::string prefix = "checks[" + std::to_string(index) + "].";
     Fields f(node, file, prefix);
     if (!node.IsMap()) f.fail(node, "", "must be a map with id, name, test, points, visibility, timeout");
-    f.only({"id", "name", "test", "points", "visibility", "timeout", "seeds"});
+    f.only({"id", "name", "test", "points", "visibility", "timeout", "seeds", "stage"});
     Check c;
     c.id = f.text("id");
     if (!is_check_id(c.id))
@@ -121,7 +128,55 @@ Check load_check(const YAML::Node& node, const std::string& file, std::size_t in
                                                                             : Visibility::visible;
     c.timeout_s = f.positive("timeout", 3600);
     c.seeds = f.optional_positive("seeds", 1000000);
+    c.stage = f.optional_text("stage");
     return c;
+}
+
+std::string stage_ids(const std::vector<Stage>& stages) {
+    std::string list;
+    for (const auto& s : stages) list += (list.empty() ? "" : ", ") + s.id;
+    return list;
+}
+
+/// The optional stages: list, in order; empty when there is none.
+std::vector<Stage> load_stages(const YAML::Node& doc, const Fields& f, const std::string& file) {
+    YAML::Node list = doc["stages"];
+    if (!list) return {};
+    if (!list.IsSequence() || list.size() == 0)
+        f.fail(list, "stages", "must be a list of {id: ..., title: ...} in the order students climb them; "
+                               "leave it out for a lab without stages");
+    std::vector<Stage> stages;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        std::string name = "stages[" + std::to_string(i) + "]";
+        if (!list[i].IsMap()) f.fail(list[i], name, "must be a map {id: ..., title: ...}");
+        Fields sf(list[i], file, name + ".");
+        sf.only({"id", "title"});
+        Stage stage{sf.text("id"), sf.text("title")};
+        if (!is_check_id(stage.id))
+            sf.fail(sf.get("id"), "id", "must use only a-z, 0-9 and _, got \"" + stage.id + "\"");
+        for (const auto& earlier : stages)
+            if (earlier.id == stage.id)
+                sf.fail(sf.get("id"), "id", "repeats \"" + stage.id + "\"; stage ids must be unique");
+        stages.push_back(std::move(stage));
+    }
+    return stages;
+}
+
+/// A check's stage: named when the lab declares stages, and one of them.
+void check_stage(const Check& c, const std::vector<Stage>& stages, const Fields& cf, const YAML::Node& node) {
+    if (c.stage.empty()) {
+        if (!stages.empty())
+            cf.fail(node, "stage", "is missing; this lab declares stages, so every check names one (" +
+                                       stage_ids(stages) + ")");
+        return;
+    }
+    if (stages.empty())
+        cf.fail(cf.get("stage"), "stage", "names \"" + c.stage + "\", but the lab declares no stages; add a "
+                                          "stages: list or remove this stage:");
+    bool declared = std::any_of(stages.begin(), stages.end(), [&](const Stage& s) { return s.id == c.stage; });
+    if (!declared)
+        cf.fail(cf.get("stage"), "stage", "must name a stage declared under stages: (" + stage_ids(stages) +
+                                          "), got \"" + c.stage + "\"");
 }
 
 }  // namespace
@@ -131,6 +186,12 @@ std::string Lab::label() const { return "Lab " + std::to_string(number); }
 int Lab::max_points() const {
     int total = 0;
     for (const auto& c : checks) total += c.points;
+    return total;
+}
+
+int Lab::max_points(const Stage& stage) const {
+    int total = 0;
+    for (const auto& c : checks) total += c.stage == stage.id ? c.points : 0;
     return total;
 }
 
@@ -150,7 +211,7 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
     }
     Fields f(doc, file, "");
     if (!doc.IsMap()) throw ConfigError(file + ":1: must be a map with number, slug, title, handout, status, checks");
-    f.only({"number", "slug", "title", "handout", "status", "timeline", "hidden", "checks"});
+    f.only({"number", "slug", "title", "handout", "status", "timeline", "hidden", "stages", "checks"});
     Lab lab;
     lab.yaml = yaml_file;
     lab.number = f.positive("number", 99);
@@ -175,6 +236,7 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
         lab.hidden_checks = hf.positive("checks", 1000);
         lab.hidden_points = hf.positive("points", 100000);
     }
+    lab.stages = load_stages(doc, f, file);
     YAML::Node checks = doc["checks"];
     if (!checks || !checks.IsSequence()) f.fail(doc, "checks", "must be a list (use [] for a planned lab)");
     std::set<std::string> ids, tests;
@@ -183,7 +245,16 @@ Lab load_lab(const fs::path& yaml_file, const fs::path& root) {
         Fields cf(checks[i], file, "checks[" + std::to_string(i) + "].");
         if (!ids.insert(c.id).second) cf.fail(cf.get("id"), "id", "repeats \"" + c.id + "\"; ids must be unique");
         if (!tests.insert(c.test).second) cf.fail(cf.get("test"), "test", "repeats \"" + c.test + "\"");
+        check_stage(c, lab.stages, cf, checks[i]);
         lab.checks.push_back(std::move(c));
+    }
+    for (std::size_t i = 0; i < lab.stages.size(); ++i) {
+        const Stage& stage = lab.stages[i];
+        if (std::none_of(lab.checks.begin(), lab.checks.end(), [&](const Check& c) { return c.stage == stage.id; })) {
+            Fields sf(doc["stages"][i], file, "stages[" + std::to_string(i) + "].");
+            sf.fail(sf.get("id"), "id", "\"" + stage.id + "\" has no check; give a check stage: " + stage.id +
+                                            ", or remove the stage");
+        }
     }
     if (lab.gradable && lab.checks.empty())
         f.fail(checks, "checks", "is empty, but status is gradable; add checks or set status: planned");

@@ -22,6 +22,13 @@ public:
 
 enum class Visibility { visible, hidden };
 
+/// A stage of a lab climbed in steps (lab.yaml's stages:): the grade shows a subtotal
+/// per stage, in the order they are declared, with its checks under it.
+struct Stage {
+    std::string id;     ///< [a-z0-9_]+, unique in the lab
+    std::string title;  ///< one line a student reads, e.g. "Crash-safe storage"
+};
+
 struct Check {
     std::string id;       ///< [a-z0-9_]+, unique in the lab
     std::string name;     ///< one line a student reads
@@ -30,6 +37,7 @@ struct Check {
     Visibility visibility = Visibility::visible;
     int timeout_s = 30;   ///< wall-clock limit
     std::optional<int> seeds;  ///< simulated checks: how many seeds
+    std::string stage;    ///< the id of its Stage; "" when the lab declares no stages
 };
 
 struct Lab {
@@ -43,6 +51,9 @@ struct Lab {
     int hidden_checks = 0;
     int hidden_points = 0;
     std::vector<Check> checks;
+    /// In order; empty when the lab has no stages. When it has some, every check names
+    /// one and every stage has a check (in a student repository: a visible one).
+    std::vector<Stage> stages;
     std::filesystem::path yaml;   ///< where it was read from
     /// Non-empty when lab.yaml is invalid: the one-line error. Such a lab is kept in
     /// the catalogue (so other labs still grade) and fails only when selected.
@@ -51,6 +62,7 @@ struct Lab {
     std::string label() const;    ///< "Lab 4"
     std::string padded_number() const;  ///< "04": as in the folder name and RAFTLAB_LAB
     int max_points() const;
+    int max_points(const Stage& stage) const;  ///< the points of the stage's checks
     std::string target() const;   ///< "lab04_checks"
 };
 

@@ -59,6 +59,53 @@ std::string trim(const std::string& s) {
 
 std::size_t indent_of(const std::string& line) { return line.find_first_not_of(' '); }
 
+std::vector<std::string> slice(const std::vector<std::string>& lines, std::size_t first, std::size_t end) {
+    return {lines.begin() + static_cast<long>(first), lines.begin() + static_cast<long>(end)};
+}
+
+/// A top-level YAML block list of lab.yaml ("key:", then items that start with "- ",
+/// each on one line or more), found line by line so that items can be cut out with the
+/// comments and layout around them kept.
+struct ListLines {
+    std::size_t key_line = std::string::npos;  ///< npos: no such key, or its list is inline
+    /// Each item's first line and one past its last (0-based). Comments and blank
+    /// lines between two items belong to the one after (they are usually about it),
+    /// those after the last item to it, and those before the first to no item.
+    std::vector<std::pair<std::size_t, std::size_t>> items;
+};
+
+ListLines find_list_lines(const std::vector<std::string>& lines, const std::string& key) {
+    ListLines list;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        if (lines[i].rfind(key + ":", 0) == 0) list.key_line = i;
+    if (list.key_line == std::string::npos) return list;
+    std::string after = trim(lines[list.key_line].substr(key.size() + 1));
+    if (!after.empty() && after[0] != '#') return {};
+    std::size_t item_indent = std::string::npos;
+    std::size_t pending = std::string::npos;  // first of the comments and blank lines since the last item's text
+    std::size_t end = lines.size();
+    for (std::size_t i = list.key_line + 1; i < lines.size(); ++i) {
+        std::string t = trim(lines[i]);
+        std::size_t ind = indent_of(lines[i]);
+        bool starts_item = t.rfind("- ", 0) == 0 && (item_indent == std::string::npos || ind == item_indent);
+        if (starts_item) {
+            item_indent = ind;
+            list.items.emplace_back(list.items.empty() || pending == std::string::npos ? i : pending, i + 1);
+            pending = std::string::npos;
+        } else if (!t.empty() && t[0] != '#' && (list.items.empty() || ind <= item_indent)) {
+            end = i;  // the next top-level field: the list has ended
+            break;
+        } else if (!list.items.empty() && (t.empty() || t[0] == '#')) {
+            if (pending == std::string::npos) pending = i;
+        } else if (!list.items.empty()) {
+            list.items.back().second = i + 1;  // more of the item (a block map's fields)
+            pending = std::string::npos;
+        }
+    }
+    if (pending != std::string::npos) list.items.back().second = end;
+    return list;
+}
+
 /// Files of the repository as git sees them (tracked, plus untracked files that are
 /// not ignored), or, outside a git checkout, every file except build output.
 std::vector<fs::path> source_files(const fs::path& root) {
@@ -128,84 +175,84 @@ std::string solution_marker() { return std::string("raftlab-solution") + "-marke
 
 std::string strip_hidden_checks(const std::string& yaml, const std::string& file) {
     std::vector<std::string> lines = split_lines(yaml);
-    std::size_t checks_at = lines.size();
-    for (std::size_t i = 0; i < lines.size(); ++i)
-        if (lines[i].rfind("checks:", 0) == 0) checks_at = i;
-    if (checks_at == lines.size()) return yaml;
-    std::string after = trim(lines[checks_at].substr(7));
-    if (!after.empty() && after[0] != '#') return yaml;  // "checks: []": nothing to strip
+    ListLines checks = find_list_lines(lines, "checks");
+    if (checks.key_line == std::string::npos) return yaml;  // no checks, or "checks: []": nothing to strip
 
-    struct Item {
-        std::size_t first_line;
-        std::vector<std::string> lines;
-        bool hidden = false;
-    };
-    std::vector<Item> items;
-    std::vector<std::string> head(lines.begin(), lines.begin() + static_cast<long>(checks_at) + 1), tail;
-    std::size_t item_indent = std::string::npos;
-    for (std::size_t i = checks_at + 1; i < lines.size(); ++i) {
-        const std::string& line = lines[i];
-        std::string t = trim(line);
-        std::size_t ind = indent_of(line);
-        bool starts_item = t.rfind("- ", 0) == 0 && (item_indent == std::string::npos || ind == item_indent);
-        if (!tail.empty() || (!starts_item && !t.empty() && t[0] != '#' &&
-                              (items.empty() || ind <= item_indent))) {
-            tail.push_back(line);
-        } else if (starts_item) {
-            item_indent = ind;
-            items.push_back({i + 1, {line}});
-        } else if (items.empty()) {
-            head.push_back(line);
-        } else {
-            items.back().lines.push_back(line);
-        }
-    }
+    std::vector<bool> dropped(lines.size(), false);
     static const std::regex hidden_re("visibility:\\s*[\"']?hidden\\b");
     bool seen_hidden = false;
-    std::vector<std::string> out = head;
-    int hidden_checks = 0, hidden_points = 0;
-    for (auto& item : items) {
-        std::string text = join_lines(item.lines);
-        item.hidden = std::regex_search(text, hidden_re);
-        if (seen_hidden && !item.hidden)
-            throw ConfigError(file + ":" + std::to_string(item.first_line) +
+    for (const auto& [first, end] : checks.items) {
+        bool hidden = std::regex_search(join_lines(slice(lines, first, end)), hidden_re);
+        std::size_t dash = first;  // the item's "- " line, after any comment of its own
+        while (trim(lines[dash]).rfind("- ", 0) != 0) ++dash;
+        if (seen_hidden && !hidden)
+            throw ConfigError(file + ":" + std::to_string(dash + 1) +
                               ": a visible check comes after a hidden one; list hidden checks last, so that "
                               "every check has the same number for students and on Gradescope");
-        seen_hidden |= item.hidden;
-        if (!item.hidden) out.insert(out.end(), item.lines.begin(), item.lines.end());
+        seen_hidden |= hidden;
+        if (hidden) std::fill(dropped.begin() + static_cast<long>(first), dropped.begin() + static_cast<long>(end), true);
     }
-    out.insert(out.end(), tail.begin(), tail.end());
-    // The checks as YAML reads them: what is cut is counted, and what is kept must be
-    // exactly the visible checks, in order.
-    std::vector<std::string> want, got;
+    // The checks and stages as YAML reads them: what is cut is counted, and what is
+    // kept must be exactly the visible checks, in order, and the stages that still have
+    // one (a stage of hidden checks only is left out: its title would tell of them).
+    int hidden_checks = 0, hidden_points = 0;
+    std::vector<std::string> want, want_stages, all_stages;
     try {
-        for (const auto& c : YAML::Load(yaml)["checks"]) {
+        YAML::Node doc = YAML::Load(yaml);
+        std::set<std::string> with_visible_check;
+        for (const auto& c : doc["checks"]) {
             if (c["visibility"].as<std::string>("visible") == "hidden") {
                 ++hidden_checks;
                 hidden_points += c["points"].as<int>(0);
             } else {
                 want.push_back(c["id"].as<std::string>(""));
+                with_visible_check.insert(c["stage"].as<std::string>(""));
             }
+        }
+        for (const auto& s : doc["stages"]) {
+            all_stages.push_back(s["id"].as<std::string>(""));
+            if (with_visible_check.count(all_stages.back())) want_stages.push_back(all_stages.back());
         }
     } catch (const YAML::Exception& e) {
         throw ConfigError(file + ": cannot be read: " + e.msg);
     }
-    // What was cut, counted, so that a student's table can say what else is graded.
-    if (hidden_checks > 0)
-        out.insert(out.begin() + static_cast<long>(checks_at),
-                   {"# Hidden checks run when your instructor grades; they are counted here, not listed.",
-                    "hidden: {checks: " + std::to_string(hidden_checks) + ", points: " +
-                        std::to_string(hidden_points) + "}"});
+    if (want_stages != all_stages)
+        for (const auto& [first, end] : find_list_lines(lines, "stages").items) {
+            std::string id;
+            try {
+                id = YAML::Load(join_lines(slice(lines, first, end)))[0]["id"].as<std::string>("");
+            } catch (const YAML::Exception&) {
+                // left as it is; the comparison below says the stages could not be cut
+            }
+            if (std::find(want_stages.begin(), want_stages.end(), id) == want_stages.end())
+                std::fill(dropped.begin() + static_cast<long>(first), dropped.begin() + static_cast<long>(end), true);
+        }
+
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        // What was cut, counted, so that a student's table can say what else is graded.
+        if (i == checks.key_line && hidden_checks > 0)
+            out.insert(out.end(), {"# Hidden checks run when your instructor grades; they are counted here, not listed.",
+                                   "hidden: {checks: " + std::to_string(hidden_checks) + ", points: " +
+                                       std::to_string(hidden_points) + "}"});
+        if (!dropped[i]) out.push_back(lines[i]);
+    }
     std::string stripped = join_lines(out);
 
+    std::vector<std::string> got, got_stages;
     try {
-        for (const auto& c : YAML::Load(stripped)["checks"]) got.push_back(c["id"].as<std::string>(""));
+        YAML::Node doc = YAML::Load(stripped);
+        for (const auto& c : doc["checks"]) got.push_back(c["id"].as<std::string>(""));
+        for (const auto& s : doc["stages"]) got_stages.push_back(s["id"].as<std::string>(""));
     } catch (const YAML::Exception& e) {
         throw ConfigError(file + ": cannot be read: " + e.msg);
     }
     if (want != got)
         throw ConfigError(file + ": the hidden checks could not be cut out line by line; start every check "
                           "with \"- \" under checks: and indent its other fields further");
+    if (want_stages != got_stages)
+        throw ConfigError(file + ": a stage whose checks are all hidden could not be cut out line by line; start "
+                          "every stage with \"- \" under stages: and indent its other fields further");
     return stripped;
 }
 

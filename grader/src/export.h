@@ -47,7 +47,8 @@ void write_tree(const std::vector<ExportedFile>& files, const std::filesystem::p
 
 /// lab.yaml without its hidden checks, comments and layout kept. `file` is used in
 /// errors. Hidden checks must come after every visible one, so that a check has the
-/// same number in both trees.
+/// same number in both trees. A stage whose checks are all hidden goes too (its title
+/// would tell of them); what the cut checks were worth is counted under hidden:.
 std::string strip_hidden_checks(const std::string& yaml, const std::string& file);
 
 /// README.md without the parts between <!-- instructors-only --> and

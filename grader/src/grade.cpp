@@ -43,6 +43,16 @@ int LabResult::score() const {
 }
 int LabResult::max_points() const { return lab->max_points(); }
 
+std::vector<StageTotal> LabResult::stage_totals() const {
+    std::vector<StageTotal> totals;
+    for (const Stage& stage : lab->stages) {
+        StageTotal t{&stage, 0, lab->max_points(stage)};
+        for (const auto& c : checks) t.score += c.check->stage == stage.id ? c.score : 0;
+        totals.push_back(t);
+    }
+    return totals;
+}
+
 int GradeReport::score() const {
     int s = 0;
     for (const auto& l : labs) s += l.score();

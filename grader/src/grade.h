@@ -47,6 +47,15 @@ struct CheckResult {
     bool setup_error = false;
 };
 
+/// A stage's subtotal: what its checks scored out of the points lab.yaml gives them.
+/// In a student repository lab.yaml lists only the visible checks, so a subtotal
+/// counts only those; the hidden checks are counted once, for the whole lab.
+struct StageTotal {
+    const Stage* stage = nullptr;
+    int score = 0;
+    int max_points = 0;
+};
+
 struct LabResult {
     const Lab* lab = nullptr;
     std::vector<CheckResult> checks;
@@ -54,6 +63,8 @@ struct LabResult {
     double build_seconds = 0;
     int score() const;
     int max_points() const;
+    /// One per stage of the lab, in its order; empty when the lab has no stages.
+    std::vector<StageTotal> stage_totals() const;
 };
 
 struct GradeReport {

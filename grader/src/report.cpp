@@ -34,6 +34,31 @@ const char* colour_of(Status s) { return s == Status::passed ? "32" : "31"; }
 
 std::string clip(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "~"; }
 
+void print_check_row(std::ostream& out, const CheckResult& c, const Style& st) {
+    out << fmt::format("  {} {:<6} {:<54} {:>3}/{:<3}\n", st(colour_of(c.status), mark(c.status)), c.number,
+                       clip(c.check->name, 54), c.score, c.check->points);
+}
+
+/// The checks of a lab, grouped under their stages with a subtotal each when it has
+/// stages. A check is listed under the stage lab.yaml gives it, so a subtotal's label
+/// is the stage's own title: it says nothing of checks the table does not list.
+void print_checks(std::ostream& out, const LabResult& lab, const Style& st) {
+    std::vector<StageTotal> totals = lab.stage_totals();
+    if (totals.empty()) {
+        for (const auto& c : lab.checks) print_check_row(out, c, st);
+        return;
+    }
+    for (std::size_t i = 0; i < totals.size(); ++i) {
+        const Stage& stage = *totals[i].stage;
+        out << "  " << st("1", fmt::format("Stage {} of {}: {}", i + 1, totals.size(), stage.title)) << "\n";
+        for (const auto& c : lab.checks)
+            if (c.check->stage == stage.id) print_check_row(out, c, st);
+        out << fmt::format("  {:<12}{:<54} {:>3}/{:<3}\n", "",
+                           clip(fmt::format("stage {} subtotal ({})", i + 1, stage.title), 54), totals[i].score,
+                           totals[i].max_points);
+    }
+}
+
 void print_failures(std::ostream& out, const GradeReport& report, const Style& st) {
     bool header = false;
     for (const auto& lab : report.labs) {
@@ -67,9 +92,7 @@ void print_table(std::ostream& out, const GradeReport& report, bool colour) {
             continue;
         }
         out << "\n" << st("1", head) << "\n";
-        for (const auto& c : lab.checks)
-            out << fmt::format("  {} {:<6} {:<54} {:>3}/{:<3}\n", st(colour_of(c.status), mark(c.status)),
-                               c.number, clip(c.check->name, 54), c.score, c.check->points);
+        print_checks(out, lab, st);
         out << fmt::format("  {:<66}{:>4}/{:<3}\n", "subtotal", lab.score(), lab.max_points());
         if (lab.lab->hidden_checks > 0)
             out << fmt::format("  (those are the visible checks; {} hidden check{} worth {} point{} run when your "
@@ -85,8 +108,15 @@ void print_table(std::ostream& out, const GradeReport& report, bool colour) {
     out << "\n" << st(report.all_passed() ? "1;32" : "1", total) << "\n";
 }
 
+std::string gradescope_test_name(const Lab& lab, const Check& check) {
+    std::string stage;
+    for (const Stage& s : lab.stages)
+        if (s.id == check.stage) stage = s.title + ": ";
+    return lab.label() + ": " + stage + check.name + " [" + check.id + "]";
+}
+
 std::string gradescope_json(const GradeReport& report) {
-    json::array tests;
+    json::array tests, stages;
     for (const auto& lab : report.labs)
         for (const auto& c : lab.checks) {
             std::string output = std::string(status_word(c.status)) + (c.reason.empty() ? "" : ": " + c.reason);
@@ -94,7 +124,7 @@ std::string gradescope_json(const GradeReport& report) {
             if (!c.artifacts.empty()) output += "\nartifacts: " + c.artifacts;
             if (c.status == Status::not_compiled) output += "\n" + lab.build_errors;
             tests.push_back(json::object{
-                {"name", lab.lab->label() + ": " + c.check->name + " [" + c.check->id + "]"},
+                {"name", gradescope_test_name(*lab.lab, *c.check)},
                 {"number", c.number},
                 {"score", c.score},
                 {"max_score", c.check->points},
@@ -107,6 +137,16 @@ std::string gradescope_json(const GradeReport& report) {
                      {"execution_time", static_cast<int>(report.seconds + 0.5)},
                      {"output", fmt::format("raftlab: {}/{} on {}", report.score(), report.max_points(), report.impl)},
                      {"tests", tests}};
+    // Stage subtotals go into extra_data, the field Gradescope keeps for the
+    // autograder's own use, so the results stay valid results.json.
+    for (const auto& lab : report.labs)
+        for (const auto& t : lab.stage_totals())
+            stages.push_back(json::object{{"lab", lab.lab->number},
+                                          {"id", t.stage->id},
+                                          {"title", t.stage->title},
+                                          {"points", t.score},
+                                          {"max_points", t.max_points}});
+    if (!stages.empty()) top["extra_data"] = json::object{{"stages", stages}};
     return json::serialize(top) + "\n";
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "catalog.h"
 #include "tempdir.h"
@@ -127,6 +128,97 @@ TEST_F(CatalogTest, unknownLabListsTheKnownOnes) {
     }
 }
 
+// ---- stages --------------------------------------------------------------------
+
+const char* kStaged = R"(number: 4
+slug: 04-log
+title: The Raft log
+handout: handouts/04-log.md
+status: gradable
+stages:
+  - {id: basics, title: "The basics"}
+  - {id: edges, title: "The edges"}
+checks:
+  - {id: one, name: First, test: A.one, points: 2, visibility: visible, timeout: 10, stage: edges}
+  - {id: two, name: Second, test: A.two, points: 3, visibility: visible, timeout: 20, stage: basics}
+  - {id: three, name: Third, test: A.three, points: 4, visibility: hidden, timeout: 20, stage: edges}
+)";
+
+TEST_F(CatalogTest, stagesLoadInTheirOrderWithTheirChecks) {
+    write_lab("04-log", kStaged);
+    auto labs = load_catalog(root.path());
+    ASSERT_EQ(labs.size(), 1u);
+    ASSERT_EQ(labs[0].error, "");
+    const Lab& lab = labs[0];
+    ASSERT_EQ(lab.stages.size(), 2u);
+    EXPECT_EQ(lab.stages[0].id, "basics");
+    EXPECT_EQ(lab.stages[0].title, "The basics");
+    EXPECT_EQ(lab.stages[1].id, "edges");
+    EXPECT_EQ(lab.checks[0].stage, "edges");
+    EXPECT_EQ(lab.checks[1].stage, "basics");
+    EXPECT_EQ(lab.max_points(lab.stages[0]), 3);
+    EXPECT_EQ(lab.max_points(lab.stages[1]), 6) << "a hidden check counts in its stage's points";
+}
+
+TEST_F(CatalogTest, aLabWithoutStagesHasNone) {
+    write_lab("04-log", kGood);
+    auto labs = load_catalog(root.path());
+    ASSERT_EQ(labs.size(), 1u);
+    EXPECT_TRUE(labs[0].stages.empty());
+    for (const auto& c : labs[0].checks) EXPECT_EQ(c.stage, "") << c.id;
+}
+
+TEST_F(CatalogTest, stageMustBeDeclared) {
+    write_lab("04-log", replace(kStaged, "stage: basics}", "stage: basic}"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:11: checks[1].stage must name a stage declared under stages: "
+                          "(basics, edges), got \"basic\"");
+}
+
+TEST_F(CatalogTest, stageInALabWithoutStagesIsRejected) {
+    write_lab("04-log", replace(kGood, "timeout: 10}", "timeout: 10, stage: basics}"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:7: checks[0].stage names \"basics\", but the lab declares no "
+                          "stages; add a stages: list or remove this stage:");
+}
+
+TEST_F(CatalogTest, everyCheckNamesAStageWhenTheLabHasStages) {
+    write_lab("04-log", replace(kStaged, ", stage: basics}", "}"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:11: checks[1].stage is missing; this lab declares stages, so "
+                          "every check names one (basics, edges)");
+}
+
+TEST_F(CatalogTest, aStageWithNoCheckIsRejected) {
+    write_lab("04-log", replace(kStaged, "  - {id: edges, title: \"The edges\"}\n",
+                                "  - {id: edges, title: \"The edges\"}\n  - {id: later, title: Later}\n"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:9: stages[2].id \"later\" has no check; give a check stage: "
+                          "later, or remove the stage");
+}
+
+TEST_F(CatalogTest, duplicateStageIdsAreRejected) {
+    write_lab("04-log", replace(kStaged, "id: edges, title", "id: basics, title"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:8: stages[1].id repeats \"basics\"; stage ids must be unique");
+}
+
+TEST_F(CatalogTest, stageIdsUseLowercaseDigitsAndUnderscore) {
+    write_lab("04-log", replace(kStaged, "id: basics, title", "id: The-Basics, title"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:7: stages[0].id must use only a-z, 0-9 and _, got \"The-Basics\"");
+}
+
+TEST_F(CatalogTest, stagesMustBeAListOfIdAndTitle) {
+    write_lab("04-log", replace(kStaged, "title: \"The basics\"", "title: \"The basics\", points: 3"));
+    EXPECT_NE(error_of().find("labs/04-log/lab.yaml:7: stages[0].points is not a known field (known: id, title)"),
+              std::string::npos)
+        << error_of();
+    write_lab("04-log", replace(kStaged, "  - {id: basics, title: \"The basics\"}\n", "  - basics\n"));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:7: stages[0] must be a map {id: ..., title: ...}");
+    write_lab("04-log", replace(kStaged, ", title: \"The basics\"", ""));
+    EXPECT_EQ(error_of(), "labs/04-log/lab.yaml:7: stages[0].title is missing");
+    write_lab("04-log", "number: 4\nslug: 04-log\ntitle: T\nhandout: handouts/04-log.md\nstatus: planned\n"
+                        "stages: []\nchecks: []\n");
+    EXPECT_NE(error_of().find("labs/04-log/lab.yaml:6: stages must be a list of {id: ..., title: ...}"),
+              std::string::npos)
+        << error_of();
+}
+
 /// The real catalogue: all ten projects of the course, in order, with their folders.
 TEST(RealCatalog, hasTheTenProjects) {
     auto labs = load_catalog(RAFTLAB_SOURCE_DIR);
@@ -135,6 +227,18 @@ TEST(RealCatalog, hasTheTenProjects) {
     std::vector<std::string> got;
     for (const auto& l : labs) got.push_back(l.slug);
     EXPECT_EQ(got, want);
+}
+
+/// Lab 10 is climbed in stages; storage and transport join when their checks do.
+TEST(RealCatalog, lab10HasItsStages) {
+    auto labs = load_catalog(RAFTLAB_SOURCE_DIR);
+    const Lab& lab = find_lab(labs, "10");
+    std::vector<std::string> stages;
+    for (const auto& s : lab.stages) stages.push_back(s.id + ": " + s.title);
+    EXPECT_EQ(stages, (std::vector<std::string>{"client: The client service", "faults: Faults"}));
+    const std::set<std::string> client{"basic_operations", "follower_redirects", "concurrent_clients",
+                                       "duplicate_requests"};
+    for (const auto& c : lab.checks) EXPECT_EQ(c.stage, client.count(c.id) ? "client" : "faults") << c.id;
 }
 
 }  // namespace

@@ -391,6 +391,21 @@ TEST(Grade, badLabYamlIsOneLineNamingFileLineAndField) {
                         "got \"lots\"\n");
 }
 
+TEST(Grade, badLabYamlStageIsOneLineNamingFileLineAndFix) {
+    TempDir root("grade-test-root");
+    fs::create_directories(root.path() / "labs/04-log");
+    fs::create_directories(root.path() / "handouts");
+    std::ofstream(root.path() / "handouts/04-log.md") << "x\n";
+    std::ofstream(root.path() / "labs/04-log/lab.yaml")
+        << "number: 4\nslug: 04-log\ntitle: T\nhandout: handouts/04-log.md\nstatus: gradable\n"
+           "stages:\n  - {id: first, title: First}\n  - {id: second, title: Second}\nchecks:\n"
+           "  - {id: a, name: A, test: A.a, points: 1, visibility: visible, timeout: 5, stage: first}\n";
+    CliRun r = grader("grade 4", "RAFTLAB_ROOT=" + root.path().string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, "raftlab: labs/04-log/lab.yaml:8: stages[1].id \"second\" has no check; give a check "
+                        "stage: second, or remove the stage\n");
+}
+
 // A rule in labs/NN/broken/rules.yaml that no caught variant breaks fails the
 // self-test; a rule that names no check of the lab is a one-line error.
 TEST(Grade, badLabYamlRulesNeedACaughtVariant) {

@@ -111,6 +111,37 @@ TEST(ExportUnit, hiddenChecksAreCutOutWithCommentsKept) {
     EXPECT_EQ(strip_hidden_checks("number: 10\nchecks: []\n", "x"), "number: 10\nchecks: []\n");
 }
 
+// A stage whose checks are all hidden is cut with them (its title would tell of
+// them); a stage with a visible check stays, and so does everything around it.
+TEST(ExportUnit, aStageOfHiddenChecksOnlyIsCutOut) {
+    std::string yaml =
+        "number: 4\nstages:\n"
+        "  - {id: a, title: A}\n"
+        "  # the secret stage\n"
+        "  - id: secret\n    title: Secret\n"
+        "  - {id: b, title: B}\n"
+        "checks:\n"
+        "  - {id: x, points: 1, visibility: visible, stage: a}\n"
+        "  - {id: y, points: 1, visibility: visible, stage: b}\n"
+        "  - {id: z, points: 2, visibility: hidden, stage: b}\n"
+        "  - {id: w, points: 3, visibility: hidden, stage: secret}\n";
+    EXPECT_EQ(strip_hidden_checks(yaml, "labs/04-log/lab.yaml"),
+              "number: 4\nstages:\n"
+              "  - {id: a, title: A}\n"
+              "  - {id: b, title: B}\n"
+              "# Hidden checks run when your instructor grades; they are counted here, not listed.\n"
+              "hidden: {checks: 2, points: 5}\n"
+              "checks:\n"
+              "  - {id: x, points: 1, visibility: visible, stage: a}\n"
+              "  - {id: y, points: 1, visibility: visible, stage: b}\n");
+    // Written inline, the stages cannot be cut line by line: refused, not leaked.
+    std::string inline_stages = "stages: [{id: a, title: A}, {id: secret, title: Secret}]\n"
+                                "checks:\n"
+                                "  - {id: x, points: 1, visibility: visible, stage: a}\n"
+                                "  - {id: w, points: 3, visibility: hidden, stage: secret}\n";
+    EXPECT_THROW(strip_hidden_checks(inline_stages, "labs/04-log/lab.yaml"), ConfigError);
+}
+
 TEST(ExportUnit, hiddenCheckBeforeVisibleOneIsRefusedWithItsLine) {
     std::string yaml = "checks:\n  - {id: c, visibility: hidden}\n  - {id: a, visibility: visible}\n";
     try {
@@ -134,6 +165,26 @@ TEST(ExportUnit, everyRealLabYamlListsHiddenChecksLast) {
     for (const auto& lab : load_catalog(kRoot)) {
         std::string text = read_text(lab.yaml);
         EXPECT_NO_THROW(strip_hidden_checks(text, lab.slug)) << lab.slug;
+    }
+}
+
+// What export-student makes of every real lab.yaml still loads, with no hidden check
+// and no stage left without one.
+TEST(ExportUnit, everyRealLabYamlStillLoadsWithoutItsHiddenChecks) {
+    TempDir student("export-unit");
+    for (const auto& lab : load_catalog(kRoot)) {
+        fs::path yaml = student.path() / "labs" / lab.slug / "lab.yaml";
+        fs::create_directories(yaml.parent_path());
+        fs::create_directories((student.path() / lab.handout).parent_path());
+        std::ofstream(student.path() / lab.handout) << "x\n";
+        std::ofstream(yaml) << strip_hidden_checks(read_text(lab.yaml), lab.slug);
+        try {
+            Lab cut = load_lab(yaml, student.path());
+            for (const auto& c : cut.checks) EXPECT_EQ(c.visibility, Visibility::visible) << lab.slug << " " << c.id;
+            EXPECT_EQ(cut.max_points() + cut.hidden_points, lab.max_points()) << lab.slug;
+        } catch (const ConfigError& e) {
+            ADD_FAILURE() << lab.slug << ": " << e.what();
+        }
     }
 }
 
