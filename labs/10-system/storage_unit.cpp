@@ -42,9 +42,11 @@ void open_to_host(const fs::path& path) {
     if (as_root()) ::chmod(path.c_str(), fs::is_directory(path) ? 0777 : 0666);
 }
 
-/// kv::discard_unsynced() as the host's user: the files are the host's.
-std::vector<std::string> discard_as_host(const fs::path& data, const fs::path& journal) {
-    if (!as_root()) return kv::discard_unsynced(data, journal).lines;
+/// kv::discard_unsynced() on <work>/data with <work>/sync/journal, as the host's user:
+/// the files are the host's. That user may not enter the folders above `work`, so
+/// the child moves into it first and names everything from there.
+std::vector<std::string> discard_as_host(const fs::path& work) {
+    if (!as_root()) return kv::discard_unsynced(work / "data", work / "sync" / "journal").lines;
     int out[2];
     if (::pipe(out) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     const pid_t child = ::fork();
@@ -54,9 +56,12 @@ std::vector<std::string> discard_as_host(const fs::path& data, const fs::path& j
         std::string report;
         int status = 0;
         try {
-            if (::setresgid(kNobody, kNobody, kNobody) != 0 || ::setresuid(kNobody, kNobody, kNobody) != 0)
+            if (::chdir(work.c_str()) != 0 || ::setresgid(kNobody, kNobody, kNobody) != 0 ||
+                ::setresuid(kNobody, kNobody, kNobody) != 0)
                 throw std::runtime_error(std::string("cannot become the host's user: ") + std::strerror(errno));
-            for (const auto& line : kv::discard_unsynced(data, journal).lines) report += line + "\n";
+            // discard_unsynced() cuts nothing in a directory it cannot see: never silently.
+            if (!fs::is_directory("data")) throw std::runtime_error("the data directory is out of reach");
+            for (const auto& line : kv::discard_unsynced("data", "sync/journal").lines) report += line + "\n";
         } catch (const std::exception& e) {
             report = e.what();
             status = 1;
@@ -114,7 +119,7 @@ Disk::Disk() {
         throw std::runtime_error("cannot create a temporary directory " + pattern + ": " + std::strerror(errno));
     work_ = pattern;
     data_ = work_ / "data";
-    journal_ = work_ / "sync" / "journal";
+    journal_ = work_ / "sync" / "journal";  // discard_as_host() knows both names
     fs::create_directories(data_);
     fs::create_directories(journal_.parent_path());
     ::chmod(work_.c_str(), 0755);
@@ -141,7 +146,7 @@ host::StorageBoot& Disk::storage() {
 
 std::vector<std::string> Disk::power_cut() {
     crash();
-    return discard_as_host(data_, journal_);
+    return discard_as_host(work_);
 }
 
 void Disk::crash() {

@@ -39,8 +39,15 @@ void expect_recovered(Disk& disk, const PersistentState& want, const std::string
         throw Problem("after " + story + ", Storage recovered " + describe(got.state) + ": " + diff + ". " + hint);
 }
 
+/// describe_cut() as the start of a sentence.
+std::string cut_sentence(const std::vector<std::string>& cut) {
+    std::string s = describe_cut(cut);
+    s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
 std::string cut_hint(const std::vector<std::string>& cut) {
-    return describe_cut(cut) + "; sync() must fdatasync() (or fsync()) raft.log before it returns.";
+    return cut_sentence(cut) + "; sync() must fdatasync() (or fsync()) raft.log before it returns.";
 }
 
 TEST(StorageUnit, termAndVoteSurvivePowerCut) {
@@ -95,19 +102,19 @@ void scripted_log(Disk& disk) {
                      "a log of 3 entries, then save_log(2, no entries), save_term_and_vote(2, 0), save_log(2, 3 "
                      "entries), save_log(3, 1 entry), sync() and a power cut",
                      "Each 'L' record cuts the log back to entries 1..first-1 and then appends its own, also when "
-                     "it holds no entries. " + describe_cut(cut) + ".");
+                     "it holds no entries. " + cut_sentence(cut) + ".");
     disk.storage().save_log(4, {h});
     disk.storage().sync();
     cut = disk.power_cut();
     expect_recovered(disk, state(2, 0, {a, d, g, h}),
                      "recovering 3 entries, save_log(4, 1 entry), sync() and a power cut",
-                     "Records written after a restart must follow the recovered ones. " + describe_cut(cut) + ".");
+                     "Records written after a restart must follow the recovered ones. " + cut_sentence(cut) + ".");
     disk.storage().save_log(1, {});
     disk.storage().sync();
     cut = disk.power_cut();
     expect_recovered(disk, state(2, 0), "save_log(1, no entries) (the log emptied), sync() and a power cut",
                      "A pure truncation to index 0 is an 'L' record with first 1 and count 0. " +
-                         describe_cut(cut) + ".");
+                         cut_sentence(cut) + ".");
 }
 
 /// One seeded sequence of saves, syncs, power cuts, crashes and restarts, against a
@@ -243,7 +250,7 @@ TEST(StorageUnit, nothingDurableWithoutSync) {
         if (!same(got.state, synced))
             throw Problem("after sync() made " + describe(synced) + " durable, two more saves and a power cut, "
                           "Storage recovered " + describe(got.state) + ": " + difference(got.state, synced) +
-                          ". What sync() made durable must survive; " + cut_hint(cut));
+                          ". What sync() made durable must survive. " + cut_hint(cut));
     });
 }
 
