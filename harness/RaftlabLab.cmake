@@ -97,15 +97,19 @@ function(raftlab_lab number)
 endfunction()
 
 # raftlab_host(<target> MAIN <framework host main> [IMPL <files under RAFTLAB_IMPL>]
-#              [OBJECTS <object library of student code>])
+#              [OBJECTS <object library of student code>]
+#              [LIBS <framework libraries the host and the student's files use>]
+#              [DYNAMIC])
 #
 # The implementation host of a lab: the student's files compiled with a framework
 # main (harness/host/*_main.cpp) into an executable the checks start as a process of
 # its own. The student's folder is searched only for quoted includes and after the
 # framework's headers. Defines nothing when an IMPL file is missing (the lab's
-# REQUIRE names it in one line).
+# REQUIRE names it in one line). A host is linked statically on Linux unless it is
+# DYNAMIC: lab 10's storage host links the fsync shim, which finds the C library's
+# own fsync() with dlsym(RTLD_NEXT) and so needs the dynamic linker.
 function(raftlab_host target)
-  cmake_parse_arguments(ARG "" "MAIN" "IMPL;OBJECTS" ${ARGN})
+  cmake_parse_arguments(ARG "DYNAMIC" "MAIN" "IMPL;OBJECTS;LIBS" ${ARGN})
   if(TARGET ${target})
     return()
   endif()
@@ -125,12 +129,12 @@ function(raftlab_host target)
   if(files)
     add_library(${target}_student OBJECT ${files})
     raftlab_impl_include(${target}_student PRIVATE)
-    target_link_libraries(${target}_student PRIVATE raftlab_contract)
+    target_link_libraries(${target}_student PRIVATE raftlab_contract ${ARG_LIBS})
     list(APPEND objects ${target}_student)
   endif()
   add_executable(${target} ${ARG_MAIN})
   raftlab_impl_include(${target} PRIVATE)
-  target_link_libraries(${target} PRIVATE raftlab_host_serve ${objects})
+  target_link_libraries(${target} PRIVATE raftlab_host_serve ${objects} ${ARG_LIBS})
   # Student objects may not define framework symbols: one sentence, before linking.
   set(object_files "")
   foreach(o IN LISTS objects)
@@ -140,7 +144,7 @@ function(raftlab_host target)
     COMMAND ${CMAKE_COMMAND} "-DOBJECTS=${object_files}"
             -P "${PROJECT_SOURCE_DIR}/harness/host/check_symbols.cmake"
     VERBATIM)
-  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT ARG_DYNAMIC)
     # A static host starts in a fraction of the time: the simulator starts one per
     # server and per restart.
     target_link_options(${target} PRIVATE -static)

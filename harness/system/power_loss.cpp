@@ -70,7 +70,7 @@ DiscardReport discard_unsynced(const fs::path& data_dir, const fs::path& journal
     std::map<fs::path, fs::path> files;  // relative -> full
     for (auto it = fs::recursive_directory_iterator(data_dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-        if (it->is_regular_file(ec) && !it->is_symlink(ec)) files.emplace(fs::relative(it->path(), data_dir, ec), it->path());
+        if (it->is_regular_file(ec) && !it->is_symlink(ec)) files.emplace(it->path().lexically_relative(data_dir), it->path());
     }
     if (ec) throw std::runtime_error("cannot list " + data_dir.string() + ": " + ec.message());
 
