@@ -166,12 +166,10 @@ private:
 
     void sync() {
         disk_.storage().sync();
-        // sync() makes durable what this Storage wrote. What it recovered after a crash
-        // or a clean shutdown may still be unsynced, and the contract lets a sync()
-        // with nothing written since the restart do nothing: the window stays open.
-        if (!written_) return;
+        if (!written_) return;  // nothing written since the restart, which synced already
         since_sync_ = {current()};
         sync_step_ = step_;
+        recovered_at_ = false;
     }
 
     template <class Stop>
@@ -182,10 +180,17 @@ private:
         // The latest state it may be: writes after the sync are kept in order or lost.
         for (std::size_t k = since_sync_.size(); k-- > 0;)
             if (same(got.state, since_sync_[k])) {
-                since_sync_.resize(k + 1);
+                // What it recovered is durable from now on (storage.h): the server acts
+                // on it, so the next power cut must not take it back.
+                since_sync_ = {got.state};
+                sync_step_ = step_;
+                recovered_at_ = true;
                 return;
             }
-        const std::string synced = sync_step_ ? "the sync() at step " + std::to_string(sync_step_) : "the start";
+        const std::string synced = !sync_step_ ? "the start"
+                                   : recovered_at_ ? "the restart at step " + std::to_string(sync_step_) +
+                                                         " (recovery must make what it recovered durable)"
+                                                   : "the sync() at step " + std::to_string(sync_step_);
         throw Problem("step " + std::to_string(step_) + " was " + what + " after " +
                       std::to_string(since_sync_.size() - 1) + " saves since " + synced + "; Storage then "
                       "recovered " + describe(got.state) + ", which is neither the state at that sync (" +
@@ -198,6 +203,7 @@ private:
     std::uint64_t seed_, rng_;
     int step_ = 0, sync_step_ = 0;
     bool written_ = false;  // saved anything since the last boot
+    bool recovered_at_ = false;  // the durable point was set by a restart, not a sync()
     std::vector<PersistentState> since_sync_;  // [0]: the state at the last sync
 };
 

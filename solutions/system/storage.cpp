@@ -142,6 +142,9 @@ Storage::Storage(const std::filesystem::path& data_dir) : path_(data_dir / "raft
     if (!existed) sync_directory(data_dir);
     try {
         recover();
+        // What a crash left written but unsynced survives in the page cache, and the
+        // server is about to act on it (vote, acknowledge): make it durable first.
+        if (::fdatasync(fd_) != 0) io_error(path_, "fdatasync");
     } catch (...) {
         ::close(fd_);
         throw;

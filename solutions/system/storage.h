@@ -44,7 +44,9 @@ class Storage {
 public:
     /// Opens <data_dir>/raft.log (creating it when absent) and recovers the state it
     /// holds; a torn last record is dropped and the file cut back to the last good
-    /// record. Throws std::runtime_error with one line naming the file, the byte offset
+    /// record. Before returning it makes what it recovered durable (one fdatasync, not
+    /// counted by sync_count()): after a crash the file may hold records that were
+    /// written but never synced, and the server will act on them. Throws std::runtime_error with one line naming the file, the byte offset
     /// and the fix when a record that is not at the tail is damaged, when the file
     /// cannot be opened or locked (another server uses the directory), or on an I/O
     /// error.
