@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -282,6 +284,15 @@ int main(int argc, char** argv) {
     auto* self_cmd = app.add_subcommand("selftest", "grade the broken variants under labs/*/broken");
     self_cmd->add_option("labs", labs, "labs to check (default: all)");
     bool prove_search_only = false;
+    std::string workspace = "variants";
+    self_cmd->add_option("--workspace", workspace,
+                         "the name of the copy of solutions/ and of its build folder under build/ (default: "
+                         "variants); give two selftests that run at once different names")
+        ->check([](const std::string& v) {
+            const bool ok = !v.empty() && v.size() <= 40 &&
+                            std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+            return ok ? std::string() : "must be letters, digits, - or _ (at most 40), got \"" + v.substr(0, 40) + "\"";
+        });
     self_cmd->add_flag("--prove-search-only", prove_search_only,
                        "also grade every other check of a lab for each variant marked caught-only-by-search, "
                        "and require each to pass (a whole lab's grade per such variant)");
@@ -357,7 +368,8 @@ int main(int argc, char** argv) {
         if (*replay_cmd) return cmd_replay(root, lab_name, check_id, seed, impl, html, replay_isolated);
         if (*self_cmd) {
             std::vector<Lab> catalog = load_catalog(root);
-            return run_variant_selftest(root, select_labs(catalog, labs, true), isatty(STDOUT_FILENO), prove_search_only) ? 1 : 0;
+            return run_variant_selftest(root, select_labs(catalog, labs, true), isatty(STDOUT_FILENO), prove_search_only,
+                                        workspace) ? 1 : 0;
         }
     } catch (const ConfigError& e) {
         std::cerr << "raftlab: " << e.what() << "\n";

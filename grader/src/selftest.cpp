@@ -99,7 +99,7 @@ void apply_patch(const Variant& v, const fs::path& dir, const fs::path& root) {
 }  // namespace
 
 int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& labs, bool colour,
-                         bool prove_search_only) {
+                         bool prove_search_only, const std::string& workspace) {
     int missed = 0, total = 0;
     for (const Lab* lab : labs) {
         fs::path dir = lab->yaml.parent_path() / "broken";
@@ -111,8 +111,8 @@ int run_variant_selftest(const fs::path& root, const std::vector<const Lab*>& la
         const std::vector<Rule> rules = read_rules(dir / "rules.yaml", root, *lab);
         std::vector<std::pair<Variant, bool>> outcomes;  // each variant, and whether it was caught
         // Every variant of every lab shares one copy of solutions/ and one build
-        // directory: only the files a patch touches are rebuilt.
-        Impl impl{"variants", root / "build" / "variants" / "src", root / "build" / "impl-variants"};
+        // directory (per workspace): only the files a patch touches are rebuilt.
+        Impl impl{workspace, root / "build" / workspace / "src", root / "build" / ("impl-" + workspace)};
         // The fast variants: the same verdicts as isolated grading (a test keeps it so)
         // in a fraction of the time, over dozens of variants.
         impl.isolated = false;

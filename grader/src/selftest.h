@@ -12,13 +12,17 @@
 #include <filesystem>
 #include <vector>
 
+#include <string>
+
 #include "catalog.h"
 
 namespace raftlab::grader {
 
 /// Returns the number of variants that were not caught (0: all caught).
 /// Throws ConfigError for a malformed patch header or a patch that does not apply.
+/// `workspace` names the copy of solutions/ and its build folder (build/<workspace>/src
+/// and build/impl-<workspace>), so that two selftests of different labs can run at once.
 int run_variant_selftest(const std::filesystem::path& root, const std::vector<const Lab*>& labs, bool colour,
-                         bool prove_search_only = false);
+                         bool prove_search_only = false, const std::string& workspace = "variants");
 
 }  // namespace raftlab::grader
