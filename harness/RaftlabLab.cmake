@@ -181,9 +181,9 @@ function(raftlab_built_path target macro built)
     ${macro}="$<PATH:RELATIVE_PATH,$<TARGET_FILE:${built}>,$<TARGET_FILE_DIR:${target}>>")
 endfunction()
 
-# The student's Raft server (labs 6-10): the same files for every lab that runs it.
+# The student's Raft server (labs 6-10 and 13): the same files for every lab that runs it.
 set(RAFTLAB_RAFT_FILES raft/log.cpp raft/quorum.cpp raft/server.cpp raft/replication.cpp raft/commit.cpp
-                       raft/election.cpp raft/reads.cpp)
+                       raft/election.cpp raft/reads.cpp raft/stability.cpp)
 
 # raftlab_raft_objects(): the object library raftlab_impl_raft, the Raft server's files
 # compiled once for labs 6-10 (not once per lab), when every file exists. Labs check
@@ -207,22 +207,22 @@ function(raftlab_raft_objects)
                OBJECTS raftlab_impl_raft)
 endfunction()
 
-# raftlab_raft_lab(<NN> SOURCES <check sources>)
+# raftlab_raft_lab(<NN> SOURCES <check sources> [REQUIRE <more student files>] [LIBS <libraries>])
 #
 # A lab whose checks run the student's whole Raft server (labs 6-9) in the
 # simulator: each server is a process of the Raft host (RAFTLAB_RAFT_HOST), driven by
 # the simulator and, when the timeline component is built, the hook that lets
 # `raftlab replay ... --html FILE` write the page.
 function(raftlab_raft_lab number)
-  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;REQUIRE;LIBS" ${ARGN})
   raftlab_raft_objects()
-  set(libs raftlab_sim)
+  set(libs raftlab_sim ${ARG_LIBS})
   if(TARGET raftlab_timeline_hook)
     list(APPEND libs raftlab_timeline_hook)
   endif()
   raftlab_lab(${number}
     SOURCES ${ARG_SOURCES}
-    REQUIRE ${RAFTLAB_RAFT_FILES}
+    REQUIRE ${RAFTLAB_RAFT_FILES} ${ARG_REQUIRE}
     HOST raftlab_raft_host RAFTLAB_RAFT_HOST
     FAST_OBJECTS raftlab_impl_raft
     LIBS ${libs})

@@ -220,11 +220,13 @@ TEST_F(CatalogTest, stagesMustBeAListOfIdAndTitle) {
         << error_of();
 }
 
-/// The real catalogue: all ten projects of the course, in order, with their folders.
-TEST(RealCatalog, hasTheTenProjects) {
+/// The real catalogue: the ten projects of the course, then the optional ones written
+/// so far, in order, with their folders.
+TEST(RealCatalog, hasTheTenProjectsAndTheOptionalOnes) {
     auto labs = load_catalog(RAFTLAB_SOURCE_DIR);
-    std::vector<std::string> want{"01-foundations", "02-statemachine", "03-modelcheck", "04-log",   "05-network",
-                                  "06-replication", "07-consensus",    "08-election",   "09-timing", "10-system"};
+    std::vector<std::string> want{"01-foundations", "02-statemachine", "03-modelcheck", "04-log",
+                                  "05-network",     "06-replication",  "07-consensus",  "08-election",
+                                  "09-timing",      "10-system",       "13-stability"};
     std::vector<std::string> got;
     for (const auto& l : labs) got.push_back(l.slug);
     EXPECT_EQ(got, want);

@@ -189,6 +189,8 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
                 c.election_timeout_max = r.i64();
                 c.max_entries_per_message = r.u64();
                 c.max_inflight_appends = r.u64();
+                c.pre_vote = r.boolean();
+                c.check_quorum = r.boolean();
                 PersistentState restored;
                 restored.current_term = r.u64();
                 restored.voted_for = r.i32();

@@ -36,6 +36,8 @@ RemoteNode::RemoteNode(const std::string& program, const ServerConfig& config, E
     w.i64(config.election_timeout_max);
     w.u64(config.max_entries_per_message);
     w.u64(config.max_inflight_appends);
+    w.boolean(config.pre_vote);
+    w.boolean(config.check_quorum);
     w.u64(restored.current_term);
     w.i32(restored.voted_for);
     w.entries(restored.log);

@@ -62,8 +62,10 @@ std::uint64_t message_hash(NodeId from, NodeId to, const Message& m) {
                 h.add(static_cast<std::uint64_t>(msg.candidate_id));
                 h.add(msg.last_log_index);
                 h.add(msg.last_log_term);
+                h.add(msg.pre_vote);
             } else {
                 h.add(msg.vote_granted);
+                h.add(msg.pre_vote);
             }
         },
         m);

@@ -42,12 +42,13 @@ std::string describe(const Message& message) {
                                m.rejected_index, m.last_log_index, m.round);
         }
         std::string operator()(const RequestVote& m) const {
-            return fmt::format("request_vote t{} candidate=s{} last=({},{})", m.term,
-                               m.candidate_id, m.last_log_index, m.last_log_term);
+            return fmt::format("{} t{} candidate=s{} last=({},{})",
+                               m.pre_vote ? "pre_vote" : "request_vote", m.term, m.candidate_id,
+                               m.last_log_index, m.last_log_term);
         }
         std::string operator()(const RequestVoteReply& m) const {
-            return fmt::format("request_vote_reply t{} {}", m.term,
-                               m.vote_granted ? "GRANTED" : "denied");
+            return fmt::format("{} t{} {}", m.pre_vote ? "pre_vote_reply" : "request_vote_reply",
+                               m.term, m.vote_granted ? "GRANTED" : "denied");
         }
     };
     return std::visit(Describe{}, message);

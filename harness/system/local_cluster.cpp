@@ -41,11 +41,13 @@ std::string join_peers(const std::vector<int>& ports) {
 }
 
 std::vector<std::string> server_args(const LocalCluster::Impl& m, int i) {
-    return {"--id", std::to_string(i), "--peers", m.peer_rows[static_cast<std::size_t>(i)], "--peer-port",
-            "{port:peer}", "--client-port", "{port:client}", "--data", "{data_dir}",
-            "--heartbeat-ms", std::to_string(m.options.heartbeat_ms),
-            "--election-min-ms", std::to_string(m.options.election_min_ms),
-            "--election-max-ms", std::to_string(m.options.election_max_ms)};
+    std::vector<std::string> args{"--id", std::to_string(i), "--peers", m.peer_rows[static_cast<std::size_t>(i)],
+                                  "--peer-port", "{port:peer}", "--client-port", "{port:client}", "--data",
+                                  "{data_dir}", "--heartbeat-ms", std::to_string(m.options.heartbeat_ms),
+                                  "--election-min-ms", std::to_string(m.options.election_min_ms),
+                                  "--election-max-ms", std::to_string(m.options.election_max_ms)};
+    args.insert(args.end(), m.options.server_flags.begin(), m.options.server_flags.end());
+    return args;
 }
 
 }  // namespace

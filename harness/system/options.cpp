@@ -9,7 +9,8 @@ namespace {
 
 const char* kUsage =
     "usage: lab10-server --id N --peers H:P,H:P,... --peer-port P --client-port P --data DIR "
-    "[--heartbeat-ms MS] [--election-min-ms MS] [--election-max-ms MS] [--max-entries N]";
+    "[--heartbeat-ms MS] [--election-min-ms MS] [--election-max-ms MS] [--max-entries N] [--max-inflight N] "
+    "[--pre-vote on|off] [--check-quorum on|off]";
 
 [[noreturn]] void fail(const std::string& what) { throw UsageError(what + "; " + kUsage); }
 
@@ -34,7 +35,7 @@ Endpoint to_endpoint(const std::string& text) {
 SystemOptions parse_system_options(int argc, const char* const* argv) {
     std::map<std::string, std::string> given;
     static const char* known[] = {"--id", "--peers", "--peer-port", "--client-port", "--data", "--heartbeat-ms",
-                                  "--election-min-ms", "--election-max-ms", "--max-entries", "--max-inflight"};
+                                  "--election-min-ms", "--election-max-ms", "--max-entries", "--max-inflight", "--pre-vote", "--check-quorum"};
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         bool ok = false;
@@ -76,6 +77,15 @@ SystemOptions parse_system_options(int argc, const char* const* argv) {
     o.raft.max_inflight_appends = given.count("--max-inflight")
                                       ? static_cast<std::size_t>(to_int("--max-inflight", given["--max-inflight"], 1, 1000))
                                       : kDefaultMaxInflight;
+    // Lab 13: PreVote and CheckQuorum, off unless asked for (labs 10's server is plain Raft).
+    auto on_off = [&](const char* option) {
+        if (!given.count(option)) return false;
+        const std::string& v = given[option];
+        if (v != "on" && v != "off") fail(std::string(option) + " \"" + v.substr(0, 40) + "\": must be on or off");
+        return v == "on";
+    };
+    o.raft.pre_vote = on_off("--pre-vote");
+    o.raft.check_quorum = on_off("--check-quorum");
     return o;
 }
 

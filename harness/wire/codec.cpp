@@ -38,15 +38,21 @@ json::object to_object(const AppendEntriesReply& m) {
             {"round", m.round}};
 }
 
+// "pre_vote" (lab 13) is written only when true, so the frames of labs 1-10 stay as
+// they were; a missing "pre_vote" reads as false.
 json::object to_object(const RequestVote& m) {
-    return {{"term", m.term},
-            {"candidate_id", m.candidate_id},
-            {"last_log_index", m.last_log_index},
-            {"last_log_term", m.last_log_term}};
+    json::object o{{"term", m.term},
+                   {"candidate_id", m.candidate_id},
+                   {"last_log_index", m.last_log_index},
+                   {"last_log_term", m.last_log_term}};
+    if (m.pre_vote) o["pre_vote"] = true;
+    return o;
 }
 
 json::object to_object(const RequestVoteReply& m) {
-    return {{"term", m.term}, {"vote_granted", m.vote_granted}};
+    json::object o{{"term", m.term}, {"vote_granted", m.vote_granted}};
+    if (m.pre_vote) o["pre_vote"] = true;
+    return o;
 }
 
 using detail::BadField;
@@ -54,6 +60,10 @@ using detail::field;
 using detail::get_bool;
 using detail::get_node;
 using detail::get_u64;
+
+bool get_optional_bool(const json::object& o, const char* name) {
+    return o.contains(name) && get_bool(o, name);
+}
 
 std::vector<LogEntry> get_entries(const json::object& o) {
     const json::value& v = field(o, "entries");
@@ -87,10 +97,12 @@ Message from_object(const json::object& o) {
     }
     if (t == "request_vote") {
         return RequestVote{get_u64(o, "term"), get_node(o, "candidate_id"),
-                           get_u64(o, "last_log_index"), get_u64(o, "last_log_term")};
+                           get_u64(o, "last_log_index"), get_u64(o, "last_log_term"),
+                           get_optional_bool(o, "pre_vote")};
     }
     if (t == "request_vote_reply") {
-        return RequestVoteReply{get_u64(o, "term"), get_bool(o, "vote_granted")};
+        return RequestVoteReply{get_u64(o, "term"), get_bool(o, "vote_granted"),
+                                get_optional_bool(o, "pre_vote")};
     }
     throw BadField{"unknown message type \"" + std::string(t) + "\""};
 }

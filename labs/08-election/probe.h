@@ -146,9 +146,11 @@ public:
     }
 
     void send(NodeId to, Message message) override {
-        if (const auto* reply = std::get_if<RequestVoteReply>(&message); reply && reply->vote_granted)
+        // A pre-vote (lab 13) is a question, not a vote: lab 13's own watch judges it.
+        if (const auto* reply = std::get_if<RequestVoteReply>(&message);
+            reply && reply->vote_granted && !reply->pre_vote)
             check_vote(to, reply->term);
-        if (const auto* request = std::get_if<RequestVote>(&message))
+        if (const auto* request = std::get_if<RequestVote>(&message); request && !request->pre_vote)
             probe_.record_candidacy(id_, request->term);
         if (std::holds_alternative<AppendEntries>(message) && to >= 0 && to < probe_.size())
             probe_.record_append(id_, to);
@@ -244,7 +246,7 @@ public:
     ProbedServer(const ServerConfig& config, Env& env, const PersistentState& restored,
                  Probe& probe)
         : WatchedServer(config, restored, make_student_server, env, config.id, restored, probe),
-          id_(config.id), probe_(probe) {}
+          id_(config.id), lease_(config.check_quorum), probe_(probe) {}
 
     void receive(NodeId from, const Message& message) override;
     bool read(ReadId id) override {
@@ -269,6 +271,7 @@ private:
     std::string check_terms(NodeId from, const Message& message, const Snapshot& before) const;
 
     NodeId id_;
+    bool lease_;  // lab 13, CheckQuorum: a RequestVote may be ignored during a lease
     Probe& probe_;
 };
 
@@ -289,7 +292,14 @@ inline std::string ProbedServer::check_terms(NodeId from, const Message& message
                                              const Snapshot& before) const {
     const Term term = term_of(message);
     const Snapshot after = snapshot();
-    if (term > before.term) {
+    // Lab 13 names the messages whose higher term must not be adopted (a pre-vote, a
+    // yes to one), and those that may be ignored (a RequestVote during a leader's
+    // lease, with CheckQuorum); its watch (labs/13-stability) holds them to that.
+    const auto* vote = std::get_if<RequestVote>(&message);
+    const auto* reply = std::get_if<RequestVoteReply>(&message);
+    const bool exempt = (vote && (vote->pre_vote || lease_)) ||
+                        (reply && reply->pre_vote && reply->vote_granted);
+    if (term > before.term && !exempt) {
         if (after.term < term)
             return fmt::format("server {} in term {} received {} of term {} from server {} but "
                                "stayed in term {}: a higher term must be adopted at once",

@@ -33,8 +33,10 @@ kv::ClusterOptions cluster_options(int nodes) {
     return o;
 }
 
-kv::LocalCluster& CheckRun::start_cluster(int nodes) {
-    cluster_ = std::make_unique<kv::LocalCluster>(cluster_options(nodes));
+kv::LocalCluster& CheckRun::start_cluster(int nodes) { return start_cluster(cluster_options(nodes)); }
+
+kv::LocalCluster& CheckRun::start_cluster(const kv::ClusterOptions& options) {
+    cluster_ = std::make_unique<kv::LocalCluster>(options);
     cluster_->start_all();
     return *cluster_;
 }

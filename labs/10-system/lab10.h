@@ -55,6 +55,8 @@ public:
     /// Throws proc::ProcessError (naming the node and its last log lines) when a
     /// server does not come up.
     kv::LocalCluster& start_cluster(int nodes = 3);
+    /// The same, with options of the caller's (from cluster_options(), changed).
+    kv::LocalCluster& start_cluster(const kv::ClusterOptions& options);
     kv::LocalCluster& cluster();
     bool has_cluster() const { return cluster_ != nullptr; }
 

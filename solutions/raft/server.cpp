@@ -12,21 +12,36 @@ Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
       current_term_(restored.current_term),
       voted_for_(restored.voted_for),
       votes_(static_cast<std::size_t>(config.cluster_size), false),
-      progress_(static_cast<std::size_t>(config.cluster_size)) {
+      progress_(static_cast<std::size_t>(config.cluster_size)),
+      peer_heard_at_(static_cast<std::size_t>(config.cluster_size), -1),
+      pre_votes_(static_cast<std::size_t>(config.cluster_size), false) {
     for (const LogEntry& entry : restored.log) log_.append(entry);
     reset_election_timer();
 }
 
 void Server::receive(NodeId from, const Message& message) {
     if (from < 0 || from >= config_.cluster_size || from == config_.id) return;
-    if (term_of(message) > current_term_) step_down(term_of(message));
+    // The rule for all servers: a higher term makes us a follower of that term first
+    // (lab 13: unless adopts_term() names the message as an exception).
+    if (term_of(message) > current_term_ && adopts_term(message)) step_down(term_of(message));
+    heard_from(from, message);
     std::visit(
         [&](const auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, AppendEntries>) handle_append_entries(from, m);
             if constexpr (std::is_same_v<T, AppendEntriesReply>) handle_append_entries_reply(from, m);
-            if constexpr (std::is_same_v<T, RequestVote>) handle_request_vote(from, m);
-            if constexpr (std::is_same_v<T, RequestVoteReply>) handle_request_vote_reply(from, m);
+            if constexpr (std::is_same_v<T, RequestVote>) {
+                if (m.pre_vote)
+                    handle_pre_vote(from, m);
+                else
+                    handle_request_vote(from, m);
+            }
+            if constexpr (std::is_same_v<T, RequestVoteReply>) {
+                if (m.pre_vote)
+                    handle_pre_vote_reply(from, m);
+                else
+                    handle_request_vote_reply(from, m);
+            }
         },
         message);
     arm_timer();
@@ -34,10 +49,14 @@ void Server::receive(NodeId from, const Message& message) {
 
 void Server::tick() {
     const Time now = env_.now();
+    if (role_ == Role::leader && config_.check_quorum) check_quorum();  // may step down
     if (role_ == Role::leader) {
         if (now >= heartbeat_due_) broadcast_append_entries();
     } else if (config_.elections && now >= election_deadline_) {
-        start_election();
+        if (config_.pre_vote)
+            start_pre_vote();  // lab 13: ask first, raise the term only if we could win
+        else
+            start_election();
     }
     arm_timer();
 }

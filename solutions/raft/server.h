@@ -16,11 +16,14 @@
 //                    applying committed entries in order, exactly once
 //   election.cpp     lab 8: RequestVote, one vote per term, the up-to-date check
 //   reads.cpp        lab 9: reads that cannot be stale
+//   stability.cpp    lab 13: PreVote and CheckQuorum, so that a server cut off
+//                    from the leader cannot depose it
 //   quorum.h/.cpp    majority arithmetic
 //
 // Rules that hold across all of them (the paper's "rules for all servers"):
 //   * Any message with a term above current_term makes this server adopt that term,
-//     forget its vote and become a follower, before the message is handled.
+//     forget its vote and become a follower, before the message is handled (lab 13
+//     names the exceptions: pre-votes, and vote requests during a leader's lease).
 //   * A request with a term below current_term is refused with the current term; a
 //     reply with a stale term is ignored.
 //   * current_term, voted_for and the log are persisted through the Env before any
@@ -111,6 +114,16 @@ private:
     void confirm_reads();               // answer reads that are now safe
     void abandon_reads();               // no longer leader: answer "not ok"
 
+    // stability.cpp (lab 13). With config_.pre_vote and config_.check_quorum off (labs
+    // 6-10) none of these may change anything.
+    bool adopts_term(const Message& message) const;  // may its higher term depose us?
+    void heard_from(NodeId from, const Message& message);  // every message of our term
+    bool hears_leader() const;          // within the lease of a live leader
+    void start_pre_vote();              // the election timeout passed, pre_vote on
+    void handle_pre_vote(NodeId from, const RequestVote& request);
+    void handle_pre_vote_reply(NodeId from, const RequestVoteReply& reply);
+    void check_quorum();                // leader: step down without a majority
+
     ServerConfig config_;
     Env& env_;
     Log log_;
@@ -130,6 +143,10 @@ private:
     std::vector<Progress> progress_;    // leader: one per server (own entry unused)
     std::uint64_t round_ = 0;           // leader: the last broadcast round started
     std::vector<PendingRead> reads_;    // leader: reads not answered yet
+    Time leader_heard_at_ = -1;         // lab 13: last AppendEntries of our term's leader
+    std::vector<Time> peer_heard_at_;   // lab 13, leader: last message of our term, per peer
+    std::vector<bool> pre_votes_;       // lab 13: who said yes to our pre-vote
+    Term pre_vote_term_ = 0;            // lab 13: the term our pre-vote proposes, or 0
 
     // What arm_timer() last told Env::role_changed (written for you).
     Role reported_role_ = Role::follower;

@@ -76,6 +76,24 @@ TEST(KvOptions, ParsesTheServerCommandLine) {
     EXPECT_EQ(o.peers[2], (Endpoint{"127.0.0.1", 7003}));
     EXPECT_EQ(o.raft.heartbeat_interval, 20 * kMillisecond);
     EXPECT_EQ(o.raft.election_timeout_max, 400 * kMillisecond);
+    EXPECT_FALSE(o.raft.pre_vote);
+    EXPECT_FALSE(o.raft.check_quorum);
+}
+
+TEST(KvOptions, PreVoteAndCheckQuorumAreOnOrOff) {
+    const char* argv[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001", "--peer-port", "7001", "--client-port",
+                          "7101", "--data", "/tmp/x", "--pre-vote", "on", "--check-quorum", "off"};
+    SystemOptions o = parse_system_options(15, argv);
+    EXPECT_TRUE(o.raft.pre_vote);
+    EXPECT_FALSE(o.raft.check_quorum);
+    const char* bad[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001", "--peer-port", "7001", "--client-port",
+                         "7101", "--data", "/tmp/x", "--check-quorum", "yes"};
+    try {
+        parse_system_options(13, bad);
+        ADD_FAILURE() << "--check-quorum yes was accepted";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()).substr(0, 45), "--check-quorum \"yes\": must be on or off; usag");
+    }
 }
 
 TEST(KvOptions, BadCommandLinesNameTheProblem) {

@@ -26,8 +26,8 @@ Message random_message(sim::Rng& rng) {
             return m;
         }
         case 1: return AppendEntriesReply{big(), rng.chance(0.5), big(), big(), big(), big()};
-        case 2: return RequestVote{big(), static_cast<NodeId>(rng.uniform(-1, 9)), big(), big()};
-        default: return RequestVoteReply{big(), rng.chance(0.5)};
+        case 2: return RequestVote{big(), static_cast<NodeId>(rng.uniform(-1, 9)), big(), big(), rng.chance(0.5)};
+        default: return RequestVoteReply{big(), rng.chance(0.5), rng.chance(0.5)};
     }
 }
 
@@ -56,6 +56,7 @@ TEST(Codec, badInputGivesAnErrorNotACrash) {
         "{\"type\":\"request_vote_reply\",\"term\":-1,\"vote_granted\":true}",
         "{\"type\":\"request_vote_reply\",\"term\":1.5,\"vote_granted\":true}",
         "{\"type\":\"request_vote_reply\",\"term\":1,\"vote_granted\":\"yes\"}",
+        "{\"type\":\"request_vote_reply\",\"term\":1,\"vote_granted\":true,\"pre_vote\":1}",
         "{\"type\":\"append_entries\",\"term\":1,\"leader_id\":0,\"prev_log_index\":0,"
         "\"prev_log_term\":0,\"entries\":[{\"term\":1}],\"leader_commit\":0,\"round\":0}",
         "{\"type\":\"append_entries\",\"term\":1,\"leader_id\":0,\"prev_log_index\":0,"
@@ -89,6 +90,21 @@ TEST(Codec, unknownFieldsAreIgnored) {
     const DecodeResult d = decode("{\"type\":\"request_vote_reply\",\"term\":4,\"vote_granted\":true,\"extra\":[1,2]}");
     ASSERT_TRUE(d) << d.error;
     EXPECT_TRUE((*d.message == Message{RequestVoteReply{4, true}}));
+}
+
+// Lab 13's pre_vote flag is written only when set, so labs 1-10 see the frames they
+// always saw, and a frame without it is not a pre-vote.
+TEST(Codec, preVoteIsWrittenOnlyWhenSet) {
+    EXPECT_EQ(encode(RequestVote{3, 1, 7, 2}).find("pre_vote"), std::string::npos);
+    EXPECT_EQ(encode(RequestVoteReply{3, true}).find("pre_vote"), std::string::npos);
+    const std::string pre = encode(RequestVote{3, 1, 7, 2, true});
+    EXPECT_NE(pre.find("\"pre_vote\":true"), std::string::npos) << pre;
+    const DecodeResult d = decode(pre);
+    ASSERT_TRUE(d) << d.error;
+    EXPECT_TRUE((*d.message == Message{RequestVote{3, 1, 7, 2, true}}));
+    const DecodeResult reply = decode(encode(RequestVoteReply{4, true, true}));
+    ASSERT_TRUE(reply) << reply.error;
+    EXPECT_TRUE((*reply.message == Message{RequestVoteReply{4, true, true}}));
 }
 
 }  // namespace

@@ -154,9 +154,11 @@ inline void Writer::message(const Message& m) {
         i32(v->candidate_id);
         u64(v->last_log_index);
         u64(v->last_log_term);
+        boolean(v->pre_vote);
     } else if (const auto* g = std::get_if<RequestVoteReply>(&m)) {
         u64(g->term);
         boolean(g->vote_granted);
+        boolean(g->pre_vote);
     }
 }
 
@@ -191,12 +193,14 @@ inline Message Reader::message() {
             v.candidate_id = i32();
             v.last_log_index = u64();
             v.last_log_term = u64();
+            v.pre_vote = boolean();
             return v;
         }
         case 3: {
             RequestVoteReply g;
             g.term = u64();
             g.vote_granted = boolean();
+            g.pre_vote = boolean();
             return g;
         }
         default: throw ProtocolError("unknown message kind");

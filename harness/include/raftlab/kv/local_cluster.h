@@ -46,6 +46,8 @@ struct ClusterOptions {
     int election_max_ms = 600;
     std::filesystem::path sync_shim;              ///< LD_PRELOAD library recording fsyncs ("" = none)
     std::map<std::string, std::string> env;       ///< extra environment for every server
+    /// Extra options for every server's command line, e.g. {"--pre-vote", "on"} (lab 13).
+    std::vector<std::string> server_flags;
     std::chrono::milliseconds ready_timeout{15000};
 };
 

@@ -8,6 +8,7 @@
 //                --peer-port 7001 --client-port 7101 --data /tmp/run/n0
 //                [--heartbeat-ms 50] [--election-min-ms 300] [--election-max-ms 600]
 //                [--max-entries 64] [--max-inflight 4]
+//                [--pre-vote on|off] [--check-quorum on|off]      (lab 13; off by default)
 //
 // --peers lists, for every server id in order, the address at which THIS server
 // reaches that server (through the fault proxy, in the harness); the entry at its own

@@ -58,19 +58,27 @@ struct AppendEntriesReply {
 };
 
 /// Candidate -> every other server: "vote for me in `term`".
+///
+/// Lab 13, PreVote: with pre_vote set it asks instead "would you vote for me in
+/// `term`, if I started an election?". `term` is then the term the sender would
+/// enter (its current term + 1), which neither side adopts: a pre-vote changes no
+/// term and no vote, so a server that cannot win never raises anyone's term.
 struct RequestVote {
-    Term term = 0;                  ///< the candidate's term
+    Term term = 0;                  ///< the candidate's term (pre-vote: the term it would enter)
     NodeId candidate_id = kNoNode;
     Index last_log_index = 0;       ///< the candidate's last log index ...
     Term last_log_term = 0;         ///< ... and its term (the up-to-date check)
+    bool pre_vote = false;          ///< lab 13: a question, not an election
 
     friend bool operator==(const RequestVote&, const RequestVote&) = default;
 };
 
 /// Voter -> candidate: the answer to one RequestVote.
 struct RequestVoteReply {
-    Term term = 0;             ///< the voter's current term (after any update)
+    Term term = 0;             ///< the voter's current term (after any update); for a
+                               ///< granted pre-vote, the term of the request instead
     bool vote_granted = false;
+    bool pre_vote = false;     ///< lab 13: answers a pre-vote (copied from the request)
 
     friend bool operator==(const RequestVoteReply&, const RequestVoteReply&) = default;
 };

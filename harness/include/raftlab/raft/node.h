@@ -43,6 +43,16 @@ struct ServerConfig {
     /// more, so that the round trip and the follower's fsync of one batch overlap the
     /// next. Entries waiting for a free slot go out together in the next batch.
     std::size_t max_inflight_appends = 1;
+    /// Lab 13, PreVote: a follower whose election timeout passes first asks the others
+    /// whether they would vote for it (RequestVote::pre_vote), and starts a real
+    /// election, raising its term, only once a majority says yes. A server that
+    /// cannot win, because it is cut off or behind, never raises a term.
+    bool pre_vote = false;
+    /// Lab 13, CheckQuorum: a leader that has not heard from a majority (itself
+    /// included) for an election timeout (election_timeout_min) steps down, and a
+    /// server that heard from the leader of its term within the last
+    /// election_timeout_min ignores RequestVotes of higher terms (its lease).
+    bool check_quorum = false;
 };
 
 class RaftNode {
