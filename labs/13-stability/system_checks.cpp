@@ -6,8 +6,11 @@
 // (linearizable, nothing acknowledged lost).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "../10-system/lab10.h"
 
@@ -22,7 +25,14 @@ std::string name(NodeId id) { return kv::LocalCluster::name(id); }
 struct Service {
     int attempted = 0;
     int succeeded = 0;
+    std::vector<double> latencies_ms;  ///< of every write, sorted
     double success_rate() const { return attempted == 0 ? 0 : static_cast<double>(succeeded) / attempted; }
+    /// The latency below which `fraction` of the writes finished.
+    double percentile(double fraction) const {
+        if (latencies_ms.empty()) return 0;
+        const auto at = static_cast<std::size_t>(fraction * static_cast<double>(latencies_ms.size() - 1));
+        return latencies_ms[at];
+    }
 };
 
 /// `clients` clients, with ids "<prefix><n>" never used before, write unique values
@@ -32,6 +42,8 @@ Service write_for(CheckRun& run, kv::LocalCluster& cluster, const std::string& p
                   std::chrono::milliseconds duration) {
     std::atomic<int> attempted{0};
     std::atomic<int> succeeded{0};
+    std::mutex latencies_mutex;
+    std::vector<double> latencies;
     const auto end = Clock::now() + duration;
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
@@ -47,8 +59,14 @@ Service write_for(CheckRun& run, kv::LocalCluster& cluster, const std::string& p
                 const std::string value = "[" + id + ":" + std::to_string(i) + "]";
                 const std::size_t token =
                     run.recorder().invoke(id, client.last_seq() + 1, kv::Op::put, key, value);
+                const auto began = Clock::now();
                 const kv::Result result = client.execute(kv::Op::put, key, value);
                 run.recorder().complete(token, result.outcome);
+                {
+                    const std::chrono::duration<double, std::milli> took = Clock::now() - began;
+                    std::lock_guard lock(latencies_mutex);
+                    latencies.push_back(took.count());
+                }
                 ++attempted;
                 if (result.outcome == history::Outcome::ok) ++succeeded;
                 std::this_thread::sleep_for(5ms);  // a steady load, not a flood
@@ -56,7 +74,8 @@ Service write_for(CheckRun& run, kv::LocalCluster& cluster, const std::string& p
         });
     }
     for (auto& t : threads) t.join();
-    return {attempted.load(), succeeded.load()};
+    std::sort(latencies.begin(), latencies.end());
+    return {attempted.load(), succeeded.load(), std::move(latencies)};
 }
 
 /// The highest term any server reports, and who leads in it (kNoNode if nobody).
@@ -86,7 +105,9 @@ struct Phase {
                std::to_string(static_cast<int>(per_minute + 0.5)) + " per minute), " +
                std::to_string(leader_changes) + " leader changes, " + std::to_string(service.succeeded) + " of " +
                std::to_string(service.attempted) + " writes succeeded (" +
-               std::to_string(static_cast<int>(100 * service.success_rate() + 0.5)) + "%)";
+               std::to_string(static_cast<int>(100 * service.success_rate() + 0.5)) + "%), p99 " +
+               std::to_string(static_cast<int>(service.percentile(0.99) + 0.5)) + " ms, slowest " +
+               std::to_string(static_cast<int>(service.percentile(1.0) + 0.5)) + " ms";
     }
 };
 
