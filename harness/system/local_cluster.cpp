@@ -199,6 +199,11 @@ void LocalCluster::set_timing(int heartbeat_ms, int election_min_ms, int electio
     for (int i = 0; i < size(); ++i) supervisor().set_args(name(i), server_args(*impl_, i));
 }
 
+void LocalCluster::set_server_flags(std::vector<std::string> flags) {
+    impl_->options.server_flags = std::move(flags);
+    for (int i = 0; i < size(); ++i) supervisor().set_args(name(i), server_args(*impl_, i));
+}
+
 void LocalCluster::start(NodeId id) { supervisor().start(name(id)); }
 void LocalCluster::kill(NodeId id) { supervisor().kill(name(id)); }
 void LocalCluster::restart(NodeId id) { supervisor().restart(name(id)); }

@@ -113,7 +113,20 @@ void Demo::Impl::set_slow(bool on) {
     }
     add_event("process", on ? "slow motion: heartbeat 500 ms, election timeout 3-6 s; restarting servers one at a time"
                             : "normal speed: heartbeat 50 ms, election timeout 300-600 ms; restarting servers one at a time");
-    // Followers first and the leader last, one at a time, so a majority stays up.
+    rolling_restart("the new timing", milliseconds(on ? 600 : 200), milliseconds(on ? 30000 : 10000));
+}
+
+void Demo::Impl::set_stability(bool on) {
+    stability = on;
+    cluster->set_server_flags(on ? std::vector<std::string>{"--pre-vote", "on", "--check-quorum", "on"}
+                                 : std::vector<std::string>{});
+    add_event("process", std::string(on ? "PreVote and CheckQuorum on" : "PreVote and CheckQuorum off (plain Raft)") +
+                             "; restarting servers one at a time");
+    rolling_restart(on ? "PreVote and CheckQuorum" : "plain Raft", milliseconds(slow ? 600 : 200),
+                    milliseconds(slow ? 30000 : 10000));
+}
+
+void Demo::Impl::rolling_restart(const std::string& why, milliseconds pause, milliseconds bound) {
     int lead = leader();
     std::vector<int> order;
     for (int i = 0; i < options.nodes; ++i) if (i != lead) order.push_back(i);
@@ -121,13 +134,13 @@ void Demo::Impl::set_slow(bool on) {
     for (int i : order) {
         if (stopping) return;
         if (cluster->supervisor().state(node_name(i)) != proc::NodeState::running) continue;
-        set_busy("restarting " + node_name(i) + " with the new timing");
+        set_busy("restarting " + node_name(i) + " with " + why);
         cluster->restart(i);
-        std::this_thread::sleep_for(milliseconds(on ? 600 : 200));
+        std::this_thread::sleep_for(pause);
     }
     set_busy("waiting for a leader");
-    wait_for_leader(milliseconds(on ? 30000 : 10000));
-    add_event("process", "every running server now uses the new timing");
+    wait_for_leader(bound);
+    add_event("process", "every running server now runs with " + why);
 }
 
 std::string Demo::Impl::scenario_write(int server, const std::string& key, const std::string& value,

@@ -76,6 +76,7 @@ struct Demo::Impl {
     std::map<int, NodeFaults> faults;        ///< node -> faults on its links; -1: all links
     std::string busy;                        ///< what the control worker is doing ("" idle)
     bool slow = false;
+    bool stability = false;  ///< PreVote and CheckQuorum on (control worker only)
     int heartbeat_ms = 0, election_min_ms = 0, election_max_ms = 0;
     std::optional<ScenarioRun> scenario;
     std::string narration;
@@ -119,6 +120,11 @@ struct Demo::Impl {
     void heal();
     void set_link_faults(int node, double drop, int latency_ms);
     void set_slow(bool on);
+    /// Lab 13: restarts every server, one at a time, with PreVote and CheckQuorum on or off.
+    void set_stability(bool on);
+    /// Restarts every running server, followers first and the leader last, one at a
+    /// time, so a majority stays up; then waits for a leader.
+    void rolling_restart(const std::string& why, std::chrono::milliseconds pause, std::chrono::milliseconds bound);
     /// A write from a scenario, sent to one server only (no redirects), waiting at most `timeout`.
     std::string scenario_write(int server, const std::string& key, const std::string& value,
                                std::chrono::milliseconds timeout, bool* ok = nullptr);

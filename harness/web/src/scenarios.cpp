@@ -288,10 +288,99 @@ Scenario figure8() {
     return s;
 }
 
+/// The highest term any running server reports.
+std::uint64_t highest_term(Demo::Impl& m) {
+    std::uint64_t term = 0;
+    for (const auto& v : m.view())
+        if (v.status) term = std::max(term, v.status->term);
+    return term;
+}
+
+/// Cuts every link into `deaf` (it still sends), and says so in the event log.
+void make_deaf(Demo::Impl& m, int deaf) {
+    std::vector<std::string> from;
+    for (int i = 0; i < m.options.nodes; ++i)
+        if (i != deaf) from.push_back(node_name(i));
+    m.cluster->proxy().cut_one_way(from, {node_name(deaf)});
+    m.add_event("network", "cut one way: every link into " + node_name(deaf) + " (it still sends)");
+}
+
+/// Picks the server to deafen (a follower) and cuts every link into it.
+std::string deafen_a_follower(Demo::Impl& m, ScenarioRun& run) {
+    int l = m.wait_for_leader(milliseconds(10000));
+    if (l < 0) return no_leader(run);
+    const int deaf = (l + 1) % m.options.nodes;
+    run.vars["deaf"] = deaf;
+    run.vars["start_term"] = static_cast<std::int64_t>(highest_term(m));
+    make_deaf(m, deaf);
+    return node_name(deaf) + " can still send to everyone but hears nobody: every link into it is cut (one way), "
+           "the kind of half-broken link that took down Cloudflare's etcd in November 2020. " + node_name(l) +
+           " leads " + term_s(static_cast<std::uint64_t>(run.vars["start_term"])) + ". Watch the terms.";
+}
+
+/// Waits ten seconds and counts the elections (terms started) meanwhile.
+std::string count_elections(Demo::Impl& m, ScenarioRun& run, bool stability) {
+    const auto until = std::chrono::steady_clock::now() + milliseconds(10000);
+    while (std::chrono::steady_clock::now() < until && !m.stopping) std::this_thread::sleep_for(milliseconds(100));
+    const auto start = static_cast<std::uint64_t>(run.vars["start_term"]);
+    const std::uint64_t now = highest_term(m);
+    const std::uint64_t elections = now - start;
+    const int deaf = static_cast<int>(run.vars["deaf"]);
+    if (!stability)
+        return "In 10 s the terms went from " + std::to_string(start) + " to " + std::to_string(now) + ": " +
+               std::to_string(elections) + " elections (" + std::to_string(elections * 6) +
+               " a minute), every one started by " + node_name(deaf) +
+               ". It cannot win (its log falls behind), but its higher term deposes whoever leads. Nothing "
+               "crashed, a majority could talk the whole time, and yet the cluster keeps electing.";
+    return "In 10 s: " + std::to_string(elections) + " elections (terms " + std::to_string(start) + " to " +
+           std::to_string(now) + "). " + node_name(deaf) +
+           " still times out, but now it first asks for a pre-vote, without raising its term; the others hear "
+           "their leader, so they say no (and their answers cannot even reach it). The leader keeps leading.";
+}
+
+Scenario cloudflare_2020() {
+    Scenario s{"cloudflare_2020", "Cloudflare 2020",
+               "A server that can send but not hear keeps deposing healthy leaders in plain Raft (Cloudflare's etcd "
+               "outage of November 2020). Then the same fault with PreVote and CheckQuorum (lab 13): nothing "
+               "happens.", {}};
+    s.steps.push_back({"Plain Raft: deafen a follower", [](Demo::Impl& m, ScenarioRun& run) {
+        if (m.stability) m.set_stability(false);
+        return deafen_a_follower(m, run);
+    }});
+    s.steps.push_back({"Count elections for 10 s", [](Demo::Impl& m, ScenarioRun& run) {
+        return count_elections(m, run, false);
+    }});
+    s.steps.push_back({"Heal; restart with PreVote and CheckQuorum", [](Demo::Impl& m, ScenarioRun& run) {
+        m.heal();
+        m.set_stability(true);
+        int l = m.leader();
+        return "Healed, and every server restarted, one at a time, with --pre-vote on --check-quorum on. " +
+               (l >= 0 ? node_name(l) + " leads " + term_s(highest_term(m)) + "." : std::string("Waiting for a leader."));
+    }});
+    s.steps.push_back({"The same fault again", [](Demo::Impl& m, ScenarioRun& run) {
+        return deafen_a_follower(m, run);
+    }});
+    s.steps.push_back({"Count elections for 10 s", [](Demo::Impl& m, ScenarioRun& run) {
+        return count_elections(m, run, true);
+    }});
+    s.steps.push_back({"Heal", [](Demo::Impl& m, ScenarioRun& run) {
+        const int deaf = static_cast<int>(run.vars["deaf"]);
+        const std::uint64_t before = highest_term(m);
+        m.heal();
+        std::this_thread::sleep_for(milliseconds(2000));
+        const std::uint64_t after = highest_term(m);
+        return node_name(deaf) + " hears the leader again. Its term never rose, so it rejoins as a follower " +
+               (after == before ? std::string("without a single election.")
+                                : "(" + std::to_string(after - before) + " election(s) meanwhile).") +
+               " PreVote and CheckQuorum stay on; this scenario's first step turns them off again.";
+    }});
+    return s;
+}
+
 }  // namespace
 
 const std::vector<Scenario>& scenarios() {
-    static const std::vector<Scenario> all{leader_crash(), split_brain(), catch_up(), figure8()};
+    static const std::vector<Scenario> all{leader_crash(), split_brain(), catch_up(), figure8(), cloudflare_2020()};
     return all;
 }
 

@@ -88,6 +88,9 @@ public:
     /// New timing for every server, from its next start or restart on (the demo's slow
     /// motion restarts them one at a time).
     void set_timing(int heartbeat_ms, int election_min_ms, int election_max_ms);
+    /// New extra options for every server (ClusterOptions::server_flags), from its next
+    /// start or restart on.
+    void set_server_flags(std::vector<std::string> flags);
 
     void start(NodeId id);      ///< after a kill: same data directory
     void kill(NodeId id);       ///< kill -9
