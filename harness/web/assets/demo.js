@@ -20,7 +20,8 @@ const termColour = (t) => TERM_COLOURS[t % TERM_COLOURS.length];
 const CENTER = { x: 500, y: 385 };
 
 // What the page knows. `stats` is read by the browser test.
-const demo = { n: 0, hello: null, frame: null, frameAt: 0, positions: [], servers: [], slow: false, scenarios: [] };
+const demo = { n: 0, hello: null, frame: null, frameAt: 0, positions: [], servers: [], slow: false, scenarios: [],
+  faultKey: '', faultEditing: false, faultHoldUntil: 0 };
 const stats = window.demoStats = { frames: 0, firstFrameAt: 0, firstLeaderAt: 0, frameTimes: [] };
 
 // ---- talking to the server --------------------------------------------------
@@ -210,6 +211,7 @@ function onFrame(f) {
   for (const node of f.nodes) drawServer(node, f);
   drawLinks(f);
   drawNetNote(f);
+  syncFaultSliders(f);
   syncSides(f);
   drawLeaderBanner(f);
   drawScenario(f);
@@ -264,7 +266,7 @@ function drawServer(node, f) {
       `knows leader ${node.leader >= 0 ? 'n' + node.leader : 'none'}; log up to ${node.last}, committed ${node.commit}, applied ${node.applied}` +
       (node.stale ? ' (last known status: it does not answer right now)' : '');
   s.process = node.process; s.role = role; s.sinceReset = node.since_reset_ms;
-  const fl = (f.faults || {})[node.id];
+  const fl = f.faults.nodes[node.id];
   s.faultTag.textContent = fl ? '⚠ its links: ' + describeFaults(fl) : '';
   // Only the buttons that make sense now: a running server can be killed, restarted or
   // paused; a paused one resumed or killed; a stopped one started.
@@ -317,26 +319,59 @@ function clearCutMarks(i, j) {
 }
 
 function drawLinks(f) {
-  const faults = f.faults || {};
+  const faulty = new Set(f.faults.pairs.map((p) => p.a + '-' + p.b));
   for (let i = 0; i < demo.n; i++)
     for (let j = i + 1; j < demo.n; j++) {
       const { line, label } = demo.links[i + '-' + j];
       const ab = f.blocked[i][j], ba = f.blocked[j][i];
-      const fl = faults[i] || faults[j];  // faults on every link are named once, under the cluster
       let cls = 'link';
-      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (fl || faults.all) cls += ' faulty';
+      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (faulty.has(i + '-' + j)) cls += ' faulty';
       line.setAttribute('class', cls);
       if (!ab && !ba) clearCutMarks(i, j);
       label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` : '';
     }
 }
 
+/// "drop 20 %, +100 ms latency": faults as the proxy has them (frame.faults, see demo.h).
 function describeFaults(fl) {
-  return [fl.drop ? `drop ${Math.round(fl.drop * 100)} %` : '', fl.latency_ms ? `+${fl.latency_ms} ms latency` : ''].filter(Boolean).join(', ');
+  return [fl.drop ? `drop ${Math.round(fl.drop * 100)} %` : '', fl.latency_ms ? `+${fl.latency_ms} ms latency` : '',
+    fl.other ? 'other faults (./raftlab proxy status)' : ''].filter(Boolean).join(', ');
+}
+
+/// What the proxy has now on the links the "links of" menu names: {drop, latency_ms,
+/// other, mixed}; mixed when those links differ (then the largest values).
+function faultsOn(faults, scope) {
+  const none = { drop: 0, latency_ms: 0, other: false, mixed: false };
+  if (faults.all) return { ...faults.all, mixed: false };
+  if (scope !== 'all' && faults.nodes[scope]) return { ...faults.nodes[scope], mixed: false };
+  const pairs = faults.pairs.filter((p) => scope === 'all' || p.a === Number(scope) || p.b === Number(scope));
+  if (!pairs.length) return none;
+  return { drop: Math.max(...pairs.map((p) => p.drop)), latency_ms: Math.max(...pairs.map((p) => p.latency_ms)),
+    other: pairs.some((p) => p.other), mixed: true };
+}
+
+/// The drop and latency sliders show the proxy's faults on the links the menu names,
+/// whoever set them: this page, a scenario or ./raftlab proxy. A value the presenter is
+/// moving stays until Apply, or until the proxy's faults change.
+function syncFaultSliders(f) {
+  const scope = $('fault-node').value;
+  const now = faultsOn(f.faults, scope);
+  const key = scope + ' ' + JSON.stringify(now);
+  if ((demo.faultEditing || performance.now() < demo.faultHoldUntil) && key === demo.faultKey) return;
+  demo.faultKey = key;
+  demo.faultEditing = false;
+  $('drop').value = Math.round(now.drop * 100);
+  $('latency').value = now.latency_ms;
+  $('drop-out').textContent = Math.round(now.drop * 100) + ' %';
+  $('latency-out').textContent = now.latency_ms + ' ms';
+  const where = scope === 'all' ? 'the links between servers' : `the links of n${scope}`;
+  $('faults-now').textContent = !now.drop && !now.latency_ms && !now.other ? `now: no faults on ${where}`
+    : `now on ${where}: ` + describeFaults(now) + (now.mixed ? ' (not the same on every link: the largest shown)' : '');
+  $('faults-now').classList.remove('editing');
 }
 
 function drawNetNote(f) {
-  const all = (f.faults || {}).all;
+  const all = f.faults.all;
   const cut = [];
   for (let i = 0; i < demo.n; i++)
     for (let j = i + 1; j < demo.n; j++)
@@ -565,15 +600,25 @@ function wireControls() {
       if (chip) zone.querySelector('.chips').appendChild(chip);
     });
   }
-  const showRange = () => { $('drop-out').textContent = $('drop').value + ' %'; $('latency-out').textContent = $('latency').value + ' ms'; };
+  const showRange = () => {
+    demo.faultEditing = true;
+    $('drop-out').textContent = $('drop').value + ' %'; $('latency-out').textContent = $('latency').value + ' ms';
+    $('faults-now').textContent = 'not applied yet: Apply faults sets them';
+    $('faults-now').classList.add('editing');
+  };
   $('drop').oninput = showRange; $('latency').oninput = showRange;
+  // The sliders keep the presenter's values until the proxy reports the change.
+  const applied = () => { demo.faultEditing = false; demo.faultHoldUntil = performance.now() + 3000; };
+  $('fault-node').onchange = () => { demo.faultEditing = false; demo.faultHoldUntil = 0; if (demo.frame) syncFaultSliders(demo.frame); };
   $('apply-faults').onclick = () => {
     const node = $('fault-node').value;
     act({ action: 'faults', node: node === 'all' ? 'all' : Number(node), drop: Number($('drop').value), latency_ms: Number($('latency').value) });
+    applied();
   };
   $('clear-faults').onclick = () => {
-    $('drop').value = 0; $('latency').value = 0; showRange();
+    $('drop').value = 0; $('latency').value = 0;
     act({ action: 'faults', node: 'all', drop: 0, latency_ms: 0 });
+    applied();
   };
   $('client-form').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -66,7 +66,7 @@ log('server:', serverBinary);
 // ---- 2. the demo ------------------------------------------------------------------
 const port = await freePort();
 const spawnedAt = Date.now();
-const demo = spawn(args.demo, ['--server-binary', serverBinary, '--port', String(port), '--nodes', '3'],
+const demo = spawn(args.demo, ['--server-binary', serverBinary, '--port', String(port), '--nodes', '3', '--proxy-control', '0'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
 let demoOutput = '';
 let demoExit = null;
@@ -89,8 +89,12 @@ if (!url || typeof url !== 'string') {
   process.exit(1);
 }
 const workDir = (demoOutput.match(/work directory (\S+)/) || [])[1];
-log('demo at', url, 'work directory', workDir);
+const proxyControl = (demoOutput.match(/fault proxy control on (127\.0\.0\.1:\d+)/) || [])[1];
+log('demo at', url, 'work directory', workDir, 'proxy control', proxyControl);
 expect(!!workDir, 'the demo should print its work directory');
+expect(!!proxyControl, 'the demo should print where the fault proxy\'s control listens');
+const post = (address, body) => fetch(address, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  .then(async (r) => { if (!r.ok) throw new Error(`POST ${address}: ${r.status} ${await r.text()}`); return r.json(); });
 
 const executablePath = process.env.RAFTLAB_CHROMIUM || '/usr/bin/chromium';
 const profile = mkdtempSync(join(tmpdir(), 'raftlab-chromium-'));
@@ -163,6 +167,34 @@ try {
     'one leader after healing (the isolated one steps down)');
   await sleep(300);
   await shot(page, '05-healed');
+
+  // ---- 5b. faults set through the HTTP APIs show on the sliders ------------------------
+  const sliders = () => page.evaluate(() => ({
+    drop: Number(document.getElementById('drop').value), latency: Number(document.getElementById('latency').value),
+    dropOut: document.getElementById('drop-out').textContent, latencyOut: document.getElementById('latency-out').textContent,
+    now: document.getElementById('faults-now').textContent }));
+  const slidersShow = (drop, latency) => waitFor(async () => {
+    const s = await sliders();
+    return s.drop === drop && s.latency === latency && s.dropOut === `${drop} %` && s.latencyOut === `${latency} ms`;
+  }, 5000);
+  // Through the proxy's own control, as ./raftlab proxy does: every link between servers.
+  const links = (await (await fetch(`http://${proxyControl}/links`)).json()).links.filter((l) => l.from !== 'client');
+  for (const l of links)
+    await post(`http://${proxyControl}/links/${encodeURIComponent(l.name)}/faults`, { direction: 'both', drop: 0.3, latency_ms: 120 });
+  expect(await slidersShow(30, 120), `faults set through the proxy's HTTP control show on the sliders (drop 30 %, 120 ms); ` +
+    `they show ${JSON.stringify(await sliders())}`);
+  expect(await page.locator('#links line.link.faulty').count() === 3, 'every link is drawn faulty');
+  expect(await waitFor(async () => /link faults: every link between servers: drop 30 %, latency 120 ms/.test(await page.locator('#events').innerText()), 3000),
+    'the event log says which faults the proxy has now');
+  await shot(page, '05b-faults-from-the-proxy');
+  // Through the demo's HTTP API, on the links of one server: the menu's choice shows them.
+  await post(`${url}api/action`, { action: 'faults', node: 1, drop: 45, latency_ms: 250 });
+  await page.selectOption('#fault-node', '1');
+  expect(await slidersShow(45, 250), `faults set on n1's links through /api/action show on the sliders for n1; they show ${JSON.stringify(await sliders())}`);
+  await post(`http://${proxyControl}/clear-faults`, {});
+  expect(await slidersShow(0, 0), `clearing the faults through the proxy sets the sliders back to 0; they show ${JSON.stringify(await sliders())}`);
+  expect(await waitFor(async () => (await page.locator('#links line.link.faulty').count()) === 0, 3000), 'no link is drawn faulty after the clear');
+  await page.selectOption('#fault-node', 'all');
 
   // ---- 6. a write, committed everywhere ---------------------------------------------
   await page.selectOption('#op', 'put');
