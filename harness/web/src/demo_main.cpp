@@ -2,6 +2,7 @@
 //
 // Order of work: bind the page's port first (a port in use is reported before anything
 // slow), build the lab 10 server through the grader, start the cluster, then serve.
+// --prepare does the slow part ahead of a talk: the build, and one trial cluster.
 // Ctrl-C, SIGTERM and SIGHUP stop the event loop; the Demo's destructor kills every
 // server. Before the loop runs, and if shutting down hangs, the supervisor's signal
 // cleanup and the servers' parent-death signal make sure no server outlives us.
@@ -9,6 +10,7 @@
 #include "web_server.h"
 
 #include "raftlab/cli/parse_error.h"
+#include "raftlab/kv/local_cluster.h"
 #include "raftlab/proc/supervisor.h"
 #include "raftlab/proxy/fault_proxy.h"
 
@@ -21,6 +23,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -109,7 +112,7 @@ std::string open_browser(const std::string& url) {
 struct Options {
     std::string impl, server_binary;
     int nodes = 3, port = 8010, proxy_control = 7400, load = 0, frame_ms = 100;
-    bool open = false, keep_files = false, proxy_control_given = false;
+    bool open = false, keep_files = false, prepare = false, proxy_control_given = false, impl_given = false;
 };
 
 /// A check whose message names the value and the fix; CLI11 puts the option's name in
@@ -134,6 +137,7 @@ void parse(CLI::App& app, Options& o) {
         }, ""));
     app.add_option("--port", o.port, "the page's port on 127.0.0.1 (default 8010)")->check(whole_number(1, 65535, "a port"));
     app.add_flag("--open", o.open, "open the page with xdg-open or sensible-browser");
+    app.add_flag("--prepare", o.prepare, "ahead of a talk: build the server and try a cluster once, then exit");
     app.add_option("--proxy-control", o.proxy_control,
                    "the fault proxy's HTTP control port, for ./raftlab proxy --control PORT (default 7400, or a free "
                    "port when 7400 is taken; 0: any free port)")
@@ -143,7 +147,13 @@ void parse(CLI::App& app, Options& o) {
     app.add_option("--server-binary", o.server_binary, "a built lab10-server (skips building)")->group("");
     app.add_option("--frame-ms", o.frame_ms, "milliseconds between state frames")->group("")->check(whole_number(20, 2000, "a frame period"));
     app.add_flag("--keep-files", o.keep_files, "keep the cluster's work directory")->group("");
-    app.parse_complete_callback([&app, &o] { o.proxy_control_given = app.count("--proxy-control") > 0; });
+    app.parse_complete_callback([&app, &o] {
+        o.proxy_control_given = app.count("--proxy-control") > 0;
+        o.impl_given = app.count("--impl") > 0;
+        if (o.prepare && o.open)
+            throw CLI::ValidationError("--prepare", "builds, tries a cluster and exits, so --open has no page to open; "
+                                                    "run ./raftlab demo --prepare, then ./raftlab demo --open");
+    });
 }
 
 /// Edits (insertions, deletions, substitutions) that turn `a` into `b`.
@@ -177,6 +187,86 @@ std::string unknown_option(const CLI::App& app) {
                 best_distance = d;
             }
     return "--" + typed + " is not an option of raftlab demo" + (best.empty() ? "" : "; did you mean --" + best + "?");
+}
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/// "7 min 58 s", "42 s", "0.6 s".
+std::string duration(double s) {
+    char text[48];
+    if (s < 10) std::snprintf(text, sizeof text, "%.1f s", s);
+    else if (s < 60) std::snprintf(text, sizeof text, "%d s", static_cast<int>(s));
+    else std::snprintf(text, sizeof text, "%d min %d s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+    return text;
+}
+
+/// Seconds ./raftlab spent before starting this program (installing packages, building
+/// the tools): it exports RAFTLAB_STARTED_NS (date +%s%N). -1 when run some other way,
+/// or when the value is not a time of the last day (macOS's date has no %N).
+double seconds_before_main() {
+    const char* started = std::getenv("RAFTLAB_STARTED_NS");
+    if (started == nullptr || *started == '\0' || std::strspn(started, "0123456789") != std::strlen(started)) return -1;
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
+    double s = static_cast<double>(now.count() - std::atoll(started)) / 1e9;
+    return s >= 0 && s < 86400 ? s : -1;
+}
+
+/// The server: --server-binary, or built (with a hint at --prepare when that was slow).
+fs::path server_for(const Options& o) {
+    if (!o.server_binary.empty()) return o.server_binary;
+    auto start = Clock::now();
+    fs::path server = build_server(o.impl);
+    if (double s = seconds_since(start); s > 20)
+        std::cerr << "raftlab demo: the server took " << duration(s)
+                  << " to build; before a talk, ./raftlab demo --prepare does this ahead of time\n";
+    return server;
+}
+
+/// Starts the cluster once, as the demo will, and waits for a leader. Returns
+/// "leader n1 after 0.7 s"; throws proc::ProcessError when a server does not start or
+/// no leader is elected (their logs are kept in build/demo/prepare-logs).
+std::string trial_run(const fs::path& root, const fs::path& server, int nodes) {
+    kv::ClusterOptions c;
+    c.server_binary = server;
+    c.nodes = nodes;
+    c.work_dir = demo_work_dir(root);
+    kv::LocalCluster cluster(c);
+    auto start = Clock::now();
+    cluster.start_all();
+    int leader = cluster.wait_for_leader(std::chrono::seconds(15));
+    if (leader < 0) {
+        fs::path logs = root / "build" / "demo" / "prepare-logs";
+        cluster.save_logs(logs);
+        throw proc::ProcessError("a trial cluster of " + std::to_string(nodes) +
+                                 " servers elected no leader within 15 s; their logs are in " + logs.string());
+    }
+    return "leader " + kv::LocalCluster::name(leader) + " after " + duration(seconds_since(start));
+}
+
+/// --prepare: everything slow that the first demo does, ahead of a talk, then exit 0.
+int prepare(const fs::path& root, const Options& o) {
+    const double tools_s = seconds_before_main();
+    const auto start = Clock::now();
+    fs::path server = server_for(o);
+    const double server_s = seconds_since(start);
+    std::cerr << "raftlab demo: trying a cluster of " << o.nodes << " servers once\n";
+    std::string trial = trial_run(root, server, o.nodes);
+    try {  // the page's port: a problem the presenter can fix before the talk
+        boost::asio::io_context io;
+        web::WebServer probe(io, o.port);
+    } catch (const web::PortError& e) {
+        std::cerr << "raftlab demo: note for the talk: " << e.what() << "\n";
+    }
+    const double total = seconds_since(start) + std::max(0.0, tools_s);
+    std::cout << "raftlab demo: prepared in " << duration(total) << " ("
+              << (tools_s >= 0 ? "the tools " + duration(tools_s) + ", " : "")
+              << (o.server_binary.empty() ? "the lab 10 server of " + o.impl + " " + duration(server_s) + ", " : "")
+              << "a trial run of " << o.nodes << " servers: " << trial << ")\n"
+              << "raftlab demo: the next ./raftlab demo" << (o.impl_given ? " --impl " + o.impl : "")
+              << " starts in about a second" << std::endl;
+    return 0;
 }
 
 /// The fault proxy's control, for ./raftlab proxy: the port asked for, or 7400 when it is
@@ -218,7 +308,7 @@ void run(const fs::path& root, const Options& o) {
     boost::asio::io_context io;
     web::WebServer server(io, o.port);
     web::DemoOptions options;
-    options.server_binary = o.server_binary.empty() ? build_server(o.impl) : fs::path(o.server_binary);
+    options.server_binary = server_for(o);
     options.nodes = o.nodes;
     options.frame_ms = o.frame_ms;
     options.load_ops = o.load;
@@ -270,6 +360,7 @@ int main(int argc, char** argv) {
 
     proc::Supervisor::install_signal_cleanup();  // until the event loop takes the signals over
     try {
+        if (o.prepare) return prepare(root, o);
         run(root, o);
     } catch (const proc::ProcessError& e) {
         std::cerr << "raftlab demo: " << e.what() << "\n";
