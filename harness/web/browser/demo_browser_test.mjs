@@ -128,6 +128,81 @@ try {
   await sleep(400);  // some messages in flight
   await shot(page, '01-leader');
 
+  // ---- 3b. the drawing for a projector ----------------------------------------------
+  // Hiding the panel (key C) gives the drawing the freed width: measured on the page.
+  const drawing = () => page.evaluate(() => {
+    const boxes = ['#links', '#servers', '#client-node'].map((s) => document.querySelector(s).getBoundingClientRect());
+    const entry = document.querySelector('#servers .log-term'), m = entry && entry.getScreenCTM();
+    return { w: Math.round(Math.max(...boxes.map((b) => b.right)) - Math.min(...boxes.map((b) => b.left))),
+      h: Math.round(Math.max(...boxes.map((b) => b.bottom)) - Math.min(...boxes.map((b) => b.top))),
+      entryPx: entry ? Number((parseFloat(getComputedStyle(entry).fontSize) * Math.hypot(m.a, m.b)).toFixed(1)) : 0 };
+  });
+  const withPanel = await drawing();
+  await page.keyboard.press('c');
+  const withoutPanel = await waitFor(async () => { const d = await drawing(); return d.w >= withPanel.w * 1.2 && d; }, 3000);
+  measurements.drawing_with_panel = withPanel;
+  measurements.drawing_without_panel = withoutPanel || await drawing();
+  expect(!!withoutPanel, `hiding the panel draws the cluster at least 20 % wider: ${JSON.stringify(withPanel)} with the panel, ` +
+    `${JSON.stringify(await drawing())} without`);
+  expect(!!withoutPanel && withoutPanel.entryPx >= withPanel.entryPx * 0.99,
+    `hiding the panel does not make the log smaller (${withPanel.entryPx} px, then ${withoutPanel && withoutPanel.entryPx} px)`);
+  await shot(page, '01b-panel-hidden');
+  await page.keyboard.press('c');
+  expect(await waitFor(async () => Math.abs((await drawing()).w - withPanel.w) <= withPanel.w * 0.05, 3000), 'showing the panel again restores the drawing');
+  // Readable from the back of a room: rendered sizes at a 1280x720 projector.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await sleep(500);
+  const sizes = await page.evaluate(() => {
+    const px = (sel) => {
+      const e = document.querySelector(sel), m = e.getScreenCTM ? e.getScreenCTM() : null;
+      return Number((parseFloat(getComputedStyle(e).fontSize) * (m ? Math.hypot(m.a, m.b) : 1)).toFixed(1));
+    };
+    return { entry: px('#servers .log-term'), commit: px('#servers .commit-label'), index: px('#servers .log-index'),
+      legend: px('#legend span'), events: px('#events li') };
+  });
+  measurements.font_px_at_1280x720 = sizes;
+  log('font sizes at 1280x720 (px):', JSON.stringify(sizes));
+  for (const [what, min] of [['entry', 14], ['commit', 14], ['index', 13]])
+    expect(sizes[what] >= min, `at 1280x720 the ${what} text is at least ${min} px (it is ${sizes[what]} px)`);
+  await shot(page, '01c-1280x720');
+  await page.setViewportSize({ width: 1600, height: 940 });
+  await sleep(500);
+  // No log under a link or a message: sampled at every animation frame for 2.5 s of
+  // writes and heartbeats.
+  for (let i = 0; i < 6; i++) await page.evaluate((i) => fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ action: 'client', op: 'put', key: 'layout' + i, value: String(i) }) }), i);
+  const covered = await page.evaluate(() => new Promise((resolve) => {
+    const found = new Set();
+    let frames = 0, messages = 0;
+    const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const lines = [...document.querySelectorAll('#links line')].map((l) => {
+      const m = l.getScreenCTM(), at = (x, y) => ({ x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f });
+      return [at(+l.getAttribute('x1'), +l.getAttribute('y1')), at(+l.getAttribute('x2'), +l.getAttribute('y2'))];
+    });
+    const until = performance.now() + 2500;
+    const step = () => {
+      const logs = [...document.querySelectorAll('#servers .log')].map((g) => ({ id: g.closest('.server').dataset.id, r: g.getBoundingClientRect() }));
+      for (const l of logs) {
+        for (const [a, b] of lines)
+          for (let t = 0; t <= 1; t += 0.005) {
+            const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
+            if (x >= l.r.left && x <= l.r.right && y >= l.r.top && y <= l.r.bottom) { found.add(`a link crosses the log of n${l.id}`); break; }
+          }
+        for (const m of document.querySelectorAll('#msgs > g')) {
+          if (m.getAttribute('display') === 'none') continue;
+          messages++;
+          if (hit(m.getBoundingClientRect(), l.r)) found.add(`a message flew over the log of n${l.id}`);
+        }
+      }
+      frames++;
+      if (performance.now() < until) requestAnimationFrame(step); else resolve({ found: [...found], frames, messages });
+    };
+    requestAnimationFrame(step);
+  }));
+  log(`logs and messages: ${covered.frames} frames sampled, ${covered.messages} message positions`);
+  expect(covered.frames > 20 && covered.messages > 100, `enough frames and messages sampled (${covered.frames}, ${covered.messages})`);
+  expect(covered.found.length === 0, 'no log is ever under a link or a message: ' + covered.found.join('; '));
+
   // ---- 4. kill the leader, see a new one ----------------------------------------
   await click(`.server-card[data-id="${first}"] button[data-action=kill]`);
   const killedAt = Date.now();
