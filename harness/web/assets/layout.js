@@ -23,7 +23,8 @@ const DemoLayout = (() => {
   const BOX_GAP = 3;     // between two log boxes
   const CARD_GAP = 16;   // between a disc and its card: clears the leader's halo and the down badge
   const MESSAGE = 20;    // half the width of a message's path: its side offset (9) and its shape (10)
-  const MIN_FLIGHT = 110;  // the shortest stretch of link a message is seen flying along
+  const MIN_FLIGHT = 140;  // the shortest stretch of link a message is seen flying along
+  const SIDE_COST = 0.05;  // cards beside their servers must draw this much larger (all of them) to be chosen
   const CLIENTS_R = 30;  // the clients' circle in the middle
   const LABEL = { w: 190, h: 24, push: 30 };  // a link's label ("drop 20 %, +100 ms"), outside the ring
 
@@ -164,6 +165,9 @@ const DemoLayout = (() => {
   function fit(n, width, height) {
     const z = sizes(n), c = card(z);
     const w = Math.max(width, 200), h = Math.max(height, 150);
+    // A layout's worth: its scale, less a little for cards beside their servers (cards
+    // above and below read alike and leave the links long).
+    const worth = (l) => l.scale * (1 - (SIDE_COST * l.sides.filter((s) => s === 'left' || s === 'right').length) / n);
     const candidates = [];
     let best = 0;
     for (let rx = 2 * z.r; rx <= 1100; rx += 15)
@@ -172,15 +176,13 @@ const DemoLayout = (() => {
           const l = tryLayout(n, z, c, rx, ry, sides, w, h, best * 0.995);
           if (!l) continue;
           candidates.push(l);
-          best = Math.max(best, l.scale);
+          best = Math.max(best, worth(l));
         }
     if (!candidates.length) throw new Error(`no layout of ${n} servers fits`);
-    // Among the layouts drawn (nearly) as large, the one that fills the stage best: the
-    // servers as far apart as the stage allows, so messages are easy to follow; cards
-    // above and below rather than beside, as long as that fills as well.
-    const fill = (l) => (l.box.w * l.box.h * l.scale * l.scale) / (w * h) -
-      0.01 * l.sides.filter((s) => s === 'left' || s === 'right').length;
-    const chosen = candidates.filter((l) => l.scale >= best * 0.995).reduce((a, b) => (fill(b) > fill(a) ? b : a));
+    // Among the layouts worth (nearly) as much, the one that fills the stage best: the
+    // servers as far apart as the stage allows, so messages are easy to follow.
+    const fill = (l) => (l.box.w * l.box.h * l.scale * l.scale) / (w * h);
+    const chosen = candidates.filter((l) => worth(l) >= best * 0.995).reduce((a, b) => (fill(b) > fill(a) ? b : a));
     return { n, sizes: z, card: c, positions: chosen.pos, cards: chosen.cards, sides: chosen.sides,
       viewBox: chosen.box, scale: chosen.scale, rx: chosen.rx, ry: chosen.ry };
   }
