@@ -248,9 +248,11 @@ try {
     drop: Number(document.getElementById('drop').value), latency: Number(document.getElementById('latency').value),
     dropOut: document.getElementById('drop-out').textContent, latencyOut: document.getElementById('latency-out').textContent,
     now: document.getElementById('faults-now').textContent }));
+  // The values, on every link the menu names (not the largest of links that differ).
   const slidersShow = (drop, latency) => waitFor(async () => {
     const s = await sliders();
-    return s.drop === drop && s.latency === latency && s.dropOut === `${drop} %` && s.latencyOut === `${latency} ms`;
+    return s.drop === drop && s.latency === latency && s.dropOut === `${drop} %` && s.latencyOut === `${latency} ms` &&
+      !/not the same/.test(s.now);
   }, 5000);
   // Through the proxy's own control, as ./raftlab proxy does: every link between servers.
   const links = (await (await fetch(`http://${proxyControl}/links`)).json()).links.filter((l) => l.from !== 'client');
@@ -258,7 +260,7 @@ try {
     await post(`http://${proxyControl}/links/${encodeURIComponent(l.name)}/faults`, { direction: 'both', drop: 0.3, latency_ms: 120 });
   expect(await slidersShow(30, 120), `faults set through the proxy's HTTP control show on the sliders (drop 30 %, 120 ms); ` +
     `they show ${JSON.stringify(await sliders())}`);
-  expect(await page.locator('#links line.link.faulty').count() === 3, 'every link is drawn faulty');
+  expect(await waitFor(async () => (await page.locator('#links line.link.faulty').count()) === 3, 3000), 'every link is drawn faulty');
   expect(await waitFor(async () => /link faults: every link between servers: drop 30 %, latency 120 ms/.test(await page.locator('#events').innerText()), 3000),
     'the event log says which faults the proxy has now');
   await shot(page, '05b-faults-from-the-proxy');
