@@ -162,7 +162,7 @@ try {
   });
   measurements.font_px_at_1280x720 = sizes;
   log('font sizes at 1280x720 (px):', JSON.stringify(sizes));
-  for (const [what, min] of [['entry', 14], ['commit', 14], ['index', 13]])
+  for (const [what, min] of [['entry', 14], ['commit', 14], ['index', 13], ['legend', 16], ['events', 16]])
     expect(sizes[what] >= min, `at 1280x720 the ${what} text is at least ${min} px (it is ${sizes[what]} px)`);
   await shot(page, '01c-1280x720');
   await page.setViewportSize({ width: 1600, height: 940 });
