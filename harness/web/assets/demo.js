@@ -120,7 +120,7 @@ function buildStage() {
   for (let i = 0; i < demo.n; i++) demo.servers.push(buildServer(i));
 }
 
-/// One server: its disc (name, term, a cross when it is down) and its card on the
+/// One server: its disc (name, term, a badge when it is down) and its card on the
 /// outer side (role and election timer, log, commit point).
 function buildServer(i) {
   const L = demo.layout, z = L.sizes, r = z.r, box = L.cards[i], rows = L.card.rows;
@@ -131,9 +131,11 @@ function buildServer(i) {
   el('circle', { r, class: 'disc' }, g);
   const name = el('text', { y: 2, class: 'name' }, g); name.textContent = 'n' + i;
   const term = el('text', { y: z.term + 8, class: 'term' }, g);
-  const down = el('g', { class: 'down', display: 'none' }, g);
-  el('line', { x1: -r * 0.55, y1: -r * 0.55, x2: r * 0.55, y2: r * 0.55, class: 'down-x' }, down);
-  el('line', { x1: r * 0.55, y1: -r * 0.55, x2: -r * 0.55, y2: r * 0.55, class: 'down-x' }, down);
+  // Down: a red badge on the rim, clear of the name and the term.
+  const down = el('g', { class: 'down', display: 'none', transform: `translate(${r * 0.72},${-r * 0.72})` }, g);
+  el('circle', { r: r * 0.3, class: 'down-badge' }, down);
+  el('line', { x1: -r * 0.13, y1: -r * 0.13, x2: r * 0.13, y2: r * 0.13, class: 'down-x' }, down);
+  el('line', { x1: r * 0.13, y1: -r * 0.13, x2: -r * 0.13, y2: r * 0.13, class: 'down-x' }, down);
   const side = L.sides[i];
   const card = el('g', { class: 'card', 'data-side': side, transform: `translate(${box.x},${box.y})` }, g);
   // A card beside its server keeps its rows against the server's side.

@@ -209,6 +209,27 @@ try {
   await waitFor(async () => (await servers())[first].process === 'stopped', 5000);
   await sleep(400);  // the colour change is animated
   await shot(page, '02-leader-killed');
+  // The dead server still says its term, and its down mark covers none of it: nothing
+  // of the mark is in the term's box, nor on top anywhere in it.
+  const downTerm = await page.evaluate((id) => {
+    const g = document.querySelector(`#servers g.server[data-id="${id}"]`), term = g.querySelector('.term');
+    const mark = g.querySelector('.down'), t = term.getBoundingClientRect(), m = mark.getBoundingClientRect();
+    let covered = 0;
+    for (let x = t.left + 1; x < t.right; x += 2)
+      for (let y = t.top + 1; y < t.bottom; y += 2) {
+        const top = document.elementFromPoint(x, y);
+        if (top && mark.contains(top)) covered++;
+      }
+    let opacity = 1;
+    for (let e = term; e && e.nodeType === 1; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    return { text: term.textContent, shown: mark.getAttribute('display') !== 'none', opacity, covered,
+      overlap: m.left < t.right && t.left < m.right && m.top < t.bottom && t.top < m.bottom,
+      size: t.height };
+  }, first);
+  expect(downTerm.shown, 'the killed server is marked down');
+  expect(/^term \d+$/.test(downTerm.text) && downTerm.opacity >= 0.9 && downTerm.size >= 14,
+    `the killed server still shows its term, readable: ${JSON.stringify(downTerm)}`);
+  expect(!downTerm.overlap && downTerm.covered === 0, `the down mark leaves the term uncovered: ${JSON.stringify(downTerm)}`);
   const second = await waitFor(async () => { const l = await leader(); return l !== '' && l !== first && l; }, 10000);
   measurements.new_leader_after_kill_ms = Date.now() - killedAt;
   expect(second !== null, 'a new leader within 10 s of killing the old one');
