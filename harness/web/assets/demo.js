@@ -16,8 +16,19 @@ const el = (tag, attrs = {}, parent = null) => {
   if (parent) parent.appendChild(e);
   return e;
 };
-const TERM_COLOURS = ['#4c8dff', '#ff9f1c', '#2dd4bf', '#c084fc', '#f472b6', '#a3e635', '#38bdf8', '#facc15', '#fb7185'];
-const termColour = (t) => TERM_COLOURS[t % TERM_COLOURS.length];
+/// Log entries are coloured by term, in colours chosen away from every message colour
+/// (heartbeat white, AppendEntries orange, replies green, votes violet, client teal, red
+/// for rejections and cuts; CIEDE2000 distance 26 or more) and from each other (36 or
+/// more), so an entry is never taken for a message. Light ones carry dark numbers.
+const TERM_COLOURS = [
+  { fill: '#1fb8f9', text: '#0b1220' },  // sky blue
+  { fill: '#ae1361', text: '#ffffff' },  // raspberry
+  { fill: '#f9f91f', text: '#0b1220' },  // yellow
+  { fill: '#1f7a43', text: '#ffffff' },  // forest green
+  { fill: '#955b04', text: '#ffffff' },  // brown
+  { fill: '#1f567a', text: '#ffffff' },  // steel blue
+];
+const termColour = (t) => TERM_COLOURS[(((t - 1) % TERM_COLOURS.length) + TERM_COLOURS.length) % TERM_COLOURS.length];
 const CENTER = { x: 0, y: 0 };  // the clients' circle; layout.js puts the ring around it
 
 // What the page knows. `stats` is read by the browser test.
@@ -162,6 +173,17 @@ function buildLegend() {
   ];
   const legend = $('legend');
   legend.textContent = '';
+  // The term colours first: a log entry's colour and number are its term.
+  const terms = document.createElement('span');
+  terms.className = 'legend-terms';
+  const swatches = el('svg', { width: TERM_COLOURS.length * 17, height: 18, viewBox: `0 -9 ${TERM_COLOURS.length * 17} 18` });
+  TERM_COLOURS.forEach((c, i) => {
+    el('rect', { x: i * 17, y: -8, width: 15, height: 16, rx: 2, fill: c.fill, class: 'term-swatch', 'data-term': i + 1 }, swatches);
+    el('text', { x: i * 17 + 7.5, y: 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 800, fill: c.text }, swatches).textContent = i + 1;
+  });
+  terms.appendChild(swatches);
+  terms.appendChild(document.createTextNode('log entry of term 1, 2, … (colours repeat)'));
+  legend.appendChild(terms);
   for (const [kind, text] of items) {
     const span = document.createElement('span');
     const svg = el('svg', { width: 18, height: 18, viewBox: '-9 -9 18 18' });
@@ -335,10 +357,11 @@ function drawLog(s, node) {
     const index = firstIndex + i, term = terms[terms.length - k + i];
     const committed = index <= node.commit;
     const x = x0 + i * (w + gap);
-    const box = el('rect', { x, y: 0, width: w, height: h, rx: 3, fill: termColour(term),
+    const colour = termColour(term);
+    const box = el('rect', { x, y: 0, width: w, height: h, rx: 3, fill: colour.fill,
       class: 'log-box' + (committed ? '' : ' uncommitted'), 'data-term': term }, log);
     el('title', {}, box).textContent = `entry ${index}, term ${term}${committed ? ', committed' : ', not committed yet'}`;
-    el('text', { x: x + w / 2, y: middle, class: 'log-term' }, log).textContent = term > 99 ? '…' : term;
+    el('text', { x: x + w / 2, y: middle, style: `fill: ${colour.text}`, class: 'log-term' }, log).textContent = term > 99 ? '…' : term;
   }
   // The commit point: a white bar after the last committed entry shown.
   const committedShown = Math.max(0, Math.min(k, node.commit - firstIndex + 1));

@@ -34,6 +34,37 @@ const expect = (ok, what) => { if (!ok) { failures.push(what); log('FAIL: ' + wh
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const measurements = {};
 
+/// CIEDE2000 colour difference of two "rgb(r, g, b)" colours: about 2 is barely
+/// noticeable, 20 and more reads as another colour.
+function deltaE(c1, c2) {
+  const lab = (css) => {
+    const [r, g, b] = css.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => {
+      const u = Number(v) / 255;
+      return u <= 0.04045 ? u / 12.92 : ((u + 0.055) / 1.055) ** 2.4;
+    });
+    const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+    const x = f((r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047), y = f(r * 0.2126 + g * 0.7152 + b * 0.0722);
+    const z = f((r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883);
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  };
+  const [L1, a1, b1] = lab(c1), [L2, a2, b2] = lab(c2), rad = Math.PI / 180;
+  const Cm = (Math.hypot(a1, b1) + Math.hypot(a2, b2)) / 2, G = 0.5 * (1 - Math.sqrt(Cm ** 7 / (Cm ** 7 + 25 ** 7)));
+  const p1 = [(1 + G) * a1, b1], p2 = [(1 + G) * a2, b2];
+  const C1 = Math.hypot(...p1), C2 = Math.hypot(...p2);
+  const hue = ([x, y]) => (x === 0 && y === 0 ? 0 : (Math.atan2(y, x) / rad + 360) % 360);
+  const h1 = hue(p1), h2 = hue(p2);
+  let dh = C1 * C2 === 0 ? 0 : h2 - h1;
+  if (dh > 180) dh -= 360; else if (dh < -180) dh += 360;
+  const dH = 2 * Math.sqrt(C1 * C2) * Math.sin((dh * rad) / 2);
+  const Lm = (L1 + L2) / 2, Cpm = (C1 + C2) / 2;
+  let hm = h1 + h2;
+  if (C1 * C2 !== 0) hm = (Math.abs(h1 - h2) > 180 ? (hm < 360 ? hm + 360 : hm - 360) : hm) / 2;
+  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
+  const SL = 1 + (0.015 * (Lm - 50) ** 2) / Math.sqrt(20 + (Lm - 50) ** 2), SC = 1 + 0.045 * Cpm, SH = 1 + 0.015 * Cpm * T;
+  const RT = -Math.sin(2 * 30 * Math.exp(-(((hm - 275) / 25) ** 2)) * rad) * 2 * Math.sqrt(Cpm ** 7 / (Cpm ** 7 + 25 ** 7));
+  return Math.sqrt(((L2 - L1) / SL) ** 2 + ((C2 - C1) / SC) ** 2 + (dH / SH) ** 2 + RT * ((C2 - C1) / SC) * (dH / SH));
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -305,6 +336,43 @@ try {
   expect(committed, `every server shows commit index >= ${target} after the write`);
   await sleep(300);
   await shot(page, '06-write-committed');
+
+  // ---- 6b. term colours are not message colours -------------------------------------
+  // Every colour a message is drawn in (the legend's shapes, and the red of rejections
+  // and cuts), against the legend's term colours and the logs' boxes.
+  const colours = await page.evaluate(() => {
+    const seen = (e, prop) => getComputedStyle(e)[prop];
+    const message = new Set();
+    for (const svg of document.querySelectorAll('#legend span:not(.legend-terms) svg'))
+      for (const shape of svg.querySelectorAll('rect, circle, line'))
+        for (const prop of ['fill', 'stroke']) message.add(seen(shape, prop));
+    const probe = document.createElement('span');
+    document.body.appendChild(probe);
+    for (const v of ['--bad', '--good', '--entries', '--vote', '--client']) { probe.style.color = `var(${v})`; message.add(getComputedStyle(probe).color); }
+    probe.remove();
+    const terms = [...document.querySelectorAll('#legend .term-swatch')].map((r) => ({ term: Number(r.dataset.term), fill: seen(r, 'fill') }));
+    const boxes = [...document.querySelectorAll('#servers .log-box')].map((r) => ({ term: Number(r.dataset.term), fill: seen(r, 'fill') }));
+    return { message: [...message], terms, boxes };
+  });
+  // Outlines and numbers (near black), and "none", are not message colours.
+  const messageColours = colours.message.filter((c) => /^rgb/.test(c) && !/^rgba\(.*, 0\)$/.test(c) && deltaE(c, 'rgb(0, 0, 0)') > 15);
+  measurements.message_colours = messageColours;
+  measurements.term_colours = colours.terms.map((t) => t.fill);
+  expect(messageColours.length >= 6, `the legend shows the message colours (${messageColours.join(' ')})`);
+  expect(colours.terms.length >= 5, `the legend shows at least five term colours (${colours.terms.length})`);
+  let closest = { d: Infinity };
+  for (const t of colours.terms)
+    for (const m of messageColours) { const d = deltaE(t.fill, m); if (d < closest.d) closest = { d, term: t.term, t: t.fill, m }; }
+  measurements.term_to_message_min_delta_e = Number(closest.d.toFixed(1));
+  expect(closest.d >= 20, `term colours stay apart from message colours (CIEDE2000 >= 20): term ${closest.term} ` +
+    `${closest.t} is ${closest.d.toFixed(1)} from ${closest.m}`);
+  for (let i = 0; i < colours.terms.length; i++)
+    for (let j = i + 1; j < colours.terms.length; j++)
+      expect(deltaE(colours.terms[i].fill, colours.terms[j].fill) >= 20, `terms ${i + 1} and ${j + 1} have distinct colours`);
+  const period = colours.terms.length;
+  const wrong = colours.boxes.filter((b) => b.fill !== colours.terms[(b.term - 1) % period].fill);
+  expect(colours.boxes.length > 0 && wrong.length === 0,
+    `every log box has its term's colour from the legend (${colours.boxes.length} boxes, wrong: ${JSON.stringify(wrong.slice(0, 3))})`);
 
   // ---- 7. a scenario's narration -----------------------------------------------------
   await click('#scenario-list button[data-name=split_brain]');
