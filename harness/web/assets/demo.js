@@ -167,9 +167,9 @@ function buildServer(i) {
 
 function buildLegend() {
   const items = [
-    ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries with entries'],
-    ['aer', 'its reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
-    ['req', 'client request / reply'], ['lost', 'lost (cut or dropped)'],
+    ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries (n entries)'],
+    ['aer', 'reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
+    ['req', 'client request, reply'], ['lost', 'lost (cut, dropped)'],
   ];
   const legend = $('legend');
   legend.textContent = '';
@@ -182,7 +182,8 @@ function buildLegend() {
     el('text', { x: i * 17 + 7.5, y: 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 800, fill: c.text }, swatches).textContent = i + 1;
   });
   terms.appendChild(swatches);
-  terms.appendChild(document.createTextNode('log entry of term 1, 2, … (colours repeat)'));
+  terms.appendChild(document.createTextNode('log entry\u2019s term'));
+  terms.title = 'A log entry\'s colour and number are its term; the six colours repeat from term 7 on.';
   legend.appendChild(terms);
   for (const [kind, text] of items) {
     const span = document.createElement('span');

@@ -7,11 +7,15 @@
 // starts raftlab-demo on a free port, and drives the page in Debian's Chromium
 // (/usr/bin/chromium or RAFTLAB_CHROMIUM) through playwright-core, never a browser
 // Playwright downloads. It checks that the page shows a leader, a new leader after the
-// leader is killed, a partition and its healing, a write committed on every server and
-// a scenario's narration; it measures the time to the first leader and the page's
-// update rate under a background load of 500 operations per second; and it checks that
-// after SIGINT no server of the demo's work directory is left. Screenshots of each state
-// and measurements.json go to DIR.
+// leader is killed (the dead one still showing its term, uncovered), a partition and
+// its healing, faults set through the proxy's HTTP control and the demo's API on the
+// sliders, a write committed on every server, term colours apart from message colours,
+// and a scenario's narration. For a projector it measures the drawing with and without
+// the side panel (hiding it must widen the drawing by 20 % or more), the rendered text
+// sizes at 1280x720, and that no link or message ever crosses a log. It measures the
+// time to the first leader and the page's update rate under a background load of 500
+// operations per second, and checks that after SIGINT no server of the demo's work
+// directory is left. Screenshots of each state and measurements.json go to DIR.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
