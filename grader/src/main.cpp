@@ -222,9 +222,10 @@ void show_build_progress() {
     set_build_progress([state, tty](const std::string& what, int done, int total) {
         if (total == 0) {  // a build starts (done 0) or ends (done -1)
             *state = State{what};
-            if (tty) std::cerr << (done == 0 ? fmt::format("\r\033[Kraftlab: building {} ...", what) : "\r\033[K") << std::flush;
+            if (tty) std::cerr << "\r\033[K" << (done == 0 ? "raftlab: building " + what + " ..." : "") << std::flush;
             return;
         }
+        if (done <= 0) return;  // ninja's "[0/2] Re-checking globbed directories"
         if (tty) {
             std::cerr << fmt::format("\r\033[Kraftlab: building {}: {}/{} steps ({} %), {}", what, done, total,
                                      done * 100 / total, elapsed_since(state->start)) << std::flush;

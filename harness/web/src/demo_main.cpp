@@ -129,13 +129,21 @@ CLI::Validator whole_number(int low, int high, std::string what) {
         "");
 }
 
-void parse(CLI::App& app, Options& o) {
-    app.add_option("--impl", o.impl, "whose lab 10 server runs: solutions (the default where it exists), starter or a path");
-    app.add_option("--nodes", o.nodes, "servers in the cluster: 3, 5 or 7")->check(CLI::Validator(
+CLI::Validator cluster_size() {
+    return CLI::Validator(
         [](std::string& v) -> std::string {
-            return v == "3" || v == "5" || v == "7" ? "" : "\"" + v + "\" is not 3, 5 or 7, the cluster sizes the page draws; e.g. --nodes 5";
-        }, ""));
-    app.add_option("--port", o.port, "the page's port on 127.0.0.1 (default 8010)")->check(whole_number(1, 65535, "a port"));
+            if (v == "3" || v == "5" || v == "7") return "";
+            return "\"" + v + "\" is not 3, 5 or 7, the cluster sizes the page draws; e.g. --nodes 5";
+        },
+        "");
+}
+
+void parse(CLI::App& app, Options& o) {
+    app.add_option("--impl", o.impl,
+                   "whose lab 10 server runs: solutions (the default where it exists), starter or a path");
+    app.add_option("--nodes", o.nodes, "servers in the cluster: 3, 5 or 7")->check(cluster_size());
+    app.add_option("--port", o.port, "the page's port on 127.0.0.1 (default 8010)")
+        ->check(whole_number(1, 65535, "a port"));
     app.add_flag("--open", o.open, "open the page with xdg-open or sensible-browser");
     app.add_flag("--prepare", o.prepare, "ahead of a talk: build the server and try a cluster once, then exit");
     app.add_option("--proxy-control", o.proxy_control,
@@ -143,9 +151,13 @@ void parse(CLI::App& app, Options& o) {
                    "port when 7400 is taken; 0: any free port)")
         ->check(whole_number(0, 65535, "a port"));
     // For tests and measurements; not in ./raftlab help.
-    app.add_option("--load", o.load, "background client load, operations per second")->group("")->check(whole_number(0, 5000, "a load"));
+    app.add_option("--load", o.load, "background client load, operations per second")
+        ->group("")
+        ->check(whole_number(0, 5000, "a load"));
     app.add_option("--server-binary", o.server_binary, "a built lab10-server (skips building)")->group("");
-    app.add_option("--frame-ms", o.frame_ms, "milliseconds between state frames")->group("")->check(whole_number(20, 2000, "a frame period"));
+    app.add_option("--frame-ms", o.frame_ms, "milliseconds between state frames")
+        ->group("")
+        ->check(whole_number(20, 2000, "a frame period"));
     app.add_flag("--keep-files", o.keep_files, "keep the cluster's work directory")->group("");
     app.parse_complete_callback([&app, &o] {
         o.proxy_control_given = app.count("--proxy-control") > 0;
