@@ -108,10 +108,10 @@ private:
 BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args, const fs::path& submission = {}) {
     ChildSpec spec;
     spec.program = "/usr/bin/env";
-    std::string what = "the build";
+    std::string what;  // the target; "" when configuring
     for (std::size_t k = 0; k + 1 < args.size(); ++k)
         if (args[k] == "--target") what = args[k + 1];
-    ProgressReader progress(what);
+    ProgressReader progress(what.empty() ? "the build" : what);
     if (build_progress()) spec.on_output = [&](const char* data, std::size_t size) { progress.add(data, size); };
     args.insert(args.begin(), "cmake");
     spec.args = std::move(args);
@@ -119,7 +119,10 @@ BuildOutcome run_tool(const fs::path& root, std::vector<std::string> args, const
     spec.limits.wall = std::chrono::minutes(30);
     spec.limits.resource_limits = false;
     spec.limits.output_keep = 512 * 1024;
+    const bool tell = build_progress() && !what.empty();
+    if (tell) build_progress()(what, 0, 0);
     ChildResult r = run_child(spec);
+    if (tell) build_progress()(what, -1, 0);
     BuildOutcome b;
     b.ok = r.started && !r.timed_out && r.exit_code == 0;
     fs::path base;  // the build folder, where the compiler runs

@@ -58,7 +58,9 @@ BuildOutcome build_lab(const std::filesystem::path& root, const Impl& impl, cons
 
 /// How far a build has got: ninja's step `done` of `total`, in the build of `what`
 /// (a target, e.g. "lab10_checks"). Called as the steps happen, by every build the
-/// grader runs after set_build_progress(); builds are silent without one.
+/// grader runs after set_build_progress(); builds are silent without one. A build of a
+/// target also calls it once with done = total = 0 as it starts, and once with
+/// done = -1, total = 0 when it ends, built or not.
 using BuildProgress = std::function<void(const std::string& what, int done, int total)>;
 void set_build_progress(BuildProgress progress);
 

@@ -200,31 +200,42 @@ int cmd_gradescope(const fs::path& root, const std::string& zip, const std::vect
     return 0;
 }
 
-/// No silent minutes: a build says how far it has got. On a terminal one line is
-/// rewritten as the steps go; elsewhere (a log, CI) a build that has run for 5 s or
-/// more prints a line at every tenth of its steps, on stderr.
+/// "2:05": minutes and seconds since `start`.
+std::string elapsed_since(std::chrono::steady_clock::time_point start) {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+    return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+/// No silent minutes: a build says how far it has got, on stderr, which stays the
+/// terminal when stdout is a pipe (./raftlab demo reads build-server's output). On a
+/// terminal one line is rewritten as the build goes, "raftlab: building lab10_server:
+/// 7/19 steps (36 %), 2:05", and cleared when it ends; elsewhere (a log, CI) a build
+/// that has run for 5 s or more prints a line at every tenth of its steps.
 void show_build_progress() {
-    if (isatty(STDOUT_FILENO)) {
-        set_build_progress([](const std::string& what, int done, int total) {
-            if (done == total) std::cout << "\r\033[K" << std::flush;  // what follows starts clean
-            else std::cout << fmt::format("\r\033[Kbuilding {}: {}/{} steps", what, done, total) << std::flush;
-        });
-        return;
-    }
     struct State {
         std::string what;
         int shown = -1;  ///< the last tenth printed
-        std::chrono::steady_clock::time_point start;
+        std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     };
     auto state = std::make_shared<State>();
-    set_build_progress([state](const std::string& what, int done, int total) {
-        const auto now = std::chrono::steady_clock::now();
-        if (what != state->what || done == 1) *state = State{what, -1, now};
+    const bool tty = isatty(STDERR_FILENO);
+    set_build_progress([state, tty](const std::string& what, int done, int total) {
+        if (total == 0) {  // a build starts (done 0) or ends (done -1)
+            *state = State{what};
+            if (tty) std::cerr << "\r\033[K" << (done == 0 ? "raftlab: building " + what + " ..." : "") << std::flush;
+            return;
+        }
+        if (done <= 0) return;  // ninja's "[0/2] Re-checking globbed directories"
+        if (tty) {
+            std::cerr << fmt::format("\r\033[Kraftlab: building {}: {}/{} steps ({} %), {}", what, done, total,
+                                     done * 100 / total, elapsed_since(state->start)) << std::flush;
+            return;
+        }
         const int tenth = done * 10 / total;
-        if (tenth <= state->shown || now - state->start < std::chrono::seconds(5)) return;
+        if (tenth <= state->shown || std::chrono::steady_clock::now() - state->start < std::chrono::seconds(5)) return;
         state->shown = tenth;
-        std::cerr << fmt::format("raftlab: building {}: {} of {} steps ({}%)\n", what, done, total,
-                                 done * 100 / total);
+        std::cerr << fmt::format("raftlab: building {}: {} of {} steps ({} %), {}\n", what, done, total,
+                                 done * 100 / total, elapsed_since(state->start));
     });
 }
 

@@ -1,9 +1,12 @@
-# embed_assets.cmake: turns assets/demo.{html,css,js} into C++ string constants, so
+# embed_assets.cmake: turns assets/demo.{html,css,js} and layout.js into C++ string constants, so
 # raftlab-demo serves its page from memory (no files to find, nothing from a CDN).
 # Run as a script: cmake -DSOURCE_DIR=... -DOUTPUT=... -P embed_assets.cmake
 file(READ "${SOURCE_DIR}/assets/demo.html" html)
 file(READ "${SOURCE_DIR}/assets/demo.css" style)
-file(READ "${SOURCE_DIR}/assets/demo.js" script)
+# The script: layout.js (the geometry) first, then demo.js (the page), as one.
+file(READ "${SOURCE_DIR}/assets/layout.js" layout)
+file(READ "${SOURCE_DIR}/assets/demo.js" page_script)
+set(script "${layout}\n${page_script}")
 set(delim "RAFTLAB_ASSET")
 file(WRITE "${OUTPUT}.tmp"
   "// Generated from harness/web/assets by embed_assets.cmake. Do not edit.\n"

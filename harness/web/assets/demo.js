@@ -3,7 +3,8 @@
 // The server streams frames over Server-Sent Events (/events): first a "hello" (cluster
 // size, scenarios, the event log so far), then one "state" frame per tick with every
 // server's status and the messages the fault proxy saw since the last frame. This
-// script draws the servers in a circle and animates those messages between them;
+// script draws the servers where layout.js puts them (a ring, each server's card on its
+// outer side, fitted to the stage's size) and animates those messages between them;
 // every button posts one action to /api/action.
 'use strict';
 
@@ -15,12 +16,24 @@ const el = (tag, attrs = {}, parent = null) => {
   if (parent) parent.appendChild(e);
   return e;
 };
-const TERM_COLOURS = ['#4c8dff', '#ff9f1c', '#2dd4bf', '#c084fc', '#f472b6', '#a3e635', '#38bdf8', '#facc15', '#fb7185'];
-const termColour = (t) => TERM_COLOURS[t % TERM_COLOURS.length];
-const CENTER = { x: 500, y: 385 };
+/// Log entries are coloured by term, in colours chosen away from every message colour
+/// (heartbeat white, AppendEntries orange, replies green, votes violet, client teal, red
+/// for rejections and cuts; CIEDE2000 distance 26 or more) and from each other (36 or
+/// more), so an entry is never taken for a message. Light ones carry dark numbers.
+const TERM_COLOURS = [
+  { fill: '#1fb8f9', text: '#0b1220' },  // sky blue
+  { fill: '#ae1361', text: '#ffffff' },  // raspberry
+  { fill: '#f9f91f', text: '#0b1220' },  // yellow
+  { fill: '#1f7a43', text: '#ffffff' },  // forest green
+  { fill: '#955b04', text: '#ffffff' },  // brown
+  { fill: '#1f567a', text: '#ffffff' },  // steel blue
+];
+const termColour = (t) => TERM_COLOURS[(((t - 1) % TERM_COLOURS.length) + TERM_COLOURS.length) % TERM_COLOURS.length];
+const CENTER = { x: 0, y: 0 };  // the clients' circle; layout.js puts the ring around it
 
 // What the page knows. `stats` is read by the browser test.
-const demo = { n: 0, hello: null, frame: null, frameAt: 0, positions: [], servers: [], slow: false, scenarios: [] };
+const demo = { n: 0, hello: null, frame: null, frameAt: 0, positions: [], servers: [], slow: false, scenarios: [],
+  faultKey: '', faultEditing: false, faultHoldUntil: 0 };
 const stats = window.demoStats = { frames: 0, firstFrameAt: 0, firstLeaderAt: 0, frameTimes: [] };
 
 // ---- talking to the server --------------------------------------------------
@@ -48,21 +61,34 @@ function connect() {
 
 // ---- layout -----------------------------------------------------------------
 
-function layout(n) {
-  const R = n <= 3 ? 235 : n <= 5 ? 265 : 280;
-  demo.radius = n <= 3 ? 66 : n <= 5 ? 56 : 46;
-  demo.logBoxes = n <= 3 ? 16 : n <= 5 ? 14 : 10;
-  demo.positions = [];
-  for (let i = 0; i < n; i++) {
-    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
-    demo.positions.push({ x: CENTER.x + R * Math.cos(a), y: CENTER.y + R * Math.sin(a) * 0.93 });
-  }
-  // Fit the view to the drawing: timer and role above each server, the log below it.
-  const xs = demo.positions.map((p) => p.x), ys = demo.positions.map((p) => p.y);
-  const halfWidth = Math.max(demo.radius + 20, (demo.logBoxes * 17) / 2 + 40);
-  const x0 = Math.min(...xs) - halfWidth, x1 = Math.max(...xs) + halfWidth;
-  const y0 = Math.min(...ys) - demo.radius - 62, y1 = Math.max(...ys) + demo.radius + 80;
-  $('stage').setAttribute('viewBox', `${x0.toFixed(0)} ${y0.toFixed(0)} ${(x1 - x0).toFixed(0)} ${(y1 - y0).toFixed(0)}`);
+/// Lays the cluster out for the stage's size now (layout.js), and redraws the stage when
+/// that changes: at the first hello, when the window is resized, when the side panel is
+/// hidden or shown, and when the scenario banner comes or goes.
+function layout() {
+  if (!demo.n) return;
+  const stage = $('stage'), size = stage.getBoundingClientRect();
+  const L = DemoLayout.fit(demo.n, size.width, size.height);
+  const key = [L.rx, L.ry, ...L.sides].join(' ');
+  if (key === demo.layoutKey) return;
+  demo.layoutKey = key;
+  demo.layout = L;
+  demo.positions = L.positions;
+  demo.radius = L.sizes.r;
+  const v = L.viewBox;
+  stage.setAttribute('viewBox', `${v.x.toFixed(0)} ${v.y.toFixed(0)} ${v.w.toFixed(0)} ${v.h.toFixed(0)}`);
+  // Font sizes in drawing units, for the stage's CSS (demo.css).
+  for (const k of ['name', 'term', 'tag', 'entry', 'index', 'commit', 'label']) stage.style.setProperty('--fs-' + k, L.sizes[k] + 'px');
+  buildStage();
+  if (demo.frame) drawFrameState(demo.frame);
+}
+
+function watchStageSize() {
+  let pending = false;
+  new ResizeObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; layout(); });
+  }).observe($('stage'));
 }
 
 function onHello(h) {
@@ -70,9 +96,10 @@ function onHello(h) {
   demo.hello = h;
   if (first || demo.n !== h.nodes) {
     demo.n = h.nodes;
-    layout(h.nodes);
-    buildStage();
+    demo.layoutKey = '';
     buildControls();
+    buildLegend();
+    layout();
   }
   demo.scenarios = h.scenarios;
   buildScenarios();
@@ -83,59 +110,81 @@ function onHello(h) {
 function buildStage() {
   const links = $('links'), servers = $('servers');
   links.textContent = ''; servers.textContent = ''; $('client-node').textContent = '';
+  $('msgs').textContent = ''; $('marks').textContent = '';
+  flying.length = 0; marks.length = 0;
   demo.links = {};
   for (let i = 0; i < demo.n; i++)
     for (let j = i + 1; j < demo.n; j++) {
       const a = demo.positions[i], b = demo.positions[j];
       const line = el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'link' }, links);
-      const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2, d = Math.hypot(mx - CENTER.x, my - CENTER.y) || 1;
-      const push = 30;  // outside the triangle of lines, away from the messages
-      const label = el('text', { x: mx + ((mx - CENTER.x) / d) * push, y: my + ((my - CENTER.y) / d) * push + 5,
-        class: 'link-label', 'text-anchor': 'middle' }, links);
+      const at = DemoLayout.labelBox(a, b);  // outside the ring, where layout.js kept it clear
+      const label = el('text', { x: at.cx, y: at.cy + 6, class: 'link-label', 'text-anchor': 'middle' }, links);
       demo.links[i + '-' + j] = { line, label };
     }
   const c = $('client-node');
-  el('circle', { cx: CENTER.x, cy: CENTER.y, r: 30, class: 'client-disc' }, c);
+  el('circle', { cx: CENTER.x, cy: CENTER.y, r: DemoLayout.CLIENTS_R, class: 'client-disc' }, c);
   const t = el('text', { x: CENTER.x, y: CENTER.y + 5, class: 'client-label' }, c);
   t.textContent = 'clients';
   el('title', {}, c).textContent = 'Clients (the page\'s client box and any load) reach every server through the fault proxy.';
 
   demo.servers = [];
-  const r = demo.radius;
-  for (let i = 0; i < demo.n; i++) {
-    const p = demo.positions[i];
-    const g = el('g', { class: 'server stopped', 'data-id': i, transform: `translate(${p.x},${p.y})` }, servers);
-    const tip = el('title', {}, g);
-    el('circle', { r: r + 9, class: 'halo' }, g);
-    el('circle', { r, class: 'disc' }, g);
-    const name = el('text', { y: 4, class: 'name' }, g); name.textContent = 'n' + i;
-    const term = el('text', { y: 28, class: 'term' }, g);
-    const down = el('g', { class: 'down', display: 'none' }, g);
-    el('line', { x1: -r * 0.55, y1: -r * 0.55, x2: r * 0.55, y2: r * 0.55, class: 'down-x' }, down);
-    el('line', { x1: r * 0.55, y1: -r * 0.55, x2: -r * 0.55, y2: r * 0.55, class: 'down-x' }, down);
-    const tag = el('text', { y: -r - 30, class: 'state-tag' }, g);
-    // The election timer bar, above the server.
-    const timer = el('g', { class: 'timer', transform: `translate(${-60},${-r - 22})` }, g);
-    const timerTip = el('title', {}, timer);
-    el('rect', { width: 120, height: 10, rx: 3, class: 'timer-bg' }, timer);
-    const fill = el('rect', { width: 0, height: 10, rx: 3, class: 'timer-fill' }, timer);
-    const tick = el('line', { x1: 60, x2: 60, y1: -3, y2: 13, class: 'timer-tick' }, timer);
-    // The log, below the server.
-    const log = el('g', { class: 'log', transform: `translate(0,${r + 16})` }, g);
-    const faultTag = el('text', { y: r + 74, class: 'fault-tag' }, g);
-    demo.servers.push({ g, tip, name, term, down, tag, timer, timerTip, fill, tick, log, faultTag, role: '', process: '' });
-  }
-  buildLegend();
+  for (let i = 0; i < demo.n; i++) demo.servers.push(buildServer(i));
+}
+
+/// One server: its disc (name, term, a badge when it is down) and its card on the
+/// outer side (role and election timer, log, commit point).
+function buildServer(i) {
+  const L = demo.layout, z = L.sizes, r = z.r, box = L.cards[i], rows = L.card.rows;
+  const p = demo.positions[i];
+  const g = el('g', { class: 'server stopped', 'data-id': i, transform: `translate(${p.x},${p.y})` }, $('servers'));
+  const tip = el('title', {}, g);
+  el('circle', { r: r + 9, class: 'halo' }, g);
+  el('circle', { r, class: 'disc' }, g);
+  const name = el('text', { y: 2, class: 'name' }, g); name.textContent = 'n' + i;
+  const term = el('text', { y: z.term + 8, class: 'term' }, g);
+  // Down: a red badge on the rim, clear of the name and the term.
+  const down = el('g', { class: 'down', display: 'none', transform: `translate(${r * 0.72},${-r * 0.72})` }, g);
+  el('circle', { r: r * 0.3, class: 'down-badge' }, down);
+  el('line', { x1: -r * 0.13, y1: -r * 0.13, x2: r * 0.13, y2: r * 0.13, class: 'down-x' }, down);
+  el('line', { x1: r * 0.13, y1: -r * 0.13, x2: -r * 0.13, y2: r * 0.13, class: 'down-x' }, down);
+  const side = L.sides[i];
+  const card = el('g', { class: 'card', 'data-side': side, transform: `translate(${box.x},${box.y})` }, g);
+  // A card beside its server keeps its rows against the server's side.
+  const align = side === 'left' ? 'end' : side === 'right' ? 'start' : 'middle';
+  const x = align === 'end' ? box.w - 4 : align === 'start' ? 4 : box.w / 2;
+  const tag = el('text', { y: rows.tag + z.tag * 0.85, class: 'state-tag' }, card);
+  // The election timer bar, beside the role (between the role and the server on a side card).
+  const timerX = align === 'end' ? x - z.timer : align === 'start' ? x : x + 8;
+  const timer = el('g', { class: 'timer', transform: `translate(${timerX},${rows.tag + z.tag / 2 - 4})` }, card);
+  const timerTip = el('title', {}, timer);
+  el('rect', { width: z.timer, height: 11, rx: 3, class: 'timer-bg' }, timer);
+  const fill = el('rect', { width: 0, height: 11, rx: 3, class: 'timer-fill' }, timer);
+  const tick = el('line', { x1: z.timer / 2, x2: z.timer / 2, y1: -3, y2: 14, class: 'timer-tick' }, timer);
+  const log = el('g', { class: 'log', transform: `translate(${x},${rows.log})` }, card);
+  const commit = el('text', { x, y: rows.commit + z.commit * 0.85, class: 'commit-label', 'text-anchor': align }, card);
+  return { g, tip, name, term, down, tag, timer, timerTip, fill, tick, log, commit, x, align, role: '', process: '' };
 }
 
 function buildLegend() {
   const items = [
-    ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries with entries'],
-    ['aer', 'its reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
-    ['req', 'client request / reply'], ['lost', 'lost (cut or dropped)'],
+    ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries (n entries)'],
+    ['aer', 'reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
+    ['req', 'client request, reply'], ['lost', 'lost (cut, dropped)'],
   ];
   const legend = $('legend');
   legend.textContent = '';
+  // The term colours first: a log entry's colour and number are its term.
+  const terms = document.createElement('span');
+  terms.className = 'legend-terms';
+  const swatches = el('svg', { width: TERM_COLOURS.length * 17, height: 18, viewBox: `0 -9 ${TERM_COLOURS.length * 17} 18` });
+  TERM_COLOURS.forEach((c, i) => {
+    el('rect', { x: i * 17, y: -8, width: 15, height: 16, rx: 2, fill: c.fill, class: 'term-swatch', 'data-term': i + 1 }, swatches);
+    el('text', { x: i * 17 + 7.5, y: 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 800, fill: c.text }, swatches).textContent = i + 1;
+  });
+  terms.appendChild(swatches);
+  terms.appendChild(document.createTextNode('log entry\u2019s term'));
+  terms.title = 'A log entry\'s colour and number are its term; the six colours repeat from term 7 on.';
+  legend.appendChild(terms);
   for (const [kind, text] of items) {
     const span = document.createElement('span');
     const svg = el('svg', { width: 18, height: 18, viewBox: '-9 -9 18 18' });
@@ -207,9 +256,9 @@ function onFrame(f) {
   demo.frame = f; demo.frameAt = now;
   demo.slow = f.slow;
   $('slow').checked = f.slow;
-  for (const node of f.nodes) drawServer(node, f);
-  drawLinks(f);
+  drawFrameState(f);
   drawNetNote(f);
+  syncFaultSliders(f);
   syncSides(f);
   drawLeaderBanner(f);
   drawScenario(f);
@@ -222,6 +271,12 @@ function onFrame(f) {
   $('counts').textContent = counts ? 'messages in the last frame: ' + counts : '';
   $('load').textContent = f.load.ops ? `load ${f.load.ops} ops/s: ${f.load.done} done, ${f.load.failed} failed` : '';
   document.body.dataset.ready = '1';
+}
+
+/// What a frame says about the servers and links (also redrawn after a new layout).
+function drawFrameState(f) {
+  for (const node of f.nodes) drawServer(node, f);
+  drawLinks(f);
 }
 
 function leaderOf(f) {
@@ -258,14 +313,18 @@ function drawServer(node, f) {
   s.term.textContent = node.term !== undefined ? 'term ' + node.term : '';
   s.down.setAttribute('display', node.process === 'stopped' || node.process === 'dead' ? 'inline' : 'none');
   s.tag.textContent = node.process === 'running' ? role.toUpperCase() : node.process === 'paused' ? '❚❚ PAUSED' : node.process === 'dead' ? 'CRASHED' : 'DOWN';
+  // The role sits beside the election timer when there is one.
+  s.showTimer = alive && role !== 'leader';
+  const timerW = s.showTimer ? demo.layout.sizes.timer + 16 : 0;
+  const at = { middle: s.showTimer ? s.x - 8 : s.x, end: s.x - timerW, start: s.x + timerW }[s.align];
+  s.tag.setAttribute('x', at);
+  s.tag.setAttribute('text-anchor', s.align === 'middle' && s.showTimer ? 'end' : s.align);
   s.tip.textContent = node.process !== 'running' && node.process !== 'paused'
     ? `n${node.id} is not running` + (node.last !== undefined ? `; its log on disk (as last seen) goes up to ${node.last}` : '')
     : `n${node.id}: ${role} in term ${node.term}; voted for ${node.voted_for >= 0 ? 'n' + node.voted_for : 'nobody'}; ` +
       `knows leader ${node.leader >= 0 ? 'n' + node.leader : 'none'}; log up to ${node.last}, committed ${node.commit}, applied ${node.applied}` +
       (node.stale ? ' (last known status: it does not answer right now)' : '');
   s.process = node.process; s.role = role; s.sinceReset = node.since_reset_ms;
-  const fl = (f.faults || {})[node.id];
-  s.faultTag.textContent = fl ? '⚠ its links: ' + describeFaults(fl) : '';
   // Only the buttons that make sense now: a running server can be killed, restarted or
   // paused; a paused one resumed or killed; a stopped one started.
   const card = document.querySelector(`.server-card[data-id="${node.id}"]`);
@@ -276,38 +335,43 @@ function drawServer(node, f) {
   drawLog(s, node);
 }
 
+/// The newest entries as boxes coloured by term (the number is the term), a white bar
+/// at the commit point (boxes after it dashed), the first and last index shown.
 function drawLog(s, node) {
-  const log = s.log;
+  const log = s.log, z = demo.layout.sizes;
   log.textContent = '';
+  s.commit.textContent = node.last === undefined ? '' : `commit ${node.commit} · last ${node.last}`;
   if (node.last === undefined) return;
   const terms = node.log_terms || [];
-  const k = Math.min(terms.length, demo.logBoxes);
-  const w = demo.n <= 3 ? 15 : 13, gap = 2;
+  const k = Math.min(terms.length, z.boxes);
+  const w = z.box, h = z.boxH, gap = DemoLayout.BOX_GAP;
   const firstIndex = node.last - k + 1;
-  const x0 = -((k * (w + gap)) / 2);
+  // Centred, or against the server's side on a side card (room left for the index numbers).
+  const width = k * (w + gap), pad = 2 * z.index + 8;
+  const x0 = { middle: -width / 2, end: -width - pad, start: pad }[s.align];
+  const middle = h / 2 + z.entry * 0.35;  // a text's baseline, centred on the boxes
   if (k === 0) {
-    el('text', { x: 0, y: 14, class: 'log-index', 'text-anchor': 'middle' }, log).textContent = 'empty log';
+    el('text', { x: 0, y: middle, class: 'log-index', 'text-anchor': s.align }, log).textContent = 'empty log';
     return;
   }
   for (let i = 0; i < k; i++) {
     const index = firstIndex + i, term = terms[terms.length - k + i];
     const committed = index <= node.commit;
     const x = x0 + i * (w + gap);
-    const box = el('rect', { x, y: 0, width: w, height: 20, rx: 2, fill: termColour(term),
-      class: 'log-box' + (committed ? '' : ' uncommitted') }, log);
+    const colour = termColour(term);
+    const box = el('rect', { x, y: 0, width: w, height: h, rx: 3, fill: colour.fill,
+      class: 'log-box' + (committed ? '' : ' uncommitted'), 'data-term': term }, log);
     el('title', {}, box).textContent = `entry ${index}, term ${term}${committed ? ', committed' : ', not committed yet'}`;
-    if (w >= 13) el('text', { x: x + w / 2, y: 14, class: 'log-term' }, log).textContent = term > 99 ? '…' : term;
+    el('text', { x: x + w / 2, y: middle, style: `fill: ${colour.text}`, class: 'log-term' }, log).textContent = term > 99 ? '…' : term;
   }
   // The commit point: a white bar after the last committed entry shown.
   const committedShown = Math.max(0, Math.min(k, node.commit - firstIndex + 1));
   const cx = x0 + committedShown * (w + gap) - gap / 2;
   if (node.commit >= firstIndex - 1) {
-    el('line', { x1: cx, x2: cx, y1: -4, y2: 26, class: 'commit-line' }, log);
+    el('line', { x1: cx, x2: cx, y1: -5, y2: h + 5, class: 'commit-line' }, log);
   }
-  el('text', { x: x0 - 4, y: 14, class: 'log-index', 'text-anchor': 'end' }, log).textContent = firstIndex;
-  el('text', { x: x0 + k * (w + gap) + 5, y: 14, class: 'log-index' }, log).textContent = node.last;
-  el('text', { x: 0, y: 40, class: 'commit-label', 'text-anchor': 'middle' }, log).textContent =
-    `commit ${node.commit} · last ${node.last}`;
+  el('text', { x: x0 - 6, y: middle, class: 'log-index', 'text-anchor': 'end' }, log).textContent = firstIndex;
+  el('text', { x: x0 + k * (w + gap) + 6, y: middle, class: 'log-index' }, log).textContent = node.last;
 }
 
 /// After a heal, the crosses where a cut link lost messages go at once.
@@ -317,26 +381,62 @@ function clearCutMarks(i, j) {
 }
 
 function drawLinks(f) {
-  const faults = f.faults || {};
+  const faulty = new Map(f.faults.pairs.map((p) => [p.a + '-' + p.b, p]));
   for (let i = 0; i < demo.n; i++)
     for (let j = i + 1; j < demo.n; j++) {
       const { line, label } = demo.links[i + '-' + j];
       const ab = f.blocked[i][j], ba = f.blocked[j][i];
-      const fl = faults[i] || faults[j];  // faults on every link are named once, under the cluster
       let cls = 'link';
-      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (fl || faults.all) cls += ' faulty';
+      if (ab && ba) cls += ' cut'; else if (ab || ba) cls += ' oneway'; else if (faulty.has(i + '-' + j)) cls += ' faulty';
       line.setAttribute('class', cls);
       if (!ab && !ba) clearCutMarks(i, j);
-      label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` : '';
+      // A faulty link says how, unless every link has the same faults (the note under the cluster says so once).
+      const fl = !f.faults.all && faulty.get(i + '-' + j);
+      label.textContent = ab && ba ? '✂ partitioned' : ab ? `✂ n${i}→n${j} cut` : ba ? `✂ n${j}→n${i} cut` : fl ? '⚠ ' + describeFaults(fl, true) : '';
     }
 }
 
-function describeFaults(fl) {
-  return [fl.drop ? `drop ${Math.round(fl.drop * 100)} %` : '', fl.latency_ms ? `+${fl.latency_ms} ms latency` : ''].filter(Boolean).join(', ');
+/// "drop 20 %, +100 ms latency": faults as the proxy has them (frame.faults, see demo.h);
+/// short: "drop 20 %, +100 ms", for a link's label.
+function describeFaults(fl, short = false) {
+  return [fl.drop ? `drop ${Math.round(fl.drop * 100)} %` : '', fl.latency_ms ? `+${fl.latency_ms} ms${short ? '' : ' latency'}` : '',
+    fl.other ? (short ? 'more' : 'other faults (./raftlab proxy status)') : ''].filter(Boolean).join(', ');
+}
+
+/// What the proxy has now on the links the "links of" menu names: {drop, latency_ms,
+/// other, mixed}; mixed when those links differ (then the largest values).
+function faultsOn(faults, scope) {
+  const none = { drop: 0, latency_ms: 0, other: false, mixed: false };
+  if (faults.all) return { ...faults.all, mixed: false };
+  if (scope !== 'all' && faults.nodes[scope]) return { ...faults.nodes[scope], mixed: false };
+  const pairs = faults.pairs.filter((p) => scope === 'all' || p.a === Number(scope) || p.b === Number(scope));
+  if (!pairs.length) return none;
+  return { drop: Math.max(...pairs.map((p) => p.drop)), latency_ms: Math.max(...pairs.map((p) => p.latency_ms)),
+    other: pairs.some((p) => p.other), mixed: true };
+}
+
+/// The drop and latency sliders show the proxy's faults on the links the menu names,
+/// whoever set them: this page, a scenario or ./raftlab proxy. A value the presenter is
+/// moving stays until Apply, or until the proxy's faults change.
+function syncFaultSliders(f) {
+  const scope = $('fault-node').value;
+  const now = faultsOn(f.faults, scope);
+  const key = scope + ' ' + JSON.stringify(now);
+  if ((demo.faultEditing || performance.now() < demo.faultHoldUntil) && key === demo.faultKey) return;
+  demo.faultKey = key;
+  demo.faultEditing = false;
+  $('drop').value = Math.round(now.drop * 100);
+  $('latency').value = now.latency_ms;
+  $('drop-out').textContent = Math.round(now.drop * 100) + ' %';
+  $('latency-out').textContent = now.latency_ms + ' ms';
+  const where = scope === 'all' ? 'the links between servers' : `the links of n${scope}`;
+  $('faults-now').textContent = !now.drop && !now.latency_ms && !now.other ? `now: no faults on ${where}`
+    : `now on ${where}: ` + describeFaults(now) + (now.mixed ? ' (not the same on every link: the largest shown)' : '');
+  $('faults-now').classList.remove('editing');
 }
 
 function drawNetNote(f) {
-  const all = (f.faults || {}).all;
+  const all = f.faults.all;
   const cut = [];
   for (let i = 0; i < demo.n; i++)
     for (let j = i + 1; j < demo.n; j++)
@@ -451,7 +551,7 @@ function launch(m, now) {
   const isReply = m.k === 'aer' || m.k === 'rvr' || m.k === 'rep';
   const start = now + Math.max(0, frameMs - m.dt) + (isReply ? duration : 0);
   const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
-  const ra = m.f >= 0 ? demo.radius : 30, rb = m.t >= 0 ? demo.radius : 30;
+  const ra = m.f >= 0 ? demo.radius : DemoLayout.CLIENTS_R, rb = m.t >= 0 ? demo.radius : DemoLayout.CLIENTS_R;
   const from = { x: a.x + (dx * ra) / len, y: a.y + (dy * ra) / len };
   const to = { x: b.x - (dx * rb) / len, y: b.y - (dy * rb) / len };
   // Requests and replies travel on either side of the line so both directions show.
@@ -507,18 +607,17 @@ function drawTimers(now) {
   const f = demo.frame;
   if (!f) return;
   const { election_min_ms: min, election_max_ms: max, heartbeat_ms: hb } = f.timing;
+  const width = demo.layout.sizes.timer;
   for (let i = 0; i < demo.servers.length; i++) {
     const s = demo.servers[i];
-    const show = s.process === 'running' && s.role !== 'leader' && s.role !== 'none';
-    s.timer.setAttribute('display', show ? 'inline' : 'none');
-    if (s.role === 'leader' && s.process === 'running') continue;
-    if (!show) continue;
+    s.timer.setAttribute('display', s.showTimer ? 'inline' : 'none');
+    if (!s.showTimer) continue;
     // Time since the last reset seen in the journal, advanced by the time since the frame.
     const since = s.sinceReset < 0 ? max : s.sinceReset + (now - demo.frameAt);
     const p = Math.min(1, since / max);
-    s.fill.setAttribute('width', (120 * p).toFixed(1));
+    s.fill.setAttribute('width', (width * p).toFixed(1));
     s.fill.setAttribute('fill', since < min * 0.5 ? 'var(--good)' : since < min ? '#facc15' : 'var(--bad)');
-    s.tick.setAttribute('x1', (120 * min) / max); s.tick.setAttribute('x2', (120 * min) / max);
+    s.tick.setAttribute('x1', (width * min) / max); s.tick.setAttribute('x2', (width * min) / max);
     s.timerTip.textContent =
       `Election timer of n${i} (an estimate): ${Math.round(since)} ms since it last heard an AppendEntries from a leader, ` +
       `granted a vote or started an election, as seen in the proxy journal. Each server draws its timeout at random between ` +
@@ -565,15 +664,25 @@ function wireControls() {
       if (chip) zone.querySelector('.chips').appendChild(chip);
     });
   }
-  const showRange = () => { $('drop-out').textContent = $('drop').value + ' %'; $('latency-out').textContent = $('latency').value + ' ms'; };
+  const showRange = () => {
+    demo.faultEditing = true;
+    $('drop-out').textContent = $('drop').value + ' %'; $('latency-out').textContent = $('latency').value + ' ms';
+    $('faults-now').textContent = 'not applied yet: Apply faults sets them';
+    $('faults-now').classList.add('editing');
+  };
   $('drop').oninput = showRange; $('latency').oninput = showRange;
+  // The sliders keep the presenter's values until the proxy reports the change.
+  const applied = () => { demo.faultEditing = false; demo.faultHoldUntil = performance.now() + 3000; };
+  $('fault-node').onchange = () => { demo.faultEditing = false; demo.faultHoldUntil = 0; if (demo.frame) syncFaultSliders(demo.frame); };
   $('apply-faults').onclick = () => {
     const node = $('fault-node').value;
     act({ action: 'faults', node: node === 'all' ? 'all' : Number(node), drop: Number($('drop').value), latency_ms: Number($('latency').value) });
+    applied();
   };
   $('clear-faults').onclick = () => {
-    $('drop').value = 0; $('latency').value = 0; showRange();
+    $('drop').value = 0; $('latency').value = 0;
     act({ action: 'faults', node: 'all', drop: 0, latency_ms: 0 });
+    applied();
   };
   $('client-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -581,6 +690,7 @@ function wireControls() {
   });
   $('op').onchange = () => { $('value').disabled = $('op').value === 'get' || $('op').value === 'delete'; };
   $('narr-stop').onclick = () => act({ action: 'scenario_stop' });
+  // Hiding the panel widens the stage; the layout follows (watchStageSize).
   const toggleSide = () => {
     document.body.classList.toggle('stage-only');
     $('toggle-side').textContent = document.body.classList.contains('stage-only') ? 'show panel' : 'hide panel';
@@ -599,5 +709,6 @@ function wireControls() {
 }
 
 wireControls();
+watchStageSize();
 connect();
 requestAnimationFrame(tick);

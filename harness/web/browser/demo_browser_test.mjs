@@ -7,11 +7,15 @@
 // starts raftlab-demo on a free port, and drives the page in Debian's Chromium
 // (/usr/bin/chromium or RAFTLAB_CHROMIUM) through playwright-core, never a browser
 // Playwright downloads. It checks that the page shows a leader, a new leader after the
-// leader is killed, a partition and its healing, a write committed on every server and
-// a scenario's narration; it measures the time to the first leader and the page's
-// update rate under a background load of 500 operations per second; and it checks that
-// after SIGINT no server of the demo's work directory is left. Screenshots of each state
-// and measurements.json go to DIR.
+// leader is killed (the dead one still showing its term, uncovered), a partition and
+// its healing, faults set through the proxy's HTTP control and the demo's API on the
+// sliders, a write committed on every server, term colours apart from message colours,
+// and a scenario's narration. For a projector it measures the drawing with and without
+// the side panel (hiding it must widen the drawing by 20 % or more), the rendered text
+// sizes at 1280x720, and that no link or message ever crosses a log. It measures the
+// time to the first leader and the page's update rate under a background load of 500
+// operations per second, and checks that after SIGINT no server of the demo's work
+// directory is left. Screenshots of each state and measurements.json go to DIR.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -33,6 +37,37 @@ const failures = [];
 const expect = (ok, what) => { if (!ok) { failures.push(what); log('FAIL: ' + what); } return ok; };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const measurements = {};
+
+/// CIEDE2000 colour difference of two "rgb(r, g, b)" colours: about 2 is barely
+/// noticeable, 20 and more reads as another colour.
+function deltaE(c1, c2) {
+  const lab = (css) => {
+    const [r, g, b] = css.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => {
+      const u = Number(v) / 255;
+      return u <= 0.04045 ? u / 12.92 : ((u + 0.055) / 1.055) ** 2.4;
+    });
+    const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+    const x = f((r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047), y = f(r * 0.2126 + g * 0.7152 + b * 0.0722);
+    const z = f((r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883);
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  };
+  const [L1, a1, b1] = lab(c1), [L2, a2, b2] = lab(c2), rad = Math.PI / 180;
+  const Cm = (Math.hypot(a1, b1) + Math.hypot(a2, b2)) / 2, G = 0.5 * (1 - Math.sqrt(Cm ** 7 / (Cm ** 7 + 25 ** 7)));
+  const p1 = [(1 + G) * a1, b1], p2 = [(1 + G) * a2, b2];
+  const C1 = Math.hypot(...p1), C2 = Math.hypot(...p2);
+  const hue = ([x, y]) => (x === 0 && y === 0 ? 0 : (Math.atan2(y, x) / rad + 360) % 360);
+  const h1 = hue(p1), h2 = hue(p2);
+  let dh = C1 * C2 === 0 ? 0 : h2 - h1;
+  if (dh > 180) dh -= 360; else if (dh < -180) dh += 360;
+  const dH = 2 * Math.sqrt(C1 * C2) * Math.sin((dh * rad) / 2);
+  const Lm = (L1 + L2) / 2, Cpm = (C1 + C2) / 2;
+  let hm = h1 + h2;
+  if (C1 * C2 !== 0) hm = (Math.abs(h1 - h2) > 180 ? (hm < 360 ? hm + 360 : hm - 360) : hm) / 2;
+  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
+  const SL = 1 + (0.015 * (Lm - 50) ** 2) / Math.sqrt(20 + (Lm - 50) ** 2), SC = 1 + 0.045 * Cpm, SH = 1 + 0.015 * Cpm * T;
+  const RT = -Math.sin(2 * 30 * Math.exp(-(((hm - 275) / 25) ** 2)) * rad) * 2 * Math.sqrt(Cpm ** 7 / (Cpm ** 7 + 25 ** 7));
+  return Math.sqrt(((L2 - L1) / SL) ** 2 + ((C2 - C1) / SC) ** 2 + (dH / SH) ** 2 + RT * ((C2 - C1) / SC) * (dH / SH));
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -66,7 +101,7 @@ log('server:', serverBinary);
 // ---- 2. the demo ------------------------------------------------------------------
 const port = await freePort();
 const spawnedAt = Date.now();
-const demo = spawn(args.demo, ['--server-binary', serverBinary, '--port', String(port), '--nodes', '3'],
+const demo = spawn(args.demo, ['--server-binary', serverBinary, '--port', String(port), '--nodes', '3', '--proxy-control', '0'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
 let demoOutput = '';
 let demoExit = null;
@@ -89,8 +124,12 @@ if (!url || typeof url !== 'string') {
   process.exit(1);
 }
 const workDir = (demoOutput.match(/work directory (\S+)/) || [])[1];
-log('demo at', url, 'work directory', workDir);
+const proxyControl = (demoOutput.match(/fault proxy control on (127\.0\.0\.1:\d+)/) || [])[1];
+log('demo at', url, 'work directory', workDir, 'proxy control', proxyControl);
 expect(!!workDir, 'the demo should print its work directory');
+expect(!!proxyControl, 'the demo should print where the fault proxy\'s control listens');
+const post = (address, body) => fetch(address, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  .then(async (r) => { if (!r.ok) throw new Error(`POST ${address}: ${r.status} ${await r.text()}`); return r.json(); });
 
 const executablePath = process.env.RAFTLAB_CHROMIUM || '/usr/bin/chromium';
 const profile = mkdtempSync(join(tmpdir(), 'raftlab-chromium-'));
@@ -124,12 +163,108 @@ try {
   await sleep(400);  // some messages in flight
   await shot(page, '01-leader');
 
+  // ---- 3b. the drawing for a projector ----------------------------------------------
+  // Hiding the panel (key C) gives the drawing the freed width: measured on the page.
+  const drawing = () => page.evaluate(() => {
+    const boxes = ['#links', '#servers', '#client-node'].map((s) => document.querySelector(s).getBoundingClientRect());
+    const entry = document.querySelector('#servers .log-term'), m = entry && entry.getScreenCTM();
+    return { w: Math.round(Math.max(...boxes.map((b) => b.right)) - Math.min(...boxes.map((b) => b.left))),
+      h: Math.round(Math.max(...boxes.map((b) => b.bottom)) - Math.min(...boxes.map((b) => b.top))),
+      entryPx: entry ? Number((parseFloat(getComputedStyle(entry).fontSize) * Math.hypot(m.a, m.b)).toFixed(1)) : 0 };
+  });
+  const withPanel = await drawing();
+  await page.keyboard.press('c');
+  const withoutPanel = await waitFor(async () => { const d = await drawing(); return d.w >= withPanel.w * 1.2 && d; }, 3000);
+  measurements.drawing_with_panel = withPanel;
+  measurements.drawing_without_panel = withoutPanel || await drawing();
+  expect(!!withoutPanel, `hiding the panel draws the cluster at least 20 % wider: ${JSON.stringify(withPanel)} with the panel, ` +
+    `${JSON.stringify(await drawing())} without`);
+  expect(!!withoutPanel && withoutPanel.entryPx >= withPanel.entryPx * 0.99,
+    `hiding the panel does not make the log smaller (${withPanel.entryPx} px, then ${withoutPanel && withoutPanel.entryPx} px)`);
+  await shot(page, '01b-panel-hidden');
+  await page.keyboard.press('c');
+  expect(await waitFor(async () => Math.abs((await drawing()).w - withPanel.w) <= withPanel.w * 0.05, 3000), 'showing the panel again restores the drawing');
+  // Readable from the back of a room: rendered sizes at a 1280x720 projector.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await sleep(500);
+  const sizes = await page.evaluate(() => {
+    const px = (sel) => {
+      const e = document.querySelector(sel), m = e.getScreenCTM ? e.getScreenCTM() : null;
+      return Number((parseFloat(getComputedStyle(e).fontSize) * (m ? Math.hypot(m.a, m.b) : 1)).toFixed(1));
+    };
+    return { entry: px('#servers .log-term'), commit: px('#servers .commit-label'), index: px('#servers .log-index'),
+      legend: px('#legend span'), events: px('#events li') };
+  });
+  measurements.font_px_at_1280x720 = sizes;
+  log('font sizes at 1280x720 (px):', JSON.stringify(sizes));
+  for (const [what, min] of [['entry', 14], ['commit', 14], ['index', 13], ['legend', 16], ['events', 16]])
+    expect(sizes[what] >= min, `at 1280x720 the ${what} text is at least ${min} px (it is ${sizes[what]} px)`);
+  await shot(page, '01c-1280x720');
+  await page.setViewportSize({ width: 1600, height: 940 });
+  await sleep(500);
+  // No log under a link or a message: sampled at every animation frame for 2.5 s of
+  // writes and heartbeats.
+  for (let i = 0; i < 6; i++) await page.evaluate((i) => fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ action: 'client', op: 'put', key: 'layout' + i, value: String(i) }) }), i);
+  const covered = await page.evaluate(() => new Promise((resolve) => {
+    const found = new Set();
+    let frames = 0, messages = 0;
+    const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const lines = [...document.querySelectorAll('#links line')].map((l) => {
+      const m = l.getScreenCTM(), at = (x, y) => ({ x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f });
+      return [at(+l.getAttribute('x1'), +l.getAttribute('y1')), at(+l.getAttribute('x2'), +l.getAttribute('y2'))];
+    });
+    const until = performance.now() + 2500;
+    const step = () => {
+      const logs = [...document.querySelectorAll('#servers .log')].map((g) => ({ id: g.closest('.server').dataset.id, r: g.getBoundingClientRect() }));
+      for (const l of logs) {
+        for (const [a, b] of lines)
+          for (let t = 0; t <= 1; t += 0.005) {
+            const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
+            if (x >= l.r.left && x <= l.r.right && y >= l.r.top && y <= l.r.bottom) { found.add(`a link crosses the log of n${l.id}`); break; }
+          }
+        for (const m of document.querySelectorAll('#msgs > g')) {
+          if (m.getAttribute('display') === 'none') continue;
+          messages++;
+          if (hit(m.getBoundingClientRect(), l.r)) found.add(`a message flew over the log of n${l.id}`);
+        }
+      }
+      frames++;
+      if (performance.now() < until) requestAnimationFrame(step); else resolve({ found: [...found], frames, messages });
+    };
+    requestAnimationFrame(step);
+  }));
+  log(`logs and messages: ${covered.frames} frames sampled, ${covered.messages} message positions`);
+  expect(covered.frames > 20 && covered.messages > 100, `enough frames and messages sampled (${covered.frames}, ${covered.messages})`);
+  expect(covered.found.length === 0, 'no log is ever under a link or a message: ' + covered.found.join('; '));
+
   // ---- 4. kill the leader, see a new one ----------------------------------------
   await click(`.server-card[data-id="${first}"] button[data-action=kill]`);
   const killedAt = Date.now();
   await waitFor(async () => (await servers())[first].process === 'stopped', 5000);
   await sleep(400);  // the colour change is animated
   await shot(page, '02-leader-killed');
+  // The dead server still says its term, and its down mark covers none of it: nothing
+  // of the mark is in the term's box, nor on top anywhere in it.
+  const downTerm = await page.evaluate((id) => {
+    const g = document.querySelector(`#servers g.server[data-id="${id}"]`), term = g.querySelector('.term');
+    const mark = g.querySelector('.down'), t = term.getBoundingClientRect(), m = mark.getBoundingClientRect();
+    let covered = 0;
+    for (let x = t.left + 1; x < t.right; x += 2)
+      for (let y = t.top + 1; y < t.bottom; y += 2) {
+        const top = document.elementFromPoint(x, y);
+        if (top && mark.contains(top)) covered++;
+      }
+    let opacity = 1;
+    for (let e = term; e && e.nodeType === 1; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    return { text: term.textContent, shown: mark.getAttribute('display') !== 'none', opacity, covered,
+      overlap: m.left < t.right && t.left < m.right && m.top < t.bottom && t.top < m.bottom,
+      size: t.height };
+  }, first);
+  expect(downTerm.shown, 'the killed server is marked down');
+  expect(/^term \d+$/.test(downTerm.text) && downTerm.opacity >= 0.9 && downTerm.size >= 14,
+    `the killed server still shows its term, readable: ${JSON.stringify(downTerm)}`);
+  expect(!downTerm.overlap && downTerm.covered === 0, `the down mark leaves the term uncovered: ${JSON.stringify(downTerm)}`);
   const second = await waitFor(async () => { const l = await leader(); return l !== '' && l !== first && l; }, 10000);
   measurements.new_leader_after_kill_ms = Date.now() - killedAt;
   expect(second !== null, 'a new leader within 10 s of killing the old one');
@@ -164,6 +299,36 @@ try {
   await sleep(300);
   await shot(page, '05-healed');
 
+  // ---- 5b. faults set through the HTTP APIs show on the sliders ------------------------
+  const sliders = () => page.evaluate(() => ({
+    drop: Number(document.getElementById('drop').value), latency: Number(document.getElementById('latency').value),
+    dropOut: document.getElementById('drop-out').textContent, latencyOut: document.getElementById('latency-out').textContent,
+    now: document.getElementById('faults-now').textContent }));
+  // The values, on every link the menu names (not the largest of links that differ).
+  const slidersShow = (drop, latency) => waitFor(async () => {
+    const s = await sliders();
+    return s.drop === drop && s.latency === latency && s.dropOut === `${drop} %` && s.latencyOut === `${latency} ms` &&
+      !/not the same/.test(s.now);
+  }, 5000);
+  // Through the proxy's own control, as ./raftlab proxy does: every link between servers.
+  const links = (await (await fetch(`http://${proxyControl}/links`)).json()).links.filter((l) => l.from !== 'client');
+  for (const l of links)
+    await post(`http://${proxyControl}/links/${encodeURIComponent(l.name)}/faults`, { direction: 'both', drop: 0.3, latency_ms: 120 });
+  expect(await slidersShow(30, 120), `faults set through the proxy's HTTP control show on the sliders (drop 30 %, 120 ms); ` +
+    `they show ${JSON.stringify(await sliders())}`);
+  expect(await waitFor(async () => (await page.locator('#links line.link.faulty').count()) === 3, 3000), 'every link is drawn faulty');
+  expect(await waitFor(async () => /link faults: every link between servers: drop 30 %, latency 120 ms/.test(await page.locator('#events').innerText()), 3000),
+    'the event log says which faults the proxy has now');
+  await shot(page, '05b-faults-from-the-proxy');
+  // Through the demo's HTTP API, on the links of one server: the menu's choice shows them.
+  await post(`${url}api/action`, { action: 'faults', node: 1, drop: 45, latency_ms: 250 });
+  await page.selectOption('#fault-node', '1');
+  expect(await slidersShow(45, 250), `faults set on n1's links through /api/action show on the sliders for n1; they show ${JSON.stringify(await sliders())}`);
+  await post(`http://${proxyControl}/clear-faults`, {});
+  expect(await slidersShow(0, 0), `clearing the faults through the proxy sets the sliders back to 0; they show ${JSON.stringify(await sliders())}`);
+  expect(await waitFor(async () => (await page.locator('#links line.link.faulty').count()) === 0, 3000), 'no link is drawn faulty after the clear');
+  await page.selectOption('#fault-node', 'all');
+
   // ---- 6. a write, committed everywhere ---------------------------------------------
   await page.selectOption('#op', 'put');
   await page.fill('#key', 'color');
@@ -175,6 +340,43 @@ try {
   expect(committed, `every server shows commit index >= ${target} after the write`);
   await sleep(300);
   await shot(page, '06-write-committed');
+
+  // ---- 6b. term colours are not message colours -------------------------------------
+  // Every colour a message is drawn in (the legend's shapes, and the red of rejections
+  // and cuts), against the legend's term colours and the logs' boxes.
+  const colours = await page.evaluate(() => {
+    const seen = (e, prop) => getComputedStyle(e)[prop];
+    const message = new Set();
+    for (const svg of document.querySelectorAll('#legend span:not(.legend-terms) svg'))
+      for (const shape of svg.querySelectorAll('rect, circle, line'))
+        for (const prop of ['fill', 'stroke']) message.add(seen(shape, prop));
+    const probe = document.createElement('span');
+    document.body.appendChild(probe);
+    for (const v of ['--bad', '--good', '--entries', '--vote', '--client']) { probe.style.color = `var(${v})`; message.add(getComputedStyle(probe).color); }
+    probe.remove();
+    const terms = [...document.querySelectorAll('#legend .term-swatch')].map((r) => ({ term: Number(r.dataset.term), fill: seen(r, 'fill') }));
+    const boxes = [...document.querySelectorAll('#servers .log-box')].map((r) => ({ term: Number(r.dataset.term), fill: seen(r, 'fill') }));
+    return { message: [...message], terms, boxes };
+  });
+  // Outlines and numbers (near black), and "none", are not message colours.
+  const messageColours = colours.message.filter((c) => /^rgb/.test(c) && !/^rgba\(.*, 0\)$/.test(c) && deltaE(c, 'rgb(0, 0, 0)') > 15);
+  measurements.message_colours = messageColours;
+  measurements.term_colours = colours.terms.map((t) => t.fill);
+  expect(messageColours.length >= 6, `the legend shows the message colours (${messageColours.join(' ')})`);
+  expect(colours.terms.length >= 5, `the legend shows at least five term colours (${colours.terms.length})`);
+  let closest = { d: Infinity };
+  for (const t of colours.terms)
+    for (const m of messageColours) { const d = deltaE(t.fill, m); if (d < closest.d) closest = { d, term: t.term, t: t.fill, m }; }
+  measurements.term_to_message_min_delta_e = Number(closest.d.toFixed(1));
+  expect(closest.d >= 20, `term colours stay apart from message colours (CIEDE2000 >= 20): term ${closest.term} ` +
+    `${closest.t} is ${closest.d.toFixed(1)} from ${closest.m}`);
+  for (let i = 0; i < colours.terms.length; i++)
+    for (let j = i + 1; j < colours.terms.length; j++)
+      expect(deltaE(colours.terms[i].fill, colours.terms[j].fill) >= 20, `terms ${i + 1} and ${j + 1} have distinct colours`);
+  const period = colours.terms.length;
+  const wrong = colours.boxes.filter((b) => b.fill !== colours.terms[(b.term - 1) % period].fill);
+  expect(colours.boxes.length > 0 && wrong.length === 0,
+    `every log box has its term's colour from the legend (${colours.boxes.length} boxes, wrong: ${JSON.stringify(wrong.slice(0, 3))})`);
 
   // ---- 7. a scenario's narration -----------------------------------------------------
   await click('#scenario-list button[data-name=split_brain]');

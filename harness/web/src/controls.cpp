@@ -3,7 +3,6 @@
 #include "demo_impl.h"
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 namespace raftlab::web {
@@ -89,16 +88,7 @@ void Demo::Impl::set_link_faults(int node, double drop, int latency_ms) {
         if (node >= 0 && l.spec.from != node_name(node) && l.spec.to != node_name(node)) continue;
         cluster->proxy().set_faults(l.spec.name, f);
     }
-    std::lock_guard lock(view_mutex);
-    if (node < 0) faults.clear();
-    if (drop > 0 || latency_ms > 0) faults[node] = {drop, latency_ms};
-    else faults.erase(node);
-    json::object e{{"time_ms", now_us() / 1000}, {"kind", "network"},
-                   {"text", (node < 0 ? std::string("every link") : "links of " + node_name(node)) + ": drop " +
-                                std::to_string(static_cast<int>(std::lround(drop * 100))) + " %, latency " +
-                                std::to_string(latency_ms) + " ms"}};
-    new_events.push_back(e);
-    all_events.push_back(std::move(e));
+    // The next frame reads the faults back from the proxy and logs them (frame.cpp).
 }
 
 void Demo::Impl::set_slow(bool on) {

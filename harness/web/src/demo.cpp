@@ -67,6 +67,8 @@ void Demo::start() {
 
 void Demo::set_frame_sink(std::function<void(const std::string&)> sink) { impl_->sink = std::move(sink); }
 
+int Demo::serve_proxy_control(int port) { return impl_->cluster->proxy().serve_control(port); }
+
 std::filesystem::path Demo::work_dir() const { return impl_->cluster->work_dir(); }
 
 std::string Demo::hello() const {

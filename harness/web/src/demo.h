@@ -13,7 +13,8 @@
 //    "msgs":[{"f":from,"t":to (-1: the clients),"k":"ae|hb|aer|rv|rvr|req|rep|other",
 //             "n":entries,"ok":granted/success,"x":fate,"dt":ms before now_ms}],
 //    "counts":{kind:N}, "blocked":[[i->j cut]], "client_blocked":[...],
-//    "faults":{"all"|"<node>":{"drop","latency_ms"}}, "busy", "slow", "timing":{...},
+//    "faults":{"all":F|null,"nodes":{"<node>":F},"pairs":[...]} (network_view.h: read from the
+//    proxy, so faults set with ./raftlab proxy show too), "busy", "slow", "timing":{...},
 //    "scenario":{...}|null, "narration", "events":[new log lines], "client":[answers],
 //    "load":{"ops","done","failed"}}
 //
@@ -72,6 +73,11 @@ public:
     /// One request from the page, e.g. {"action":"kill","node":1}. Queues the work and
     /// returns at once with {"ok":true}. Throws BadAction for a request it cannot take.
     boost::json::object act(const boost::json::object& request);
+
+    /// Serves the fault proxy's HTTP control (harness/proxy/README.md) on 127.0.0.1:port
+    /// (0: any free port), so `./raftlab proxy --control PORT ...` acts on this cluster.
+    /// Returns the port. Throws proxy::ProxyError when the port cannot be bound.
+    int serve_proxy_control(int port);
 
     /// The cluster's work directory (logs/n<i>.log, data/).
     std::filesystem::path work_dir() const;

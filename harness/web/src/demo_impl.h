@@ -32,12 +32,6 @@ struct NodeView {
     std::int64_t leader_since_us = 0;        ///< when the monitor first saw it lead its current term
 };
 
-/// Faults the page set on one node's links (shown next to the node).
-struct NodeFaults {
-    double drop = 0;      ///< 0..1
-    int latency_ms = 0;
-};
-
 /// A scenario in progress: which one, the next step, and what earlier steps found out.
 struct ScenarioRun {
     std::string name;
@@ -73,7 +67,7 @@ struct Demo::Impl {
     // The monitor's view, read by scenarios and controls.
     mutable std::mutex view_mutex;
     std::vector<NodeView> nodes;
-    std::map<int, NodeFaults> faults;        ///< node -> faults on its links; -1: all links
+    std::string faults_said = "no faults on the links between servers";  ///< the last faults in the event log
     std::string busy;                        ///< what the control worker is doing ("" idle)
     bool slow = false;
     bool stability = false;  ///< PreVote and CheckQuorum on (control worker only)
@@ -118,6 +112,8 @@ struct Demo::Impl {
     void kill(int node);
     void partition(const std::vector<std::vector<int>>& groups);
     void heal();
+    /// Drop (0..1) and latency on both directions of every link of `node` between servers
+    /// (-1: of every server), replacing the faults they had; client links stay clean.
     void set_link_faults(int node, double drop, int latency_ms);
     void set_slow(bool on);
     /// Lab 13: restarts every server, one at a time, with PreVote and CheckQuorum on or off.

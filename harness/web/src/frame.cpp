@@ -1,6 +1,7 @@
 // frame.cpp: one state frame for the page, from the servers' statuses, the proxy's
 // journal since the last frame and its links (the format is described in demo.h).
 #include "demo_impl.h"
+#include "network_view.h"
 
 #include <algorithm>
 #include <utility>
@@ -18,12 +19,6 @@ std::string_view process_name(proc::NodeState state) {
         case proc::NodeState::dead: return "dead";
         default: return "stopped";
     }
-}
-
-/// "n2" -> 2, "client" -> -1.
-int node_index(const std::string& name) {
-    if (name.size() < 2 || name[0] != 'n') return -1;
-    return std::atoi(name.c_str() + 1);
 }
 
 /// Entries in an append_entries payload (codec JSON), without parsing it all.
@@ -134,31 +129,6 @@ json::array draw_messages(const std::vector<proxy::JournalEntry>& entries, std::
     return msgs;
 }
 
-/// blocked[i][j]: messages from server i to server j are cut (link "ni->nj" forward, or
-/// the replies on "nj->ni"). client_blocked[j]: clients cannot reach server j.
-void cuts(const std::vector<proxy::LinkStatus>& links, int n, json::object& frame) {
-    std::vector<std::vector<bool>> cut(static_cast<std::size_t>(n), std::vector<bool>(static_cast<std::size_t>(n), false));
-    json::array client_blocked(static_cast<std::size_t>(n), false);
-    for (const auto& l : links) {
-        int from = node_index(l.spec.from), to = node_index(l.spec.to);
-        if (to < 0 || to >= n || from >= n) continue;
-        if (from < 0) {
-            client_blocked[static_cast<std::size_t>(to)] = l.cut_forward || l.cut_backward || l.down;
-            continue;
-        }
-        if (l.cut_forward || l.down) cut[static_cast<std::size_t>(from)][static_cast<std::size_t>(to)] = true;
-        if (l.cut_backward || l.down) cut[static_cast<std::size_t>(to)][static_cast<std::size_t>(from)] = true;
-    }
-    json::array blocked;
-    for (const auto& row : cut) {
-        json::array r;
-        for (bool b : row) r.push_back(b);
-        blocked.push_back(std::move(r));
-    }
-    frame["blocked"] = std::move(blocked);
-    frame["client_blocked"] = std::move(client_blocked);
-}
-
 json::object node_json(int id, const std::string& process, bool stale, const NodeView& v, std::int64_t frame_us) {
     json::object o{{"id", id}, {"process", process}, {"stale", stale}};
     if (v.status) {
@@ -215,7 +185,9 @@ void Demo::Impl::publish_frame(std::vector<proxy::JournalEntry> entries, std::in
     frame["now_ms"] = frame_us / 1000;
     frame["msgs"] = draw_messages(entries, frame_us, resets, counts);
     frame["counts"] = std::move(counts);
-    cuts(cluster->proxy().links(), n, frame);
+    const auto links = cluster->proxy().links();
+    add_cuts(links, n, frame);
+    const FaultSummary faults = summarize_faults(links, n);
     frame["load"] = json::object{{"ops", load_ops.load()}, {"done", load_done.load()}, {"failed", load_failed.load()}};
 
     std::lock_guard lock(view_mutex);
@@ -242,10 +214,14 @@ void Demo::Impl::publish_frame(std::vector<proxy::JournalEntry> entries, std::in
     }
     while (all_events.size() > kMaxEvents) all_events.erase(all_events.begin());
     frame["nodes"] = std::move(node_list);
-    json::object fo;
-    for (const auto& [node, f] : faults)
-        fo[node < 0 ? "all" : std::to_string(node)] = json::object{{"drop", f.drop}, {"latency_ms", f.latency_ms}};
-    frame["faults"] = std::move(fo);
+    frame["faults"] = to_json(faults);
+    // Said once per change, whoever made it: the page, a scenario, or `./raftlab proxy`.
+    if (std::string said = describe(faults); said != faults_said) {
+        faults_said = said;
+        json::object e{{"time_ms", frame_us / 1000}, {"kind", "network"}, {"text", "link faults: " + said}};
+        new_events.push_back(e);
+        all_events.push_back(std::move(e));
+    }
     frame["busy"] = busy;
     frame["slow"] = slow;
     frame["timing"] = json::object{{"heartbeat_ms", heartbeat_ms}, {"election_min_ms", election_min_ms},
