@@ -169,6 +169,7 @@ function buildLegend() {
   const items = [
     ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries (n entries)'],
     ['aer', 'reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
+    ['pv', 'pre-vote, dashed (lab 13)'],
     ['req', 'client request, reply'], ['lost', 'lost (cut, dropped)'],
   ];
   const legend = $('legend');
@@ -532,6 +533,11 @@ function msgShape(m) {
     case 'rv': return el('rect', { x: -7, y: -7, width: 14, height: 14, fill: 'var(--vote)', transform: 'rotate(45)' });
     case 'rvr': return el('rect', { x: -5, y: -5, width: 10, height: 10, transform: 'rotate(45)',
       fill: m.ok ? 'var(--vote)' : 'none', stroke: 'var(--vote)', 'stroke-width': 2 });
+    // Pre-votes (lab 13): the vote's diamond, dashed, because nothing is decided yet.
+    case 'pv': return el('rect', { x: -7, y: -7, width: 14, height: 14, transform: 'rotate(45)', fill: 'none',
+      stroke: 'var(--vote)', 'stroke-width': 2.5, 'stroke-dasharray': '4 3' });
+    case 'pvr': return el('rect', { x: -5, y: -5, width: 10, height: 10, transform: 'rotate(45)',
+      fill: m.ok ? 'var(--vote)' : 'none', stroke: 'var(--vote)', 'stroke-width': 2, 'stroke-dasharray': '3 2' });
     case 'req': case 'rep': return el('rect', { x: -4, y: -4, width: 8, height: 8, fill: 'var(--client)' });
     default: return el('circle', { r: 3, fill: '#888' });
   }
@@ -548,7 +554,7 @@ function launch(m, now) {
   // Keep the order and spacing the proxy saw, shifted to now. On loopback a reply leaves
   // a fraction of a millisecond after its request arrives; drawn that way, both would fly
   // at once, so a reply sets off when its request's animation lands.
-  const isReply = m.k === 'aer' || m.k === 'rvr' || m.k === 'rep';
+  const isReply = m.k === 'aer' || m.k === 'rvr' || m.k === 'pvr' || m.k === 'rep';
   const start = now + Math.max(0, frameMs - m.dt) + (isReply ? duration : 0);
   const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
   const ra = m.f >= 0 ? demo.radius : DemoLayout.CLIENTS_R, rb = m.t >= 0 ? demo.radius : DemoLayout.CLIENTS_R;

@@ -56,9 +56,9 @@ Drawn draw(const proxy::JournalEntry& e, std::int64_t frame_us) {
         m["ok"] = has(e.payload, "\"success\":true");
         d.priority = 1;
     } else if (e.type == "request_vote") {
-        kind = "rv";
+        kind = has(e.payload, "\"pre_vote\":true") ? "pv" : "rv";  // lab 13: a pre-vote only asks
     } else if (e.type == "request_vote_reply") {
-        kind = "rvr";
+        kind = has(e.payload, "\"pre_vote\":true") ? "pvr" : "rvr";
         m["ok"] = has(e.payload, "\"vote_granted\":true");
     } else if (e.type == "kv_request") {
         kind = "req";
@@ -108,7 +108,9 @@ json::array draw_messages(const std::vector<proxy::JournalEntry>& entries, std::
         int to = node_index(e.to), from = node_index(e.from);
         bool arrived = e.fate != "dropped" && e.fate != "cut";
         if (arrived && e.type == "append_entries" && to >= 0 && to < n) resets[static_cast<std::size_t>(to)] = e.time_us;
-        if (e.type == "request_vote_reply" && from >= 0 && from < n && has(e.payload, "\"vote_granted\":true"))
+        // A granted vote resets the voter's timer; a yes to a pre-vote (lab 13) does not.
+        if (e.type == "request_vote_reply" && from >= 0 && from < n && has(e.payload, "\"vote_granted\":true") &&
+            !has(e.payload, "\"pre_vote\":true"))
             resets[static_cast<std::size_t>(from)] = e.time_us;
         if (e.type == "request_vote" && from >= 0 && from < n) resets[static_cast<std::size_t>(from)] = e.time_us;
         drawn.push_back(draw(e, frame_us));
