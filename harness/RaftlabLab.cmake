@@ -6,7 +6,16 @@
 #             what the fast variant lab<NN>_checks_fast compiles in
 #     [IMPL   <implementation sources, relative to RAFTLAB_IMPL, compiled in>]
 #     [REQUIRE <implementation files that must exist, built elsewhere>]
-#     [LIBS   <framework libraries to link>])
+#     [LIBS   <framework libraries to link>]
+#     [SHARED_CHECKS ISOLATED_SOURCES <files> FAST_SOURCES <files>])
+#
+# SHARED_CHECKS (the Raft labs): the check sources never see the student's folder;
+# they reach the student's code through a link-time interface
+# (raftlab/host/student_raft.h). They are compiled once, into the object library
+# lab<NN>_check_objects, which both binaries link: the hosted one with
+# ISOLATED_SOURCES (the interface over the host), the fast one with FAST_SOURCES (the
+# student's code in the process). Compiled alike in every implementation's build,
+# they also come from the compiler cache after the first build.
 #
 # Defines the executable lab<NN>_checks: a GoogleTest binary holding every check of
 # the lab. Student code reaches it in one of two ways:
@@ -24,7 +33,8 @@
 # build with one line that names the file, so that one broken lab never stops the
 # others from being graded.
 function(raftlab_lab number)
-  cmake_parse_arguments(ARG "" "" "SOURCES;IMPL;REQUIRE;LIBS;HOST;JUDGE_SOURCES;FAST_IMPL;FAST_OBJECTS" ${ARGN})
+  cmake_parse_arguments(ARG "SHARED_CHECKS" ""
+    "SOURCES;IMPL;REQUIRE;LIBS;HOST;JUDGE_SOURCES;FAST_IMPL;FAST_OBJECTS;ISOLATED_SOURCES;FAST_SOURCES" ${ARGN})
   set(target "lab${number}_checks")
   set(impl_sources "")
   set(missing "")
@@ -45,7 +55,14 @@ function(raftlab_lab number)
   endif()
   file(GLOB hidden_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/hidden/*.cpp")
   list(SORT hidden_sources)
-  add_executable(${target} ${ARG_SOURCES} ${ARG_JUDGE_SOURCES} ${hidden_sources} ${impl_sources})
+  set(check_sources ${ARG_SOURCES} ${hidden_sources})
+  if(ARG_SHARED_CHECKS)
+    add_library(${target}_objects OBJECT ${check_sources})
+    target_include_directories(${target}_objects PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+    target_link_libraries(${target}_objects PRIVATE raftlab_check ${ARG_LIBS})
+    set(check_sources $<TARGET_OBJECTS:${target}_objects> ${ARG_ISOLATED_SOURCES})
+  endif()
+  add_executable(${target} ${check_sources} ${ARG_JUDGE_SOURCES} ${impl_sources})
   target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
   if(impl_sources)
     # The implementation's folder comes after the framework's, and only for quoted
@@ -80,7 +97,11 @@ function(raftlab_lab number)
         set(fast_objects_ok FALSE)
       endif()
     endforeach()
-    if(fast_objects_ok)
+    if(fast_objects_ok AND ARG_SHARED_CHECKS)
+      add_executable(${target}_fast $<TARGET_OBJECTS:${target}_objects> ${ARG_FAST_SOURCES} ${fast_files})
+      raftlab_impl_include(${target}_fast PRIVATE)
+      target_link_libraries(${target}_fast PRIVATE raftlab_check ${ARG_LIBS} ${ARG_FAST_OBJECTS})
+    elseif(fast_objects_ok)
       add_executable(${target}_fast ${ARG_SOURCES} ${hidden_sources} ${fast_files})
       target_include_directories(${target}_fast PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
       raftlab_impl_include(${target}_fast PRIVATE)
@@ -176,6 +197,14 @@ endfunction()
 # raftlab_built_path(<target> <MACRO> <built target>): defines <MACRO> in <target> as
 # the path of <built target>'s file relative to <target>'s own folder, for
 # raftlab::check::built_file() to resolve at run time.
+# raftlab_built_path_of_objects(<object library> <MACRO> <built target>): the same for
+# the check objects of SHARED_CHECKS, relative to the lab's binary folder, where both
+# check binaries are written.
+function(raftlab_built_path_of_objects target macro built)
+  target_compile_definitions(${target} PRIVATE
+    ${macro}="$<PATH:RELATIVE_PATH,$<TARGET_FILE:${built}>,${CMAKE_CURRENT_BINARY_DIR}>")
+endfunction()
+
 function(raftlab_built_path target macro built)
   target_compile_definitions(${target} PRIVATE
     ${macro}="$<PATH:RELATIVE_PATH,$<TARGET_FILE:${built}>,$<TARGET_FILE_DIR:${target}>>")
@@ -225,6 +254,9 @@ function(raftlab_raft_lab number)
     REQUIRE ${RAFTLAB_RAFT_FILES} ${ARG_REQUIRE}
     HOST raftlab_raft_host RAFTLAB_RAFT_HOST
     FAST_OBJECTS raftlab_impl_raft
+    SHARED_CHECKS
+    ISOLATED_SOURCES ${PROJECT_SOURCE_DIR}/harness/host/student_raft_remote.cpp
+    FAST_SOURCES ${PROJECT_SOURCE_DIR}/harness/host/student_raft_local.cpp
     LIBS ${libs})
 endfunction()
 

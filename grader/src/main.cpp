@@ -114,6 +114,12 @@ int cmd_replay(const fs::path& root, const std::string& lab_name, const std::str
     if (!html.empty() && !lab.timeline)
         throw ConfigError("--html " + html + ": " + lab.label() + "'s checks draw no timeline (the simulated " +
                           "projects' checks do); replay without --html, its output is the whole run");
+    // A lab with a timeline may still have a check of real processes (lab 13's last):
+    // only seeded checks run in the simulator.
+    if (!html.empty() && !lab.checks[index].seeds)
+        throw ConfigError("--html " + html + ": " + check_id + " runs real processes and draws no timeline (only " +
+                          "the simulated checks of " + lab.label() + " do); replay without --html, its output and " +
+                          "its artifacts folder are the whole run");
     Impl impl = resolve_impl(root, impl_arg);
     if (isolated) impl.isolated = true;
     BuildOutcome b = configure(root, impl);

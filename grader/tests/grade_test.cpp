@@ -446,8 +446,9 @@ TEST(Grade, usageErrorIsExit2) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
-// Only the simulated projects draw a timeline: elsewhere --html is refused in one line
-// (it used to write nothing and say nothing), and the table does not suggest it.
+// Only the simulated projects (and checks) draw a timeline: elsewhere --html is refused
+// in one line (it used to write nothing and say nothing), and the table does not
+// suggest it.
 TEST(Grade, usageErrorHtmlWhereNoTimelineIsDrawn) {
     CliRun r = grader("replay 4 random_sequences --seed 1 --html t.html");
     EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -455,7 +456,14 @@ TEST(Grade, usageErrorHtmlWhereNoTimelineIsDrawn) {
     EXPECT_NE(r.output.find("draw no timeline"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists("t.html"));
     std::vector<Lab> catalog = load_catalog(RAFTLAB_SOURCE_DIR);
-    for (const auto& lab : catalog) EXPECT_EQ(lab.timeline, lab.number >= 6 && lab.number <= 9) << lab.slug;
+    for (const auto& lab : catalog)
+        EXPECT_EQ(lab.timeline, (lab.number >= 6 && lab.number <= 9) || lab.number == 13) << lab.slug;
+    // Lab 13 draws timelines, but not for its check of real processes.
+    CliRun real = grader("replay 13 system_partial_partition --seed 1 --html t.html");
+    EXPECT_EQ(real.exit_code, 2) << real.output;
+    EXPECT_EQ(std::count(real.output.begin(), real.output.end(), '\n'), 1) << real.output;
+    EXPECT_NE(real.output.find("runs real processes and draws no timeline"), std::string::npos) << real.output;
+    EXPECT_FALSE(fs::exists("t.html"));
 }
 
 }  // namespace

@@ -9,13 +9,7 @@
 #include <variant>
 #include <vector>
 
-#ifdef RAFTLAB_IN_PROCESS
-#include "raft/quorum.h"
-#include "raft/server.h"
-#else
-#include "raftlab/check/check.h"
-#include "raftlab/host/remote_node.h"
-#endif
+#include "raftlab/host/student_raft.h"
 #include "raftlab/sim/designated_leader.h"
 #include "raftlab/sim/raft_checks.h"
 #include "raftlab/sim/seeded.h"
@@ -30,11 +24,7 @@ using namespace raftlab::sim;
 /// this process in the fast variant for a student's own runs.
 inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& env,
                                              const PersistentState& restored) {
-#ifdef RAFTLAB_IN_PROCESS
-    return std::make_unique<Server>(config, env, restored);
-#else
-    return std::make_unique<host::RemoteNode>(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), config, env, restored);
-#endif
+    return student::make_server(config, env, restored);
 }
 
 /// The simulation the persistence watch of this thread reports to (set by the check).

@@ -9,13 +9,7 @@
 #include <string>
 #include <variant>
 
-#ifdef RAFTLAB_IN_PROCESS
-#include "raft/quorum.h"
-#include "raft/server.h"
-#else
-#include "raftlab/check/check.h"
-#include "raftlab/host/remote_node.h"
-#endif
+#include "raftlab/host/student_raft.h"
 #include "raftlab/sim/faults.h"
 #include "raftlab/sim/designated_leader.h"
 #include "raftlab/sim/raft_checks.h"
@@ -31,27 +25,15 @@ using namespace raftlab::sim;
 /// this process in the fast variant for a student's own runs.
 inline std::unique_ptr<RaftNode> make_server(const ServerConfig& config, Env& env,
                                              const PersistentState& restored) {
-#ifdef RAFTLAB_IN_PROCESS
-    return std::make_unique<Server>(config, env, restored);
-#else
-    return std::make_unique<host::RemoteNode>(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), config, env, restored);
-#endif
+    return student::make_server(config, env, restored);
 }
 
 /// The student's quorum arithmetic (raft/quorum.h), answered by the Raft host.
 inline bool is_majority(int count, int cluster_size) {
-#ifdef RAFTLAB_IN_PROCESS
-    return raftlab::is_majority(count, cluster_size);
-#else
-    return host::is_majority(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), count, cluster_size);
-#endif
+    return student::is_majority(count, cluster_size);
 }
 inline Index majority_match(const std::vector<Index>& match_indexes) {
-#ifdef RAFTLAB_IN_PROCESS
-    return raftlab::majority_match(match_indexes);
-#else
-    return host::majority_match(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), match_indexes);
-#endif
+    return student::majority_match(match_indexes);
 }
 
 /// Five servers, elections off (the checks choose the leader), a reliable network.

@@ -37,12 +37,7 @@
 #include <utility>
 #include <vector>
 
-#ifdef RAFTLAB_IN_PROCESS
-#include "raft/server.h"
-#else
-#include "raftlab/check/check.h"
-#include "raftlab/host/remote_node.h"
-#endif
+#include "raftlab/host/student_raft.h"
 #include "raftlab/sim/seeded.h"
 #include "raftlab/sim/simulation.h"
 #include "raftlab/sim/watched.h"
@@ -232,11 +227,7 @@ private:
 /// process in the fast variant for a student's own runs.
 inline std::unique_ptr<RaftNode> make_student_server(const ServerConfig& config, Env& env,
                                                      const PersistentState& restored) {
-#ifdef RAFTLAB_IN_PROCESS
-    return std::make_unique<Server>(config, env, restored);
-#else
-    return std::make_unique<host::RemoteNode>(::raftlab::check::built_file(RAFTLAB_RAFT_HOST), config, env, restored);
-#endif
+    return student::make_server(config, env, restored);
 }
 
 /// A student's server (in its own host process), watched. Every call goes straight

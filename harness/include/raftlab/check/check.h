@@ -63,4 +63,14 @@ std::string built_file(const char* relative);
 /// The value of one of the grader's variables (RAFTLAB_*), hidden or not; "" when unset.
 std::string variable(const char* name);
 
+/// True when the student's code runs inside this check binary (the fast variant), so
+/// that seeds and search states run one at a time: the student's code need not be
+/// thread-safe. Labs 1-5 compile their fast binary with RAFTLAB_IN_PROCESS; the Raft
+/// labs (6-9, 13) compile their checks once for both binaries, and the fast one sets
+/// this when it starts (harness/host/student_raft_local.cpp).
+inline bool& code_under_test_in_process() {
+    static bool in_process = false;
+    return in_process;
+}
+
 }  // namespace raftlab::check

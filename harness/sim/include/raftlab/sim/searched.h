@@ -46,6 +46,7 @@ inline unsigned search_workers() {
 #ifdef RAFTLAB_IN_PROCESS
     return 1;
 #else
+    if (check::code_under_test_in_process()) return 1;
     if (std::string v = check::variable("RAFTLAB_SEED_WORKERS"); !v.empty()) {
         long n = std::strtol(v.c_str(), nullptr, 10);
         if (n >= 1 && n <= 64) return static_cast<unsigned>(n);

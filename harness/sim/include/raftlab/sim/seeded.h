@@ -83,6 +83,7 @@ inline unsigned seed_workers() {
     // so the student's code never runs on two threads at once.
     return 1;
 #endif
+    if (check::code_under_test_in_process()) return 1;
     if (std::string v = check::variable("RAFTLAB_SEED_WORKERS"); !v.empty()) {
         long n = std::strtol(v.c_str(), nullptr, 10);
         if (n >= 1 && n <= 64) return static_cast<unsigned>(n);
