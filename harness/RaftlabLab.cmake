@@ -212,7 +212,7 @@ endfunction()
 
 # The student's Raft server (labs 6-10 and 13): the same files for every lab that runs it.
 set(RAFTLAB_RAFT_FILES raft/log.cpp raft/quorum.cpp raft/server.cpp raft/replication.cpp raft/commit.cpp
-                       raft/election.cpp raft/reads.cpp raft/stability.cpp)
+                       raft/election.cpp raft/reads.cpp raft/stability.cpp raft/compaction.cpp)
 
 # raftlab_raft_objects(): the object library raftlab_impl_raft, the Raft server's files
 # compiled once for labs 6-10 (not once per lab), when every file exists. Labs check
@@ -242,6 +242,24 @@ endfunction()
 # simulator: each server is a process of the Raft host (RAFTLAB_RAFT_HOST), driven by
 # the simulator and, when the timeline component is built, the hook that lets
 # `raftlab replay ... --html FILE` write the page.
+# raftlab_uses_lab10_server(<NN>): lab NN's checks (SHARED_CHECKS, both binaries) start
+# the student's lab 10 server and the fsync shim, so they get both paths and depend
+# on both targets. labs/10-system defines them and comes first.
+function(raftlab_uses_lab10_server number)
+  get_target_property(type lab${number}_checks TYPE)
+  if(NOT type STREQUAL "EXECUTABLE" OR NOT TARGET lab10_server)
+    return()
+  endif()
+  raftlab_built_path_of_objects(lab${number}_checks_objects LAB10_SERVER lab10_server)
+  raftlab_built_path_of_objects(lab${number}_checks_objects LAB10_SYNC_SHIM raftlab_sync_shim)
+  foreach(target lab${number}_checks lab${number}_checks_fast)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      add_dependencies(${target} lab10_server raftlab_sync_shim)
+    endif()
+  endforeach()
+endfunction()
+
 function(raftlab_raft_lab number)
   cmake_parse_arguments(ARG "" "" "SOURCES;REQUIRE;LIBS" ${ARGN})
   raftlab_raft_objects()

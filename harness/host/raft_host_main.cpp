@@ -25,7 +25,8 @@ struct HostState {
     Time now = 0;
     Role role = Role::follower;  // as last seen, for frames sent before the server exists
     Term term = 0;
-    std::vector<LogEntry> mirror;  // the log as the judge holds it
+    Index mirror_base = 0;         // the snapshot index as the judge holds it
+    std::vector<LogEntry> mirror;  // the log after it as the judge holds it
     std::optional<sim::Rng> rng;   // the server's random stream, when the judge lent it
 };
 
@@ -55,6 +56,16 @@ public:
         Writer w = start(p::kApply);
         w.u64(index);
         w.entry(entry);
+        channel_.send(w);
+    }
+    void persist_snapshot(const Snapshot& snapshot) override {
+        Writer w = start(p::kPersistSnapshot);
+        w.snapshot(snapshot);
+        channel_.send(w);
+    }
+    void restore_snapshot(const Snapshot& snapshot) override {
+        Writer w = start(p::kRestoreSnapshot);
+        w.snapshot(snapshot);
         channel_.send(w);
     }
     void read_done(ReadId id, bool ok) override {
@@ -113,16 +124,25 @@ void write_state(Writer& w, HostState& st) {
         s.u64(server.last_applied());
         for (NodeId peer = 0; peer < st.cluster_size; ++peer) s.u64(server.next_index(peer));
         for (NodeId peer = 0; peer < st.cluster_size; ++peer) s.u64(server.match_index(peer));
+        const Index base = server.snapshot_index();
         const Index last = server.last_log_index();
-        if (last > p::kMaxInspectedLog)
-            throw std::length_error("last_log_index() is " + std::to_string(last) +
-                                    ", more entries than the checks inspect");
+        if (base > last)
+            throw std::length_error("snapshot_index() is " + std::to_string(base) + ", past last_log_index() " +
+                                    std::to_string(last));
+        if (last - base > p::kMaxInspectedLog)
+            throw std::length_error("the log holds " + std::to_string(last - base) +
+                                    " entries, more than the checks inspect");
+        if (base != st.mirror_base) st.mirror.clear();
+        const Index count = last - base;
         std::size_t keep = 0;
-        while (keep < st.mirror.size() && keep < last && st.mirror[keep] == server.log_entry(keep + 1)) ++keep;
+        while (keep < st.mirror.size() && keep < count && st.mirror[keep] == server.log_entry(base + keep + 1)) ++keep;
         std::vector<LogEntry> added;
-        for (Index i = keep + 1; i <= last; ++i) added.push_back(server.log_entry(i));
+        for (Index i = base + keep + 1; i <= last; ++i) added.push_back(server.log_entry(i));
+        s.u64(base);
+        s.u64(server.snapshot_term());
         s.u64(keep);
         s.entries(added);
+        st.mirror_base = base;
         st.mirror.resize(keep);
         st.mirror.insert(st.mirror.end(), added.begin(), added.end());
         st.role = server.role();
@@ -195,6 +215,7 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
                 restored.current_term = r.u64();
                 restored.voted_for = r.i32();
                 restored.log = r.entries();
+                restored.snapshot = r.snapshot();
                 st.rng.reset();
                 if (r.boolean()) {
                     sim::Rng::State stream;
@@ -223,6 +244,11 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
                 has_result = st.server->read(r.u64());
                 break;
             case p::kBecomeLeader: st.server->become_leader(); break;
+            case p::kSnapshot: {
+                Index index = r.u64();
+                st.server->snapshot(index, r.str());
+                break;
+            }
             default: throw ProtocolError("unknown request");
         }
     } catch (const ProtocolError&) {

@@ -41,6 +41,7 @@ RemoteNode::RemoteNode(const std::string& program, const ServerConfig& config, E
     w.u64(restored.current_term);
     w.i32(restored.voted_for);
     w.entries(restored.log);
+    w.snapshot(restored.snapshot);
     w.boolean(stream_ != nullptr);
     if (stream_)
         for (std::uint64_t word : stream_->state()) w.u64(word);
@@ -111,6 +112,18 @@ RemoteNode::Result RemoteNode::call(const Writer& req, const char* what) {
                     env_.apply(index, entry);
                     break;
                 }
+                case p::kPersistSnapshot: {
+                    Snapshot snap = r.snapshot();
+                    r.finish();
+                    env_.persist_snapshot(snap);
+                    break;
+                }
+                case p::kRestoreSnapshot: {
+                    Snapshot snap = r.snapshot();
+                    r.finish();
+                    env_.restore_snapshot(snap);
+                    break;
+                }
                 case p::kReadDone: {
                     ReadId id = r.u64();
                     bool ok = r.boolean();
@@ -159,9 +172,13 @@ void RemoteNode::read_state(Reader& r) {
     last_applied_ = r.u64();
     for (auto& n : next_) n = r.u64();
     for (auto& m : match_) m = r.u64();
+    const std::uint64_t base = r.u64();
+    log_base_term_ = r.u64();
     const std::uint64_t keep = r.u64();
+    if (base != log_base_) log_.clear();
     if (keep > log_.size()) throw ProtocolError("a log change past the end of the log");
     std::vector<LogEntry> added = r.entries();
+    log_base_ = base;
     log_.resize(keep);
     for (auto& e : added) log_.push_back(std::move(e));
 }
@@ -195,20 +212,29 @@ bool RemoteNode::read(ReadId id) {
 
 void RemoteNode::become_leader() { call(request(p::kBecomeLeader, env_), "become_leader()"); }
 
+void RemoteNode::snapshot(Index index, std::string data) {
+    Writer w = request(p::kSnapshot, env_);
+    w.u64(index);
+    w.str(data);
+    call(w, "snapshot()");
+}
+
 Role RemoteNode::role() const { check_inspectable(); return role_; }
 Term RemoteNode::current_term() const { check_inspectable(); return term_; }
 NodeId RemoteNode::voted_for() const { check_inspectable(); return voted_for_; }
 NodeId RemoteNode::leader_id() const { check_inspectable(); return leader_id_; }
 Index RemoteNode::commit_index() const { check_inspectable(); return commit_index_; }
 Index RemoteNode::last_applied() const { check_inspectable(); return last_applied_; }
-Index RemoteNode::last_log_index() const { check_inspectable(); return log_.size(); }
+Index RemoteNode::last_log_index() const { check_inspectable(); return log_base_ + log_.size(); }
+Index RemoteNode::snapshot_index() const { check_inspectable(); return log_base_; }
+Term RemoteNode::snapshot_term() const { check_inspectable(); return log_base_term_; }
 
 const LogEntry& RemoteNode::log_entry(Index index) const {
     check_inspectable();
-    if (index < 1 || index > log_.size())
-        throw std::out_of_range("log_entry(" + std::to_string(index) + ") of a log with " +
-                                std::to_string(log_.size()) + " entries");
-    return log_[index - 1];
+    if (index <= log_base_ || index > log_base_ + log_.size())
+        throw std::out_of_range("log_entry(" + std::to_string(index) + ") of a log with the entries " +
+                                std::to_string(log_base_ + 1) + " .. " + std::to_string(log_base_ + log_.size()));
+    return log_[index - log_base_ - 1];
 }
 
 Index RemoteNode::next_index(NodeId peer) const {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace raftlab::sim {
@@ -23,16 +24,35 @@ std::string Invariants::write_log(NodeId node, std::vector<LogEntry>& durable, I
     return broken;
 }
 
+std::string Invariants::write_log(NodeId node, PersistentState& disk, Index first,
+                                  const std::vector<LogEntry>& entries) {
+    const Index base = disk.snapshot.last_index;
+    std::string broken = persist_log(node, base, disk.snapshot.last_term, disk.log, first, entries);
+    if (!broken.empty() && (first <= base || first > base + disk.log.size() + 1)) return broken;
+    disk.log.resize(first - 1 - base);
+    disk.log.insert(disk.log.end(), entries.begin(), entries.end());
+    return broken;
+}
+
 std::string Invariants::on_persist_log(NodeId node, const std::vector<LogEntry>& durable,
                                        Index first, const std::vector<LogEntry>& entries) {
-    if (first < 1 || first > durable.size() + 1)
+    return persist_log(node, 0, 0, durable, first, entries);
+}
+
+std::string Invariants::persist_log(NodeId node, Index base, Term base_term, const std::vector<LogEntry>& durable,
+                                    Index first, const std::vector<LogEntry>& entries) {
+    if (first <= base && base > 0)
+        return fmt::format("server {} called persist_log({}) but its snapshot already covers the entries up to "
+                           "index {}: a snapshot's entries are never written again",
+                           node, first, base);
+    if (first < 1 || first > base + durable.size() + 1)
         return fmt::format("server {} called persist_log({}) but its durable log has only {} "
                            "entries, which would leave a gap",
-                           node, first, durable.size());
+                           node, first, base + durable.size());
     // A committed entry may be rewritten with itself, never removed or changed.
     const Index new_last = first - 1 + entries.size();
-    for (Index i = first; i <= durable.size() && i <= committed_.size(); ++i) {
-        if (!(durable[i - 1] == committed_[i - 1])) continue;  // a stale entry: may go
+    for (Index i = first; i <= base + durable.size() && i <= committed_.size(); ++i) {
+        if (!(durable[i - base - 1] == committed_[i - 1])) continue;  // a stale entry: may go
         if (i > new_last || !(entries[i - first] == committed_[i - 1]))
             return fmt::format("leader completeness: server {} removed or overwrote the committed "
                                "entry at index {} (term {})",
@@ -41,8 +61,9 @@ std::string Invariants::on_persist_log(NodeId node, const std::vector<LogEntry>&
     std::hash<std::string> hasher;
     for (std::size_t k = 0; k < entries.size(); ++k) {
         const Index index = first + k;
-        const Term prev_term =
-            index == 1 ? 0 : (k > 0 ? entries[k - 1].term : durable[index - 2].term);
+        const Term prev_term = k > 0              ? entries[k - 1].term
+                               : index - 1 == base ? base_term
+                                                   : durable[index - 2 - base].term;
         const LogEntry& e = entries[k];
         if (e.term < prev_term)
             return fmt::format("server {} stored an entry of term {} at index {} after an entry "
@@ -80,12 +101,74 @@ std::string Invariants::on_apply(NodeId node, Index applied_before, Index index,
     }
     committed_.push_back(entry);
     committed_by_.push_back(node);
+    digests_.push_back(digest_after(digests_.back(), entry));
+    return {};
+}
+
+std::uint64_t Invariants::digest_after(std::uint64_t digest, const LogEntry& entry) {
+    // FNV-1a over the previous digest, the term and the command: deterministic on
+    // every machine (std::hash is not).
+    std::uint64_t h = 14695981039346656037ull;
+    auto mix = [&](std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) h = (h ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ull;
+    };
+    mix(digest);
+    mix(entry.term);
+    for (unsigned char c : entry.command) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+std::string Invariants::state_text(Index index, std::uint64_t digest) {
+    return fmt::format("applied {} digest {:016x}", index, digest);
+}
+
+std::string Invariants::state_text(Index index) const { return state_text(index, digests_.at(index)); }
+
+std::string Invariants::check_snapshot(NodeId node, const char* what, const Snapshot& snap) const {
+    if (snap.last_index == 0)
+        return fmt::format("server {} {} a snapshot with last_index 0, which covers nothing", node, what);
+    if (snap.last_index > committed_.size())
+        return fmt::format("server {} {} a snapshot through index {}, but only {} entries are committed: "
+                           "a snapshot covers applied entries only",
+                           node, what, snap.last_index, committed_.size());
+    if (snap.last_term != committed_[snap.last_index - 1].term)
+        return fmt::format("server {} {} a snapshot through index {} with last_term {}, but the entry "
+                           "committed there has term {}",
+                           node, what, snap.last_index, snap.last_term, committed_[snap.last_index - 1].term);
+    if (snap.data != state_text(snap.last_index)) {
+        std::string data = snap.data.size() > 80 ? snap.data.substr(0, 77) + "..." : snap.data;
+        return fmt::format("state machine safety: server {} {} a snapshot through index {} whose data \"{}\" "
+                           "is not the state after entries 1 .. {} (\"{}\")",
+                           node, what, snap.last_index, data, snap.last_index, state_text(snap.last_index));
+    }
+    return {};
+}
+
+std::string Invariants::write_snapshot(NodeId node, PersistentState& disk, const Snapshot& snap) {
+    if (std::string broken = check_snapshot(node, "saved", snap); !broken.empty()) return broken;
+    if (snap.last_index < disk.snapshot.last_index)
+        return fmt::format("server {} saved a snapshot through index {} over its snapshot through index {}: "
+                           "the entries in between would be lost",
+                           node, snap.last_index, disk.snapshot.last_index);
+    const Index base = disk.snapshot.last_index;
+    const Index drop = std::min<Index>(snap.last_index - base, disk.log.size());
+    disk.log.erase(disk.log.begin(), disk.log.begin() + static_cast<std::ptrdiff_t>(drop));
+    disk.snapshot = snap;
+    return {};
+}
+
+std::string Invariants::on_restore_snapshot(NodeId node, Index applied, const Snapshot& snap) const {
+    if (std::string broken = check_snapshot(node, "restored", snap); !broken.empty()) return broken;
+    if (snap.last_index <= applied)
+        return fmt::format("server {} restored a snapshot through index {} after applying {} entries: "
+                           "a state machine never goes back",
+                           node, snap.last_index, applied);
     return {};
 }
 
 std::string Invariants::check_leader_log(NodeId node, const RaftNode& server) const {
     const Index last = server.last_log_index();
-    for (Index i = 1; i <= committed_.size(); ++i) {
+    for (Index i = server.snapshot_index() + 1; i <= committed_.size(); ++i) {
         if (i > last)
             return fmt::format("leader completeness: server {} became leader of term {} without "
                                "the committed entry at index {}",
@@ -112,6 +195,9 @@ std::string Invariants::on_state(NodeId node, const RaftNode& server) {
     if (commit > last)
         return fmt::format("server {} has commit index {} beyond its last log index {}", node,
                            commit, last);
+    if (server.snapshot_index() > server.last_applied())
+        return fmt::format("server {} has a snapshot through index {} but applied only up to {}", node,
+                           server.snapshot_index(), server.last_applied());
     if (server.last_applied() > commit)
         return fmt::format("server {} applied up to index {} but has only committed up to {}",
                            node, server.last_applied(), commit);

@@ -63,9 +63,17 @@ std::uint64_t message_hash(NodeId from, NodeId to, const Message& m) {
                 h.add(msg.last_log_index);
                 h.add(msg.last_log_term);
                 h.add(msg.pre_vote);
-            } else {
+            } else if constexpr (std::is_same_v<T, RequestVoteReply>) {
                 h.add(msg.vote_granted);
                 h.add(msg.pre_vote);
+            } else if constexpr (std::is_same_v<T, InstallSnapshot>) {
+                h.add(static_cast<std::uint64_t>(msg.leader_id));
+                h.add(msg.last_included_index);
+                h.add(msg.last_included_term);
+                h.add(msg.data);
+                h.add(msg.leader_commit);
+            } else {
+                h.add(msg.match_index);
             }
         },
         m);

@@ -18,6 +18,8 @@ struct Simulation::Slot {
     PersistentState disk;              // survives crashes
     Rng rng{0};                        // the server's own random stream
     Index applied = 0;                 // entries applied in the current life
+    std::uint64_t digest = 0;          // lab 11: the state machine's state (invariants.h)
+    Index snapshot_asked = 0;          // lab 11: the index it was last asked to snapshot
     Time wake = -1;                    // the time the server asked to be ticked at
     Time scheduled = -1;               // the time of the live timer event, -1 if none
     std::uint64_t timer_generation = 0;
@@ -39,14 +41,45 @@ public:
     }
 
     void persist_log(Index first, const std::vector<LogEntry>& entries) override {
-        std::string broken = sim_.invariants_.write_log(id_, slot().disk.log, first, entries);
+        std::string broken = sim_.invariants_.write_log(id_, slot().disk, first, entries);
         if (!broken.empty()) sim_.fail(std::move(broken));
+    }
+
+    void persist_snapshot(const Snapshot& snapshot) override {
+        std::string broken = sim_.invariants_.write_snapshot(id_, slot().disk, snapshot);
+        if (!broken.empty()) {
+            sim_.fail(std::move(broken));
+            return;
+        }
+        ++sim_.stats_.snapshots_saved;
+        if (sim_.timeline_.enabled())
+            sim_.record(id_, EventKind::apply, kNoNode, 0,
+                        fmt::format("snapshot saved through index {} term {}", snapshot.last_index,
+                                    snapshot.last_term));
+    }
+
+    void restore_snapshot(const Snapshot& snapshot) override {
+        Slot& s = slot();
+        std::string broken = sim_.invariants_.on_restore_snapshot(id_, s.applied, snapshot);
+        if (!broken.empty()) {
+            sim_.fail(std::move(broken));
+            return;
+        }
+        if (!sim_.starting_) ++sim_.stats_.snapshots_installed;
+        s.applied = snapshot.last_index;
+        s.digest = sim_.invariants_.digest(snapshot.last_index);
+        s.snapshot_asked = std::max(s.snapshot_asked, snapshot.last_index);
+        if (sim_.timeline_.enabled())
+            sim_.record(id_, EventKind::apply, kNoNode, 0,
+                        fmt::format("snapshot restored through index {} term {}", snapshot.last_index,
+                                    snapshot.last_term));
     }
 
     void apply(Index index, const LogEntry& entry) override {
         Slot& s = slot();
         std::string broken = sim_.invariants_.on_apply(id_, s.applied, index, entry);
         if (!broken.empty()) sim_.fail(std::move(broken));
+        if (index == s.applied + 1) s.digest = Invariants::digest_after(s.digest, entry);
         s.applied = std::max(s.applied, index);
         if (sim_.timeline_.enabled())
             sim_.record(id_, EventKind::apply, kNoNode, 0,
@@ -106,15 +139,20 @@ void Simulation::start(NodeId node) {
     config.id = node;
     config.cluster_size = options_.servers;
     s.applied = 0;
+    s.digest = 0;
+    s.snapshot_asked = 0;
     s.wake = -1;
     s.scheduled = -1;
     ++s.timer_generation;
+    starting_ = true;
     try {
         s.server = factory_(config, *s.env, s.disk);
     } catch (const std::exception& e) {
+        starting_ = false;
         fail(fmt::format("server {} could not be constructed: {}", node, e.what()));
         return;
     }
+    starting_ = false;
     call_server(node, "tick", [&](RaftNode& server) { server.tick(); });
 }
 
@@ -135,6 +173,18 @@ void Simulation::call_server(NodeId node, const char* what, F&& f) {
     }
     after_event(node);
     if (timeline_.enabled()) record_state(node, cause);
+    if (options_.snapshot_every > 0) maybe_snapshot(node);
+}
+
+void Simulation::maybe_snapshot(NodeId node) {
+    Slot& s = *slots_[static_cast<std::size_t>(node)];
+    if (!s.server || failed() || s.applied < s.snapshot_asked + options_.snapshot_every) return;
+    const Index index = s.applied;
+    s.snapshot_asked = index;
+    ++stats_.snapshots_asked;
+    record(node, EventKind::note, kNoNode, 0, fmt::format("state machine: snapshot through index {}", index));
+    std::string data = Invariants::state_text(index, s.digest);
+    call_server(node, "snapshot", [&](RaftNode& server) { server.snapshot(index, std::move(data)); });
 }
 
 void Simulation::after_event(NodeId node) {
@@ -196,16 +246,22 @@ void Simulation::record_state(NodeId node, std::size_t event) {
         }
         // Most events change nothing: compare the log with the last one recorded in
         // place, and copy or summarize entries only when something changed.
+        // Entries a snapshot covers (lab 11) are drawn as one placeholder each.
         const Index last = server.last_log_index();
+        const Index compacted = std::min(server.snapshot_index(), last);
+        const EntrySummary in_snapshot{0, "(snapshot)"};
+        auto entry_at = [&](Index i) { return i <= compacted ? in_snapshot : summarize(server.log_entry(i)); };
         const ServerState* before = timeline_.last_state(node);
         const std::vector<EntrySummary> none;
         const std::vector<EntrySummary>& old = before && before->up ? before->log : none;
         std::size_t same = 0;
-        while (same < old.size() && same < last && summarizes_to(server.log_entry(same + 1), old[same])) ++same;
+        while (same < old.size() && same < last &&
+               (same + 1 <= compacted ? old[same] == in_snapshot : summarizes_to(server.log_entry(same + 1), old[same])))
+            ++same;
         if (before && same == old.size() && same == last && same_apart_from_log(state, *before)) return;
         state.log.reserve(last);
         state.log.assign(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(same));
-        for (Index i = same + 1; i <= last; ++i) state.log.push_back(summarize(server.log_entry(i)));
+        for (Index i = same + 1; i <= last; ++i) state.log.push_back(entry_at(i));
     } catch (const std::exception&) {
         return;  // a server that cannot be inspected is already a failure (after_event)
     }
@@ -385,6 +441,14 @@ void Simulation::become_leader(NodeId node) {
     call_server(node, "become_leader", [](RaftNode& server) { server.become_leader(); });
 }
 
+void Simulation::ask_snapshot(NodeId node, Index index) {
+    if (!up(node)) return;
+    record(node, EventKind::note, kNoNode, 0, fmt::format("state machine: snapshot through index {}", index));
+    std::string data = index >= 1 && index <= invariants_.committed().size() ? invariants_.state_text(index)
+                                                                             : std::string("not applied yet");
+    call_server(node, "snapshot", [&](RaftNode& server) { server.snapshot(index, std::move(data)); });
+}
+
 void Simulation::crash(NodeId node) {
     Slot& s = *slots_[static_cast<std::size_t>(node)];
     if (!s.server) return;
@@ -401,8 +465,12 @@ void Simulation::restart(NodeId node) {
     invariants_.on_restart(node);
     s.role = Role::follower;
     record(node, EventKind::restart, kNoNode, 0,
-           fmt::format("restarted from disk: term {}, voted for {}, {} log entries",
-                       s.disk.current_term, s.disk.voted_for, s.disk.log.size()));
+           s.disk.snapshot.last_index == 0
+               ? fmt::format("restarted from disk: term {}, voted for {}, {} log entries", s.disk.current_term,
+                             s.disk.voted_for, s.disk.log.size())
+               : fmt::format("restarted from disk: term {}, voted for {}, a snapshot through index {}, {} log "
+                             "entries after it",
+                             s.disk.current_term, s.disk.voted_for, s.disk.snapshot.last_index, s.disk.log.size()));
     start(node);
 }
 

@@ -50,6 +50,13 @@ std::string describe(const Message& message) {
             return fmt::format("{} t{} {}", m.pre_vote ? "pre_vote_reply" : "request_vote_reply",
                                m.term, m.vote_granted ? "GRANTED" : "denied");
         }
+        std::string operator()(const InstallSnapshot& m) const {
+            return fmt::format("install_snapshot t{} through=({},{}) bytes={} commit={}", m.term,
+                               m.last_included_index, m.last_included_term, m.data.size(), m.leader_commit);
+        }
+        std::string operator()(const InstallSnapshotReply& m) const {
+            return fmt::format("install_snapshot_reply t{} match={}", m.term, m.match_index);
+        }
     };
     return std::visit(Describe{}, message);
 }

@@ -10,7 +10,7 @@ namespace {
 const char* kUsage =
     "usage: lab10-server --id N --peers H:P,H:P,... --peer-port P --client-port P --data DIR "
     "[--heartbeat-ms MS] [--election-min-ms MS] [--election-max-ms MS] [--max-entries N] [--max-inflight N] "
-    "[--pre-vote on|off] [--check-quorum on|off]";
+    "[--pre-vote on|off] [--check-quorum on|off] [--snapshot-every N]";
 
 [[noreturn]] void fail(const std::string& what) { throw UsageError(what + "; " + kUsage); }
 
@@ -35,7 +35,8 @@ Endpoint to_endpoint(const std::string& text) {
 SystemOptions parse_system_options(int argc, const char* const* argv) {
     std::map<std::string, std::string> given;
     static const char* known[] = {"--id", "--peers", "--peer-port", "--client-port", "--data", "--heartbeat-ms",
-                                  "--election-min-ms", "--election-max-ms", "--max-entries", "--max-inflight", "--pre-vote", "--check-quorum"};
+                                  "--election-min-ms", "--election-max-ms", "--max-entries", "--max-inflight", "--pre-vote", "--check-quorum",
+                                  "--snapshot-every"};
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         bool ok = false;
@@ -86,6 +87,9 @@ SystemOptions parse_system_options(int argc, const char* const* argv) {
     };
     o.raft.pre_vote = on_off("--pre-vote");
     o.raft.check_quorum = on_off("--check-quorum");
+    // Lab 11: a snapshot after every N entries applied; 0 (the default) never.
+    if (given.count("--snapshot-every"))
+        o.snapshot_every = static_cast<Index>(to_int("--snapshot-every", given["--snapshot-every"], 0, 100'000'000));
     return o;
 }
 

@@ -55,6 +55,19 @@ json::object to_object(const RequestVoteReply& m) {
     return o;
 }
 
+json::object to_object(const InstallSnapshot& m) {
+    return {{"term", m.term},
+            {"leader_id", m.leader_id},
+            {"last_included_index", m.last_included_index},
+            {"last_included_term", m.last_included_term},
+            {"data", m.data},
+            {"leader_commit", m.leader_commit}};
+}
+
+json::object to_object(const InstallSnapshotReply& m) {
+    return {{"term", m.term}, {"match_index", m.match_index}};
+}
+
 using detail::BadField;
 using detail::field;
 using detail::get_bool;
@@ -103,6 +116,16 @@ Message from_object(const json::object& o) {
     if (t == "request_vote_reply") {
         return RequestVoteReply{get_u64(o, "term"), get_bool(o, "vote_granted"),
                                 get_optional_bool(o, "pre_vote")};
+    }
+    if (t == "install_snapshot") {
+        const json::value& data = field(o, "data");
+        if (!data.is_string()) throw BadField{"field \"data\" must be a string"};
+        return InstallSnapshot{get_u64(o, "term"), get_node(o, "leader_id"),
+                               get_u64(o, "last_included_index"), get_u64(o, "last_included_term"),
+                               std::string(data.get_string()), get_u64(o, "leader_commit")};
+    }
+    if (t == "install_snapshot_reply") {
+        return InstallSnapshotReply{get_u64(o, "term"), get_u64(o, "match_index")};
     }
     throw BadField{"unknown message type \"" + std::string(t) + "\""};
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,6 +120,24 @@ inline std::string no_leader_after(Simulation& sim, Term term, Time duration, co
         return fmt::format("server {} became leader of term {}, but {}", rogue,
                            sim.server(rogue).current_term(), why);
     return {};
+}
+
+/// Runs `scenario(sim, watch)` over `count` seeds with every server probed (lab 8's
+/// probe, inside) and wrapped in `Watched`, a later lab's watch (outside), built as
+/// Watched(config, env, restored, watch). `watch` is the seed's thread-local state,
+/// attached to each seed's simulation before the scenario runs.
+template <class Watched, class Watch, class WatchedScenario>
+void run_probed_and_watched(int count, const SimOptions& options, Watch& (*watch)(),
+                            const WatchedScenario& scenario) {
+    sim::ServerFactory factory = [watch](const ServerConfig& config, Env& env, const PersistentState& restored) {
+        return std::make_unique<Watched>(config, env, restored, watch());
+    };
+    sim::run_seeds(count, options, factory, [scenario, watch](Simulation& sim) {
+        probe::thread_probe().attach(sim);
+        Watch& w = watch();
+        w.attach(sim);
+        return scenario(sim, w);
+    });
 }
 
 /// The other servers, in order.

@@ -246,7 +246,7 @@ public:
     }
 
 private:
-    struct Snapshot {
+    struct Seen {
         Role role;
         Term term;
         NodeId vote;
@@ -254,12 +254,13 @@ private:
         Term last_term;
         Index commit;
     };
-    Snapshot snapshot() const {
+    Seen seen() const {
         const Index last = server_->last_log_index();
         return {server_->role(), server_->current_term(), server_->voted_for(), last,
-                last == 0 ? 0 : server_->log_entry(last).term, server_->commit_index()};
+                last == server_->snapshot_index() ? server_->snapshot_term() : server_->log_entry(last).term,
+                server_->commit_index()};
     }
-    std::string check_terms(NodeId from, const Message& message, const Snapshot& before) const;
+    std::string check_terms(NodeId from, const Message& message, const Seen& before) const;
 
     NodeId id_;
     bool lease_;  // lab 13, CheckQuorum: a RequestVote may be ignored during a lease
@@ -267,7 +268,7 @@ private:
 };
 
 inline void ProbedServer::receive(NodeId from, const Message& message) {
-    const Snapshot before = snapshot();
+    const Seen before = seen();
     if (const auto* reply = std::get_if<AppendEntriesReply>(&message);
         reply && before.role == Role::leader && reply->term == before.term)
         env_.record_ack(from, reply->term, probe_.delivery_sent_at());
@@ -280,9 +281,9 @@ inline void ProbedServer::receive(NodeId from, const Message& message) {
 }
 
 inline std::string ProbedServer::check_terms(NodeId from, const Message& message,
-                                             const Snapshot& before) const {
+                                             const Seen& before) const {
     const Term term = term_of(message);
-    const Snapshot after = snapshot();
+    const Seen after = seen();
     // Lab 13 names the messages whose higher term must not be adopted (a pre-vote, a
     // yes to one), and those that may be ignored (a RequestVote during a leader's
     // lease, with CheckQuorum); its watch (labs/13-stability) holds them to that.

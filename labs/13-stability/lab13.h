@@ -191,13 +191,13 @@ public:
     }
 
     void receive(NodeId from, const Message& message) override {
-        const WatchEnv::Before before = snapshot(std::get_if<RequestVote>(&message));
+        const WatchEnv::Before before = before_event(std::get_if<RequestVote>(&message));
         env_.begin(before);
         server_->receive(from, message);
         after_receive(from, message, before);
     }
     void tick() override {
-        const WatchEnv::Before before = snapshot(nullptr);
+        const WatchEnv::Before before = before_event(nullptr);
         env_.begin(before);
         server_->tick();
         after_tick(before);
@@ -209,13 +209,14 @@ private:
         return std::make_unique<probe::ProbedServer>(config, env, restored, probe::thread_probe());
     }
 
-    WatchEnv::Before snapshot(const RequestVote* request) const {
+    WatchEnv::Before before_event(const RequestVote* request) const {
         WatchEnv::Before b;
         b.role = server_->role();
         b.term = server_->current_term();
         b.vote = server_->voted_for();
         b.last_index = server_->last_log_index();
-        b.last_term = b.last_index == 0 ? 0 : server_->log_entry(b.last_index).term;
+        b.last_term = b.last_index == server_->snapshot_index() ? server_->snapshot_term()
+                                                                 : server_->log_entry(b.last_index).term;
         b.in_lease = b.role == Role::follower && lease_term_ == b.term && lease_at_ >= 0 &&
                      watch_.now() - lease_at_ < config_.election_timeout_min / 2;
         b.pre_vote = request && request->pre_vote ? request : nullptr;
@@ -328,15 +329,7 @@ inline SimOptions cluster13(int servers, bool pre_vote, bool check_quorum) {
 /// (lab 13).
 using WatchedScenario = std::function<std::string(Simulation&, Watch&)>;
 inline void run_watched(int count, const SimOptions& options, const WatchedScenario& scenario) {
-    sim::ServerFactory factory = [](const ServerConfig& config, Env& env, const PersistentState& restored) {
-        return std::make_unique<WatchedStability>(config, env, restored, thread_watch());
-    };
-    sim::run_seeds(count, options, factory, [scenario](Simulation& sim) {
-        probe::thread_probe().attach(sim);
-        Watch& watch = thread_watch();
-        watch.attach(sim);
-        return scenario(sim, watch);
-    });
+    run_probed_and_watched<WatchedStability>(count, options, &thread_watch, scenario);
 }
 
 /// Leadership seen while a scenario runs: every (leader, term) that held at the end of

@@ -7,6 +7,10 @@ namespace raftlab {
 
 void Server::send_append_entries(NodeId peer) {
     Progress& p = progress_[static_cast<std::size_t>(peer)];
+    if (p.next_index <= log_.snapshot_index()) {
+        send_snapshot(peer);  // lab 11: the entries it needs are gone from our log
+        return;
+    }
     const Index prev = p.next_index - 1;
     AppendEntries request;
     request.term = current_term_;
@@ -27,7 +31,7 @@ void Server::stream_entries(NodeId peer) {
     Progress& p = progress_[static_cast<std::size_t>(peer)];
     // A follower that is not in step is being probed: one request at a time, each sent
     // in answer to the reply to the last one (or by the heartbeat).
-    if (p.next_index != p.match_index + 1) return;
+    if (p.next_index != p.match_index + 1 || p.next_index <= log_.snapshot_index()) return;
     std::erase_if(p.in_flight, [&](Index end) { return end <= p.match_index; });
     const std::size_t depth = std::max<std::size_t>(1, config_.max_inflight_appends);
     while (p.in_flight.size() < depth && std::max(p.sent_up_to, p.match_index) < log_.last_index()) {
@@ -71,11 +75,15 @@ void Server::handle_append_entries(NodeId from, const AppendEntries& request) {
     reset_election_timer();
 
     // The first index this request really changes, if any: only that suffix needs to
-    // reach the disk again.
+    // reach the disk again. (Lab 11: entries our snapshot covers are skipped; they
+    // are committed, so they are ours already.)
     Index first_changed = 0;
     const Index prev = request.prev_log_index;
-    if (prev <= log_.last_index() && log_.term_at(prev) == request.prev_log_term) {
-        for (std::size_t k = 0; k < request.entries.size(); ++k) {
+    const Index base = log_.snapshot_index();
+    const std::size_t skip = prev < base ? std::min<std::size_t>(base - prev, request.entries.size()) : 0;
+    const Term prev_term = skip > 0 ? request.entries[skip - 1].term : request.prev_log_term;
+    if (prev + skip >= base && prev + skip <= log_.last_index() && log_.term_at(prev + skip) == prev_term) {
+        for (std::size_t k = skip; k < request.entries.size(); ++k) {
             const Index index = prev + 1 + k;
             if (index > log_.last_index() || log_.term_at(index) != request.entries[k].term) {
                 first_changed = index;

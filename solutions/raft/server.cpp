@@ -15,6 +15,7 @@ Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
       progress_(static_cast<std::size_t>(config.cluster_size)),
       peer_heard_at_(static_cast<std::size_t>(config.cluster_size), -1),
       pre_votes_(static_cast<std::size_t>(config.cluster_size), false) {
+    if (restored.snapshot.last_index > 0) start_from_snapshot(restored.snapshot);  // lab 11
     for (const LogEntry& entry : restored.log) log_.append(entry);
     reset_election_timer();
 }
@@ -42,6 +43,8 @@ void Server::receive(NodeId from, const Message& message) {
                 else
                     handle_request_vote_reply(from, m);
             }
+            if constexpr (std::is_same_v<T, InstallSnapshot>) handle_install_snapshot(from, m);
+            if constexpr (std::is_same_v<T, InstallSnapshotReply>) handle_install_snapshot_reply(from, m);
         },
         message);
     arm_timer();

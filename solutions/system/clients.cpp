@@ -85,7 +85,7 @@ StatusReply Runtime::status() const {
     // machine has applied is also what the server knows to be committed.
     s.commit_index = kv_.last_applied();
     s.last_applied = kv_.last_applied();
-    s.last_index = log_terms_.size();
+    s.last_index = log_base_ + log_terms_.size();
     const std::size_t shown = std::min<std::size_t>(log_terms_.size(), 32);
     s.log_terms.assign(log_terms_.end() - static_cast<std::ptrdiff_t>(shown), log_terms_.end());
     return s;

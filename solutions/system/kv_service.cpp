@@ -1,6 +1,7 @@
 // system/kv_service.cpp: applying committed commands, exactly once (lab 10).
 #include "system/kv_service.h"
 
+#include <boost/json.hpp>
 #include <stdexcept>
 
 namespace raftlab::kv {
@@ -46,6 +47,52 @@ std::optional<std::string> KvService::get(const std::string& key) const {
     auto it = data_.find(key);
     if (it == data_.end()) return std::nullopt;
     return it->second;
+}
+
+std::string KvService::snapshot() const {
+    namespace json = boost::json;
+    json::object data;
+    for (const auto& [key, value] : data_) data[key] = value;
+    json::object clients;
+    for (const auto& [client, record] : clients_)
+        clients[client] = json::object{{"seq", record.seq}, {"reply", encode(record.reply)}};
+    return json::serialize(json::object{{"data", std::move(data)}, {"clients", std::move(clients)}});
+}
+
+void KvService::restore(Index index, std::string_view text) {
+    namespace json = boost::json;
+    auto bad = [&](const std::string& why) {
+        return std::runtime_error("a snapshot through index " + std::to_string(index) + " is not a KV state (" + why +
+                                  "); remove the data directory to start this server empty, if its data also "
+                                  "exists on a majority");
+    };
+    std::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec || !v.is_object()) throw bad("not a JSON object");
+    const json::object& o = v.get_object();
+    const json::value* data = o.if_contains("data");
+    const json::value* clients = o.if_contains("clients");
+    if (!data || !data->is_object() || !clients || !clients->is_object()) throw bad("no \"data\" or \"clients\" object");
+    std::unordered_map<std::string, std::string> new_data;
+    for (const auto& [key, value] : data->get_object()) {
+        if (!value.is_string()) throw bad("the value of \"" + std::string(key).substr(0, 40) + "\" is not a string");
+        new_data.emplace(std::string(key), std::string(value.get_string()));
+    }
+    std::unordered_map<std::string, ClientRecord> new_clients;
+    for (const auto& [client, record] : clients->get_object()) {
+        const json::value* seq = record.is_object() ? record.get_object().if_contains("seq") : nullptr;
+        const json::value* reply = record.is_object() ? record.get_object().if_contains("reply") : nullptr;
+        if (!seq || !seq->is_uint64() && !seq->is_int64() || !reply || !reply->is_string())
+            throw bad("client \"" + std::string(client).substr(0, 40) + "\" has no seq or reply");
+        Decoded<ServerReply> decoded = decode_server_reply(reply->get_string());
+        if (!decoded || !std::holds_alternative<ClientReply>(*decoded.value))
+            throw bad("client \"" + std::string(client).substr(0, 40) + "\" has a bad reply");
+        new_clients.emplace(std::string(client),
+                            ClientRecord{seq->to_number<std::uint64_t>(), std::get<ClientReply>(*decoded.value)});
+    }
+    data_ = std::move(new_data);
+    clients_ = std::move(new_clients);
+    last_applied_ = index;
 }
 
 ClientReply KvService::execute(const ClientRequest& request) {

@@ -15,11 +15,17 @@
 //
 // After a restart the map is empty and the server applies the log from index 1 again
 // (raftlab/raft/env.h, Env::apply), which rebuilds both the map and the table.
+//
+// Lab 11: with snapshots, the state (the map and the table together: a snapshot
+// without the table would let a retried request apply twice) is written out by
+// snapshot() and put back by restore(), and a restarted server applies only the
+// entries after its snapshot.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "raftlab/kv/protocol.h"
@@ -51,6 +57,15 @@ public:
 
     /// Keys currently stored.
     std::size_t size() const { return data_.size(); }
+
+    /// Lab 11: the whole state after last_applied(), the map and the exactly-once
+    /// table, as text (JSON) that restore() reads back.
+    std::string snapshot() const;
+
+    /// Lab 11: replaces the whole state with `data`, a snapshot() taken after entry
+    /// `index`; the next apply() is index + 1. Throws std::runtime_error with one line
+    /// when `data` is not such a snapshot, and then changes nothing.
+    void restore(Index index, std::string_view data);
 
 private:
     /// The latest request applied for one client, and the reply it got.

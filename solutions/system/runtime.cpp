@@ -38,6 +38,7 @@
 // answer about 10,000 puts per second to 64 clients; see `./raftlab bench kv`.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -80,6 +81,8 @@ Runtime::Runtime(const SystemOptions& options)
     const PersistentState& restored = storage_.recovered();
     term_ = restored.current_term;
     voted_for_ = restored.voted_for;
+    log_base_ = restored.snapshot.last_index;
+    snapshotted_ = restored.snapshot.last_index;
     for (const LogEntry& entry : restored.log) log_terms_.push_back(entry.term);
     server_ = std::make_unique<Server>(options.raft, *this, restored);
     for (NodeId peer = 0; peer < options.raft.cluster_size; ++peer)
@@ -141,9 +144,30 @@ void Runtime::persist_term_and_vote(Term current_term, NodeId voted_for) {
 
 void Runtime::persist_log(Index first, const std::vector<LogEntry>& entries) {
     storage_.save_log(first, entries);
-    log_terms_.resize(static_cast<std::size_t>(first - 1));
+    log_terms_.resize(static_cast<std::size_t>(first - 1 - log_base_));
     for (const LogEntry& entry : entries) log_terms_.push_back(entry.term);
     schedule_flush();
+}
+
+void Runtime::persist_snapshot(const Snapshot& snapshot) {
+    storage_.save_snapshot(snapshot);
+    const std::size_t drop = std::min<std::size_t>(snapshot.last_index - log_base_, log_terms_.size());
+    log_terms_.erase(log_terms_.begin(), log_terms_.begin() + static_cast<std::ptrdiff_t>(drop));
+    log_base_ = snapshot.last_index;
+    schedule_flush();
+}
+
+void Runtime::restore_snapshot(const Snapshot& snapshot) {
+    kv_.restore(snapshot.last_index, snapshot.data);
+    snapshotted_ = std::max(snapshotted_, snapshot.last_index);
+}
+
+void Runtime::maybe_snapshot() {
+    if (options_.snapshot_every == 0) return;  // labs 10 and 13
+    if (kv_.last_applied() < snapshotted_ + options_.snapshot_every) return;
+    snapshotted_ = kv_.last_applied();
+    server_->snapshot(snapshotted_, kv_.snapshot());
+    after_event();
 }
 
 void Runtime::apply(Index index, const LogEntry& entry) {
@@ -163,7 +187,7 @@ void Runtime::role_changed(Role role, Term term, NodeId leader) {
     leader_ = leader;
     std::string line = std::string(role_name(role)) + " in term " + std::to_string(term);
     if (role == Role::follower) line += leader == kNoNode ? ", no leader known" : ", leader n" + std::to_string(leader);
-    if (role == Role::leader) line += ", last log index " + std::to_string(log_terms_.size());
+    if (role == Role::leader) line += ", last log index " + std::to_string(log_base_ + log_terms_.size());
     log_(line);
 }
 
@@ -239,6 +263,7 @@ void Runtime::schedule_flush() {
 
 void Runtime::flush() {
     flush_scheduled_ = false;
+    maybe_snapshot();  // posted to the loop, so never inside a call into the server
     start_reads();
     auto messages = std::exchange(outbox_messages_, {});
     auto replies = std::exchange(outbox_replies_, {});

@@ -23,6 +23,23 @@
 // record, and the runtime calls sync() once per batch of events, before anything that
 // depends on the batch leaves the process.
 //
+// Lab 11, snapshots. A snapshot lives in a file of its own, <data_dir>/snapshot, as one
+// record of the same shape:
+//
+//   payload 'S' index(8) term(8) size(4) data   the state after entries 1..index
+//
+// save_snapshot() writes it to snapshot.tmp, syncs it, and renames it over the old one
+// (a rename is atomic: after a crash the file is the old snapshot or the new one, never
+// half of either). Then it rewrites raft.log, the same way, to hold only what the
+// snapshot does not: a first record
+//
+//   payload 'B' index(8) term(8)                  the log starts after this index
+//
+// then the term and vote, then the entries after the snapshot. So the disk holds one
+// snapshot plus the entries since, however long the server runs. A crash between the
+// two renames leaves the new snapshot with the old log: recovery drops the log's
+// entries that the snapshot covers.
+//
 // Recovery tells a torn tail from corruption. A crash in the middle of a write leaves
 // at most a partial record at the end of the file, with nothing valid after it: that
 // record was never synced, so nothing was promised about it, and recovery cuts the
@@ -71,6 +88,13 @@ public:
     /// std::logic_error otherwise. Durable only after the next sync().
     void save_log(Index first, const std::vector<LogEntry>& entries);
 
+    /// Lab 11: saves `snapshot` (Env::persist_snapshot) as described above, and drops
+    /// the saved log's entries up to snapshot.last_index. Durable when it returns (it
+    /// syncs on its own, and everything written before it is durable too).
+    /// Precondition: snapshot.last_index is above the saved snapshot's; throws
+    /// std::logic_error otherwise, and std::runtime_error on an I/O error.
+    void save_snapshot(const Snapshot& snapshot);
+
     /// True when something was written since the last sync().
     bool dirty() const { return dirty_; }
 
@@ -85,9 +109,12 @@ public:
 private:
     void recover();
     void write_record(const std::string& payload);
+    void open_log();
 
+    std::filesystem::path dir_;
     std::filesystem::path path_;
     int fd_ = -1;
+    Index snapshot_index_ = 0;  // of the saved snapshot; the saved log starts after it
     PersistentState recovered_;
     std::string summary_;
     Index last_index_ = 0;   // of the log as saved so far

@@ -29,4 +29,8 @@ AppendResult Log::append_entries(Index prev_index, Term prev_term,
 
 void Log::truncate_from(Index first) { todo("Log::truncate_from"); }
 
+// Lab 11. Once you write it, every function above must count indexes from
+// snapshot_index_: entries_[0] is then the entry with index snapshot_index_ + 1.
+void Log::compact(Index index, Term term) { todo("Log::compact"); }
+
 }  // namespace raftlab

@@ -19,6 +19,14 @@
 //
 // Together these give the Log Matching Property: if two logs contain an entry with
 // the same index and term, the logs are identical up to and including that index.
+//
+// Lab 11, log compaction: once the state machine has a snapshot of everything up to
+// some index, the entries it covers can go. The log then starts after that index
+// (snapshot_index()), and remembers the term of the entry it ended on
+// (snapshot_term()), so the consistency check of AppendEntries still works right at
+// the boundary. Every index below keeps its meaning: entry i is still entry i, it is
+// only stored at a different place. Until compact() is called (labs 4-10)
+// snapshot_index() is 0 and nothing changes.
 #pragma once
 
 #include <cstddef>
@@ -48,23 +56,27 @@ public:
     /// An empty log: last_index() == 0, last_term() == 0.
     Log() = default;
 
-    /// The index of the last entry, or 0 when the log is empty.
+    /// The index of the last entry, or 0 when the log is empty. (Lab 11: with no
+    /// entries after the snapshot, snapshot_index().)
     Index last_index() const;
 
-    /// The term of the last entry, or 0 when the log is empty.
+    /// The term of the last entry, or 0 when the log is empty. (Lab 11: with no
+    /// entries after the snapshot, snapshot_term().)
     Term last_term() const;
 
-    /// The term of the entry at `index`. term_at(0) is 0.
-    /// Throws std::out_of_range when index > last_index().
+    /// The term of the entry at `index`. term_at(0) is 0. (Lab 11:
+    /// term_at(snapshot_index()) is snapshot_term().)
+    /// Throws std::out_of_range when index > last_index() (lab 11: or
+    /// index < snapshot_index()).
     Term term_at(Index index) const;
 
-    /// The entry at `index`, 1 <= index <= last_index().
-    /// Throws std::out_of_range otherwise (including index 0).
+    /// The entry at `index`, 1 <= index <= last_index() (lab 11: snapshot_index() <
+    /// index). Throws std::out_of_range otherwise (including index 0).
     const LogEntry& at(Index index) const;
 
     /// A copy of the entries from `first` to the end, at most `max_count` of them.
-    /// Returns an empty vector when first > last_index(). Precondition: first >= 1,
-    /// otherwise throws std::out_of_range.
+    /// Returns an empty vector when first > last_index(). Precondition: first >= 1
+    /// (lab 11: first > snapshot_index()), otherwise throws std::out_of_range.
     std::vector<LogEntry> entries_from(
         Index first, std::size_t max_count = std::numeric_limits<std::size_t>::max()) const;
 
@@ -79,16 +91,38 @@ public:
     /// none, append. Entries after the request's last one are kept unless a conflict
     /// removed them. Returns why the request was or was not accepted; on anything
     /// but `accepted` the log is unchanged.
+    /// Lab 11: entries at or below snapshot_index() are committed and already in the
+    /// snapshot, so they are skipped (not compared, not stored), and a prev_index below
+    /// snapshot_index() is no reason to refuse.
     AppendResult append_entries(Index prev_index, Term prev_term,
                                 const std::vector<LogEntry>& entries);
 
     /// Removes every entry with index >= `first` (no-op when first > last_index()).
-    /// Precondition: first >= 1, otherwise throws std::out_of_range.
+    /// Precondition: first >= 1 (lab 11: first > snapshot_index()), otherwise throws
+    /// std::out_of_range.
     void truncate_from(Index first);
 
+    // ---- lab 11: log compaction ------------------------------------------------
+
+    /// The last index a snapshot covers: the log holds snapshot_index() + 1 ..
+    /// last_index(). 0 before the first compact().
+    Index snapshot_index() const { return snapshot_index_; }
+    /// The term of the entry at snapshot_index() (0 when it is 0).
+    Term snapshot_term() const { return snapshot_term_; }
+
+    /// A snapshot now covers the entries 1 .. `index`, the last of which has `term`.
+    /// If the log holds an entry at `index` with that term, the entries after it stay
+    /// (a leader compacting its own log, or a follower whose log agrees with the
+    /// snapshot); otherwise every entry goes, because the log disagrees with the
+    /// snapshot or is shorter than it. Afterwards snapshot_index() == index and
+    /// snapshot_term() == term. An index <= snapshot_index() changes nothing.
+    void compact(Index index, Term term);
+
 private:
-    // entries_[i] holds the entry with index i + 1.
+    // entries_[i] holds the entry with index snapshot_index_ + i + 1.
     std::vector<LogEntry> entries_;
+    Index snapshot_index_ = 0;
+    Term snapshot_term_ = 0;
 };
 
 }  // namespace raftlab

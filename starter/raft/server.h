@@ -16,6 +16,8 @@
 //                    applying committed entries in order, exactly once
 //   election.cpp     lab 8: RequestVote, one vote per term, the up-to-date check
 //   reads.cpp        lab 9: reads that cannot be stale
+//   compaction.cpp   lab 11: snapshots; InstallSnapshot to a follower that needs
+//                    entries the leader's log no longer holds
 //   stability.cpp    lab 13: PreVote and CheckQuorum, so that a server cut off
 //                    from the leader cannot depose it
 //   quorum.h/.cpp    majority arithmetic
@@ -56,6 +58,7 @@ public:
     std::optional<Index> submit(std::string command) override;
     bool read(ReadId id) override;
     void become_leader() override;
+    void snapshot(Index index, std::string data) override;  // lab 11
 
     // ---- read-only inspection -----------------------------------------------------
     Role role() const override { return role_; }
@@ -65,6 +68,8 @@ public:
     Index commit_index() const override { return commit_index_; }
     Index last_applied() const override { return last_applied_; }
     Index last_log_index() const override { return log_.last_index(); }
+    Index snapshot_index() const override { return log_.snapshot_index(); }
+    Term snapshot_term() const override { return log_.snapshot_term(); }
     const LogEntry& log_entry(Index index) const override { return log_.at(index); }
     Index next_index(NodeId peer) const override;
     Index match_index(NodeId peer) const override;
@@ -114,6 +119,13 @@ private:
     void confirm_reads();               // answer reads that are now safe
     void abandon_reads();               // no longer leader: answer "not ok"
 
+    // compaction.cpp (lab 11). Labs 6-10 never take a snapshot, so none of these is
+    // reached there.
+    void start_from_snapshot(const Snapshot& saved);  // the constructor, after a restart
+    void send_snapshot(NodeId peer);    // leader: the peer needs entries we compacted
+    void handle_install_snapshot(NodeId from, const InstallSnapshot& request);
+    void handle_install_snapshot_reply(NodeId from, const InstallSnapshotReply& reply);
+
     // stability.cpp (lab 13). With config_.pre_vote and config_.check_quorum off (labs
     // 6-10) none of these may change anything.
     bool adopts_term(const Message& message) const;  // may its higher term depose us?
@@ -147,6 +159,7 @@ private:
     std::vector<Time> peer_heard_at_;   // lab 13, leader: last message of our term, per peer
     std::vector<bool> pre_votes_;       // lab 13: who said yes to our pre-vote
     Term pre_vote_term_ = 0;            // lab 13: the term our pre-vote proposes, or 0
+    std::string snapshot_data_;         // lab 11: the data of our latest snapshot
 
     // What arm_timer() last told Env::role_changed (written for you).
     Role reported_role_ = Role::follower;

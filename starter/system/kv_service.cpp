@@ -25,4 +25,9 @@ std::optional<std::string> KvService::get(const std::string& key) const { todo("
 
 ClientReply KvService::execute(const ClientRequest& request) { todo("KvService::execute"); }
 
+// Lab 11.
+std::string KvService::snapshot() const { todo("KvService::snapshot"); }
+
+void KvService::restore(Index index, std::string_view data) { todo("KvService::restore"); }
+
 }  // namespace raftlab::kv

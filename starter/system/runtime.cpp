@@ -79,6 +79,8 @@ Runtime::Runtime(const SystemOptions& options)
     const PersistentState& restored = storage_.recovered();
     term_ = restored.current_term;
     voted_for_ = restored.voted_for;
+    log_base_ = restored.snapshot.last_index;
+    snapshotted_ = restored.snapshot.last_index;
     for (const LogEntry& entry : restored.log) log_terms_.push_back(entry.term);
     server_ = std::make_unique<Server>(options.raft, *this, restored);
     for (NodeId peer = 0; peer < options.raft.cluster_size; ++peer)
@@ -143,10 +145,33 @@ void Runtime::persist_term_and_vote(Term current_term, NodeId voted_for) {
 
 void Runtime::persist_log(Index first, const std::vector<LogEntry>& entries) {
     // Write through storage_, keep log_terms_ in step (cut back to first-1, then the new
-    // entries' terms), and schedule a flush.
+    // entries' terms), and schedule a flush. (Lab 11: log_terms_ holds the terms after
+    // log_base_, so entry `first` is log_terms_[first - 1 - log_base_].)
     (void)first;
     (void)entries;
     todo("Runtime::persist_log");
+}
+
+void Runtime::persist_snapshot(const Snapshot& snapshot) {
+    // Lab 11: save it (storage_.save_snapshot), drop the terms it covers from log_terms_
+    // and move log_base_ to it, then schedule a flush.
+    (void)snapshot;
+    todo("Runtime::persist_snapshot");
+}
+
+void Runtime::restore_snapshot(const Snapshot& snapshot) {
+    // Lab 11: the state machine takes it (kv_.restore), and it counts as the last
+    // snapshot (snapshotted_).
+    (void)snapshot;
+    todo("Runtime::restore_snapshot");
+}
+
+void Runtime::maybe_snapshot() {
+    // Lab 11, called first thing in flush(): with options_.snapshot_every > 0 and that
+    // many entries applied since snapshotted_, ask the server for a snapshot of the state
+    // machine now (server_->snapshot), then after_event().
+    if (options_.snapshot_every == 0) return;  // labs 10 and 13 (written for you)
+    todo("Runtime::maybe_snapshot");
 }
 
 void Runtime::apply(Index index, const LogEntry& entry) {
@@ -225,7 +250,8 @@ void Runtime::schedule_flush() {
 void Runtime::flush() {
     // Group commit (see the top of this file): start_reads(); take the outbox; send the
     // Raft requests and the client answers that may go early; storage_.sync() once;
-    // then send the Raft replies and the remaining answers.
+    // then send the Raft replies and the remaining answers. (Lab 11: call
+    // maybe_snapshot() first.)
     todo("Runtime::flush");
 }
 

@@ -60,6 +60,8 @@ public:
     void send(NodeId to, Message message) override;
     void persist_term_and_vote(Term current_term, NodeId voted_for) override;
     void persist_log(Index first, const std::vector<LogEntry>& entries) override;
+    void persist_snapshot(const Snapshot& snapshot) override;  // lab 11
+    void restore_snapshot(const Snapshot& snapshot) override;  // lab 11
     void apply(Index index, const LogEntry& entry) override;
     void read_done(ReadId id, bool ok) override;
     void role_changed(Role role, Term term, NodeId leader) override;
@@ -86,6 +88,7 @@ private:
     asio::awaitable<void> accept_peers();
     asio::awaitable<void> serve_peer(tcp::socket socket);
     void after_event();
+    void maybe_snapshot();  // lab 11: between events, never inside one
     void schedule_flush();
     void flush();
 
@@ -124,7 +127,9 @@ private:
     // its log, and its role and leader. Status answers are made from these.
     Term term_ = 0;
     NodeId voted_for_ = kNoNode;
+    Index log_base_ = 0;          ///< lab 11: the snapshot's index; log_terms_ follow it
     std::vector<Term> log_terms_;
+    Index snapshotted_ = 0;       ///< lab 11: the index of the last snapshot taken or installed
     Role role_ = Role::follower;
     Term role_term_ = 0;  ///< the term role_ was reported in
     NodeId leader_ = kNoNode;

@@ -17,4 +17,7 @@ void Storage::save_log(Index first, const std::vector<LogEntry>& entries) { todo
 
 void Storage::sync() { todo("Storage::sync"); }
 
+// Lab 11.
+void Storage::save_snapshot(const Snapshot& snapshot) { todo("Storage::save_snapshot"); }
+
 }  // namespace raftlab::kv

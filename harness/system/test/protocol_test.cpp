@@ -96,6 +96,24 @@ TEST(KvOptions, PreVoteAndCheckQuorumAreOnOrOff) {
     }
 }
 
+// Lab 11: --snapshot-every is a count of entries, 0 (never) by default.
+TEST(KvOptions, SnapshotEveryIsACount) {
+    const char* plain[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001", "--peer-port", "7001", "--client-port",
+                           "7101", "--data", "/tmp/x"};
+    EXPECT_EQ(parse_system_options(11, plain).snapshot_every, 0u);
+    const char* argv[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001", "--peer-port", "7001", "--client-port",
+                          "7101", "--data", "/tmp/x", "--snapshot-every", "1000"};
+    EXPECT_EQ(parse_system_options(13, argv).snapshot_every, 1000u);
+    const char* bad[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001", "--peer-port", "7001", "--client-port",
+                         "7101", "--data", "/tmp/x", "--snapshot-every", "often"};
+    try {
+        parse_system_options(13, bad);
+        ADD_FAILURE() << "--snapshot-every often was accepted";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()).substr(0, 62), "--snapshot-every \"often\": must be a whole number from 0 to 100");
+    }
+}
+
 TEST(KvOptions, BadCommandLinesNameTheProblem) {
     auto error_of = [](std::vector<const char*> argv) {
         try {

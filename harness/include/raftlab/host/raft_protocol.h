@@ -10,8 +10,8 @@
 // every `end`); otherwise it flushes the frames and waits for the judge's answer.
 // The call ends with an `end` frame: the return value or the exception, the
 // random stream's state when the host holds it, then the server's inspection
-// state (role, term, vote, leader, commit, applied, next/match per peer, and the
-// log as a change against what the judge already holds).
+// state (role, term, vote, leader, commit, applied, next/match per peer, the snapshot
+// index, and the log after it as a change against what the judge already holds).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,7 @@ inline constexpr std::uint8_t kTick = 'K';       // now
 inline constexpr std::uint8_t kSubmit = 'U';     // now, command
 inline constexpr std::uint8_t kRead = 'D';       // now, read id
 inline constexpr std::uint8_t kBecomeLeader = 'B';  // now
+inline constexpr std::uint8_t kSnapshot = 'S';      // now, index, data (lab 11)
 inline constexpr std::uint8_t kIsMajority = 'Q';    // count, cluster size -> bool
 inline constexpr std::uint8_t kMajorityMatch = 'J'; // indexes -> index
 inline constexpr std::uint8_t kRandomValue = 'n';   // answer to kRandom: value
@@ -35,6 +36,8 @@ inline constexpr std::uint8_t kSend = 's';          // to, message
 inline constexpr std::uint8_t kPersistTerm = 't';   // term, vote
 inline constexpr std::uint8_t kPersistLog = 'l';    // first, entries
 inline constexpr std::uint8_t kApply = 'a';         // index, entry
+inline constexpr std::uint8_t kPersistSnapshot = 'p';  // snapshot (lab 11)
+inline constexpr std::uint8_t kRestoreSnapshot = 'x';  // snapshot (lab 11)
 inline constexpr std::uint8_t kReadDone = 'd';      // id, ok
 inline constexpr std::uint8_t kSetTimer = 'm';      // when
 inline constexpr std::uint8_t kRandom = 'r';        // low, high; waits for kRandomValue

@@ -34,6 +34,7 @@ public:
     std::optional<Index> submit(std::string command) override;
     bool read(ReadId id) override;
     void become_leader() override;
+    void snapshot(Index index, std::string data) override;
 
     Role role() const override;
     Term current_term() const override;
@@ -42,6 +43,8 @@ public:
     Index commit_index() const override;
     Index last_applied() const override;
     Index last_log_index() const override;
+    Index snapshot_index() const override;
+    Term snapshot_term() const override;
     const LogEntry& log_entry(Index index) const override;
     Index next_index(NodeId peer) const override;
     Index match_index(NodeId peer) const override;
@@ -67,6 +70,8 @@ private:
     Index commit_index_ = 0;
     Index last_applied_ = 0;
     std::vector<Index> next_, match_;
+    Index log_base_ = 0;          // the snapshot index; log_[0] is entry log_base_ + 1
+    Term log_base_term_ = 0;      // the snapshot's term
     std::vector<LogEntry> log_;
     std::string inspect_error_;
 };

@@ -53,6 +53,11 @@ public:
         for (const auto& e : es) entry(e);
     }
     void message(const Message& m);
+    void snapshot(const Snapshot& snap) {
+        u64(snap.last_index);
+        u64(snap.last_term);
+        str(snap.data);
+    }
 
     const std::string& bytes() const { return buf_; }
     std::string& bytes() { return buf_; }
@@ -102,6 +107,13 @@ public:
         return out;
     }
     Message message();
+    Snapshot snapshot() {
+        Snapshot snap;
+        snap.last_index = u64();
+        snap.last_term = u64();
+        snap.data = str();
+        return snap;
+    }
     /// A node id that must be kNoNode or 0 .. cluster_size-1.
     NodeId node(int cluster_size) {
         std::int32_t v = i32();
@@ -159,6 +171,16 @@ inline void Writer::message(const Message& m) {
         u64(g->term);
         boolean(g->vote_granted);
         boolean(g->pre_vote);
+    } else if (const auto* n = std::get_if<InstallSnapshot>(&m)) {
+        u64(n->term);
+        i32(n->leader_id);
+        u64(n->last_included_index);
+        u64(n->last_included_term);
+        str(n->data);
+        u64(n->leader_commit);
+    } else if (const auto* k = std::get_if<InstallSnapshotReply>(&m)) {
+        u64(k->term);
+        u64(k->match_index);
     }
 }
 
@@ -202,6 +224,22 @@ inline Message Reader::message() {
             g.vote_granted = boolean();
             g.pre_vote = boolean();
             return g;
+        }
+        case 4: {
+            InstallSnapshot n;
+            n.term = u64();
+            n.leader_id = i32();
+            n.last_included_index = u64();
+            n.last_included_term = u64();
+            n.data = str();
+            n.leader_commit = u64();
+            return n;
+        }
+        case 5: {
+            InstallSnapshotReply k;
+            k.term = u64();
+            k.match_index = u64();
+            return k;
         }
         default: throw ProtocolError("unknown message kind");
     }

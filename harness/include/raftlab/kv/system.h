@@ -9,6 +9,7 @@
 //                [--heartbeat-ms 50] [--election-min-ms 300] [--election-max-ms 600]
 //                [--max-entries 64] [--max-inflight 4]
 //                [--pre-vote on|off] [--check-quorum on|off]      (lab 13; off by default)
+//                [--snapshot-every N]                             (lab 11; 0, never, by default)
 //
 // --peers lists, for every server id in order, the address at which THIS server
 // reaches that server (through the fault proxy, in the harness); the entry at its own
@@ -40,6 +41,9 @@ struct SystemOptions {
     int peer_port = 0;                 ///< listen here (127.0.0.1) for other servers
     int client_port = 0;               ///< listen here (127.0.0.1) for clients
     std::filesystem::path data_dir;    ///< this server's files; exists, survives restarts
+    /// Lab 11: the state machine asks for a snapshot (RaftNode::snapshot) once it has
+    /// applied this many entries since the last one; 0 never.
+    Index snapshot_every = 0;
 };
 
 /// A bad command line. what() is one line naming the option, the value and the fix.

@@ -27,6 +27,8 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "raftlab/raft/messages.h"
@@ -49,7 +51,8 @@ using ReadId = std::uint64_t;
 struct PersistentState {
     Term current_term = 0;
     NodeId voted_for = kNoNode;   ///< the vote cast in current_term, or kNoNode
-    std::vector<LogEntry> log;    ///< log[0] is the entry with index 1
+    std::vector<LogEntry> log;    ///< log[0] is the entry with index snapshot.last_index + 1
+    Snapshot snapshot;            ///< lab 11: the latest snapshot saved, if any
 };
 
 class Env {
@@ -73,7 +76,8 @@ public:
     /// So appending one entry at index i is persist_log(i, {entry}); truncating after
     /// a conflict at i and appending is persist_log(i, {new entries}); passing an
     /// empty `entries` truncates the durable log to first-1 entries.
-    /// Precondition: 1 <= first <= (durable last index) + 1.
+    /// Precondition: 1 <= first <= (durable last index) + 1, and after a snapshot
+    /// (lab 11) first > the snapshot's last_index: what a snapshot covers is gone.
     /// Durable before the call returns: call it before replying success to an
     /// AppendEntries and before counting the leader's own entry towards a majority.
     virtual void persist_log(Index first, const std::vector<LogEntry>& entries) = 0;
@@ -81,8 +85,31 @@ public:
     /// Hands the committed entry at `index` to the state machine. Called exactly
     /// once per index per server lifetime, in increasing order with no gaps, and only
     /// for entries that are committed. (After a restart the state machine is empty
-    /// again, so a server applies from index 1 once more.)
+    /// again, so a server applies from index 1 once more; in lab 11, from just after
+    /// the snapshot it restored.)
     virtual void apply(Index index, const LogEntry& entry) = 0;
+
+    /// Lab 11: saves `snapshot` in place of the one saved before, atomically with its
+    /// last_index and last_term, and drops the durable log's entries up to
+    /// snapshot.last_index; entries after it stay. Durable before the call returns.
+    /// (To drop the rest too, as a follower that installs a snapshot its log disagrees
+    /// with must, follow it with persist_log(last_index + 1, {}).) A restarted server
+    /// finds it in PersistentState::snapshot.
+    virtual void persist_snapshot(const Snapshot& snapshot) {
+        (void)snapshot;
+        throw std::logic_error("persist_snapshot(): this environment takes no snapshots (lab 11 only)");
+    }
+
+    /// Lab 11: hands `snapshot` to the state machine, which replaces its state with it,
+    /// as if it had applied the entries 1 .. snapshot.last_index. The next apply() is
+    /// then snapshot.last_index + 1. Call it on a follower that installs a snapshot
+    /// from its leader, and on a restart from a saved snapshot, before any apply().
+    /// Never with a last_index at or below what the state machine already applied: a
+    /// state machine does not go back.
+    virtual void restore_snapshot(const Snapshot& snapshot) {
+        (void)snapshot;
+        throw std::logic_error("restore_snapshot(): this environment takes no snapshots (lab 11 only)");
+    }
 
     /// Tells the client that read `id` (RaftNode::read()) may now be answered from
     /// the state machine: `ok` is true only when every entry committed before the

@@ -1,4 +1,5 @@
-// raftlab/raft/messages.h: the four Raft messages servers exchange.
+// raftlab/raft/messages.h: the Raft messages servers exchange (four in labs 6-10,
+// six with lab 11's InstallSnapshot and its reply).
 //
 // Framework-owned. The simulator carries these as typed C++ values (nothing is
 // encoded on its hot path); the real runtime of lab 10 and the fault proxy carry them
@@ -83,8 +84,34 @@ struct RequestVoteReply {
     friend bool operator==(const RequestVoteReply&, const RequestVoteReply&) = default;
 };
 
+/// Lab 11, leader -> follower: "my log starts after a snapshot, and you need entries
+/// it covers: here is the whole snapshot". Sent, whole, instead of an AppendEntries
+/// when the follower's next_index is at or below the leader's snapshot.
+struct InstallSnapshot {
+    Term term = 0;                   ///< the leader's current term
+    NodeId leader_id = kNoNode;
+    Index last_included_index = 0;   ///< the snapshot covers entries 1 .. this index
+    Term last_included_term = 0;     ///< the term of the entry at last_included_index
+    std::string data;                ///< the state machine's state after that entry (text)
+    Index leader_commit = 0;         ///< the leader's commit index
+
+    friend bool operator==(const InstallSnapshot&, const InstallSnapshot&) = default;
+};
+
+/// Lab 11, follower -> leader: the answer to one InstallSnapshot.
+struct InstallSnapshotReply {
+    Term term = 0;            ///< the follower's current term (after any update)
+    /// The index the follower now holds up to, as far as the snapshot tells: the
+    /// request's last_included_index when it installed the snapshot or already had
+    /// everything it covers. 0 when the request was refused (stale term).
+    Index match_index = 0;
+
+    friend bool operator==(const InstallSnapshotReply&, const InstallSnapshotReply&) = default;
+};
+
 /// Any Raft message. Dispatch with std::visit or std::get_if.
-using Message = std::variant<AppendEntries, AppendEntriesReply, RequestVote, RequestVoteReply>;
+using Message = std::variant<AppendEntries, AppendEntriesReply, RequestVote, RequestVoteReply,
+                             InstallSnapshot, InstallSnapshotReply>;
 
 /// The term a message carries, whatever its kind.
 inline Term term_of(const Message& m) {
@@ -92,11 +119,12 @@ inline Term term_of(const Message& m) {
 }
 
 /// A short lowercase name for the message kind: "append_entries",
-/// "append_entries_reply", "request_vote" or "request_vote_reply". Also the "type"
-/// field of the JSON encoding.
+/// "append_entries_reply", "request_vote", "request_vote_reply", "install_snapshot"
+/// or "install_snapshot_reply". Also the "type" field of the JSON encoding.
 inline const char* kind_name(const Message& m) {
-    static constexpr const char* names[] = {"append_entries", "append_entries_reply",
-                                            "request_vote", "request_vote_reply"};
+    static constexpr const char* names[] = {"append_entries",   "append_entries_reply",
+                                            "request_vote",     "request_vote_reply",
+                                            "install_snapshot", "install_snapshot_reply"};
     return names[m.index()];
 }
 

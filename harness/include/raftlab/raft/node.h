@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "raftlab/raft/env.h"
@@ -88,6 +89,16 @@ public:
     /// one server at a time and never in a term where another leader exists.
     virtual void become_leader() = 0;
 
+    /// Lab 11: the state machine has applied every entry up to `index` (index <=
+    /// last_applied()) and its state then is `data`. The server may compact: save the
+    /// snapshot (Env::persist_snapshot) and drop the entries it covers from its log.
+    /// A call with an index at or below the current snapshot changes nothing. Servers
+    /// of labs 6-10 are never asked.
+    virtual void snapshot(Index index, std::string data) {
+        (void)index, (void)data;
+        throw std::logic_error("snapshot(): this server does not take snapshots (lab 11)");
+    }
+
     // ---- read-only inspection, for the checks only ----------------------------------
     // The simulator and the checks look at a server through these. Nothing else may:
     // the lab 10 runtime learns what it needs from the Env calls (persist_*, apply,
@@ -100,8 +111,13 @@ public:
     virtual Index commit_index() const = 0;
     virtual Index last_applied() const = 0;
     virtual Index last_log_index() const = 0;
-    /// The entry at 1 <= index <= last_log_index(). Throws std::out_of_range
-    /// otherwise.
+    /// Lab 11: the last index the server's snapshot covers, 0 without a snapshot.
+    /// Its log holds the entries snapshot_index() + 1 .. last_log_index().
+    virtual Index snapshot_index() const { return 0; }
+    /// Lab 11: the term of the entry at snapshot_index(), 0 without a snapshot.
+    virtual Term snapshot_term() const { return 0; }
+    /// The entry at snapshot_index() < index <= last_log_index(). Throws
+    /// std::out_of_range otherwise.
     virtual const LogEntry& log_entry(Index index) const = 0;
     /// On the leader: next_index and match_index of follower `peer`. On any other
     /// server, or for peer == own id: 0.

@@ -32,6 +32,16 @@ struct LogEntry {
     friend bool operator==(const LogEntry&, const LogEntry&) = default;
 };
 
+/// Lab 11: the state machine's state after the entries 1 .. last_index, standing in
+/// for them. Labs 6-10 never take one (last_index 0: no snapshot).
+struct Snapshot {
+    Index last_index = 0;   ///< the last entry the snapshot covers (0: none)
+    Term last_term = 0;     ///< that entry's term
+    std::string data;       ///< the state, as the state machine wrote it (text)
+
+    friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
 enum class Role {
     follower,   ///< answers the leader and candidates; the role every server starts in
     candidate,  ///< asked for votes in its current term and waits for a majority

@@ -18,6 +18,12 @@
 // Plus sanity rules every server obeys: its term never decreases, its commit index
 // never decreases within one run of the server, and last_applied <= commit_index
 // <= last log index.
+//
+// Lab 11, snapshots: the simulated state machine's state after index i is a text that
+// names i and a hash of the committed entries 1 .. i (state_text()). A snapshot a
+// server saves or restores must be exactly that state for its index, cover only
+// committed entries, carry that entry's term, and never move back: state machine
+// safety, for servers that skip entries.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +49,25 @@ public:
     /// `first` is 0 or leaves a gap changes nothing.
     std::string write_log(NodeId node, std::vector<LogEntry>& durable, Index first,
                           const std::vector<LogEntry>& entries);
+    /// The same for a durable state with a snapshot (lab 11): its log starts after
+    /// disk.snapshot.last_index.
+    std::string write_log(NodeId node, PersistentState& disk, Index first, const std::vector<LogEntry>& entries);
+
+    /// Lab 11, Env::persist_snapshot on a simulated disk: checks `snapshot`, then
+    /// replaces disk.snapshot with it and drops the log entries it covers.
+    std::string write_snapshot(NodeId node, PersistentState& disk, const Snapshot& snapshot);
+    /// Lab 11, Env::restore_snapshot: `node`, having applied `applied` entries in its
+    /// current life, replaces its state machine with `snapshot`.
+    std::string on_restore_snapshot(NodeId node, Index applied, const Snapshot& snapshot) const;
+    /// The simulated state machine's state after the committed entries 1 .. index
+    /// (index <= committed().size()).
+    std::string state_text(Index index) const;
+    /// The same for any applied prefix: `digest` after `index` entries.
+    static std::string state_text(Index index, std::uint64_t digest);
+    /// The digest of the committed entries 1 .. index.
+    std::uint64_t digest(Index index) const { return digests_.at(index); }
+    /// The digest after one more entry.
+    static std::uint64_t digest_after(std::uint64_t digest, const LogEntry& entry);
 
     /// `node` applies `entry` at `index`, having applied `applied_before` entries in its
     /// current life.
@@ -74,10 +99,14 @@ private:
     };
 
     std::string check_leader_log(NodeId node, const RaftNode& server) const;
+    std::string check_snapshot(NodeId node, const char* what, const Snapshot& snapshot) const;
+    std::string persist_log(NodeId node, Index base, Term base_term, const std::vector<LogEntry>& durable,
+                            Index first, const std::vector<LogEntry>& entries);
 
     std::vector<std::vector<Seen>> seen_;  // seen_[index]: the distinct terms at index
     std::vector<LogEntry> committed_;
     std::vector<NodeId> committed_by_;     // who applied each committed entry first
+    std::vector<std::uint64_t> digests_{0};  // digests_[i]: the state after entries 1 .. i
     std::unordered_map<Term, NodeId> leaders_;
     std::vector<Observed> observed_;
 };

@@ -12,12 +12,13 @@
 
 namespace raftlab::sim {
 
-/// "" when the logs of `a` and `b` (both up) are identical.
+/// "" when the logs of `a` and `b` (both up) are identical (lab 11: where both still
+/// hold entries; a snapshot stands for committed entries).
 inline std::string logs_differ(const Simulation& sim, NodeId a, NodeId b) {
     const RaftNode& x = sim.server(a);
     const RaftNode& y = sim.server(b);
     const Index n = std::min(x.last_log_index(), y.last_log_index());
-    for (Index i = 1; i <= n; ++i)
+    for (Index i = std::max(x.snapshot_index(), y.snapshot_index()) + 1; i <= n; ++i)
         if (!(x.log_entry(i) == y.log_entry(i)))
             return fmt::format("servers {} and {} disagree at log index {} (terms {} and {})", a, b,
                                i, x.log_entry(i).term, y.log_entry(i).term);
@@ -42,11 +43,15 @@ inline std::string durable_state_differs(const Simulation& sim, NodeId node) {
     if (d.current_term != s.current_term())
         return fmt::format("server {} is in term {} but persisted term {}", node,
                            s.current_term(), d.current_term);
-    if (d.log.size() != s.last_log_index())
+    const Index base = d.snapshot.last_index;
+    if (base != s.snapshot_index())
+        return fmt::format("server {} holds a snapshot through index {} but persisted one through index {}", node,
+                           s.snapshot_index(), base);
+    if (base + d.log.size() != s.last_log_index())
         return fmt::format("server {} has {} log entries but persisted {}", node,
-                           s.last_log_index(), d.log.size());
-    for (Index i = 1; i <= d.log.size(); ++i)
-        if (!(d.log[i - 1] == s.log_entry(i)))
+                           s.last_log_index(), base + d.log.size());
+    for (Index i = base + 1; i <= base + d.log.size(); ++i)
+        if (!(d.log[i - base - 1] == s.log_entry(i)))
             return fmt::format("server {} persisted a different entry at index {} than it holds",
                                node, i);
     return {};

@@ -58,6 +58,10 @@ struct SimOptions {
     /// A run that processes more events than this fails: it protects the grader from a
     /// server that floods the network.
     std::uint64_t max_events = 50'000'000;
+    /// Lab 11: after an event, a server whose state machine applied this many entries
+    /// since it was last asked (or since its last restored snapshot) is asked to take a
+    /// snapshot (RaftNode::snapshot). 0: never, as in labs 5-10.
+    Index snapshot_every = 0;
 };
 
 /// Counters for benchmarks and for bounds on message traffic.
@@ -67,6 +71,11 @@ struct SimStats {
     std::uint64_t messages_delivered = 0; ///< receive() calls
     std::uint64_t messages_dropped = 0;   ///< lost, cut by a partition, or to a down node
     std::uint64_t ticks = 0;              ///< tick() calls
+    std::uint64_t snapshots_asked = 0;    ///< lab 11: RaftNode::snapshot calls
+    std::uint64_t snapshots_saved = 0;    ///< lab 11: Env::persist_snapshot calls
+    /// Lab 11: Env::restore_snapshot calls while running (a snapshot from the leader),
+    /// not counting those of a server restarting from its own disk.
+    std::uint64_t snapshots_installed = 0;
 };
 
 class Simulation {
@@ -106,6 +115,10 @@ public:
     std::optional<ReadAnswer> read_result(ReadId id) const;
     /// Calls become_leader() on `node` (labs 6 and 7).
     void become_leader(NodeId node);
+    /// Lab 11: asks `node` (up) to snapshot through `index`, as its state machine
+    /// would, with the state after `index` when that is committed (a check asks for
+    /// indexes a server must refuse, too).
+    void ask_snapshot(NodeId node, Index index);
 
     // ---- faults --------------------------------------------------------------------
 
@@ -186,6 +199,7 @@ private:
     void set_timer(NodeId node, Time when);
     template <class F> void call_server(NodeId node, const char* what, F&& f);
     void after_event(NodeId node);
+    void maybe_snapshot(NodeId node);
     void record(NodeId node, EventKind kind, NodeId peer, std::uint64_t id, std::string detail);
     /// Adds `node`'s state, as its inspection API shows it, to the timeline from event
     /// index `event` on (only when a timeline is recorded).
@@ -197,6 +211,7 @@ private:
     Rng check_rng_;
     NetworkModel net_;
     Invariants invariants_;
+    bool starting_ = false;  // inside a server's constructor
     Timeline timeline_;
     SimStats stats_;
     std::vector<std::unique_ptr<Slot>> slots_;

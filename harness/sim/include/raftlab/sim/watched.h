@@ -28,6 +28,8 @@ public:
     void persist_term_and_vote(Term term, NodeId voted_for) override { inner_.persist_term_and_vote(term, voted_for); }
     void persist_log(Index first, const std::vector<LogEntry>& entries) override { inner_.persist_log(first, entries); }
     void apply(Index index, const LogEntry& entry) override { inner_.apply(index, entry); }
+    void persist_snapshot(const Snapshot& snapshot) override { inner_.persist_snapshot(snapshot); }
+    void restore_snapshot(const Snapshot& snapshot) override { inner_.restore_snapshot(snapshot); }
     void read_done(ReadId id, bool ok) override { inner_.read_done(id, ok); }
     void role_changed(Role role, Term term, NodeId leader) override { inner_.role_changed(role, term, leader); }
     Time now() const override { return inner_.now(); }
@@ -57,6 +59,7 @@ public:
     std::optional<Index> submit(std::string command) override { return server_->submit(std::move(command)); }
     bool read(ReadId id) override { return server_->read(id); }
     void become_leader() override { server_->become_leader(); }
+    void snapshot(Index index, std::string data) override { server_->snapshot(index, std::move(data)); }
 
     Role role() const override { return server_->role(); }
     Term current_term() const override { return server_->current_term(); }
@@ -65,6 +68,8 @@ public:
     Index commit_index() const override { return server_->commit_index(); }
     Index last_applied() const override { return server_->last_applied(); }
     Index last_log_index() const override { return server_->last_log_index(); }
+    Index snapshot_index() const override { return server_->snapshot_index(); }
+    Term snapshot_term() const override { return server_->snapshot_term(); }
     const LogEntry& log_entry(Index index) const override { return server_->log_entry(index); }
     Index next_index(NodeId peer) const override { return server_->next_index(peer); }
     Index match_index(NodeId peer) const override { return server_->match_index(peer); }
