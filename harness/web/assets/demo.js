@@ -169,7 +169,7 @@ function buildLegend() {
   const items = [
     ['hb', 'heartbeat (empty AppendEntries)'], ['ae', 'AppendEntries (n entries)'],
     ['aer', 'reply (red: rejected)'], ['rv', 'RequestVote'], ['rvr', 'vote (filled: granted)'],
-    ['pv', 'pre-vote, dashed (lab 13)'],
+    ['pv', 'pre-vote, dashed (lab 13)'], ['is', 'InstallSnapshot (lab 11)'],
     ['req', 'client request, reply'], ['lost', 'lost (cut, dropped)'],
   ];
   const legend = $('legend');
@@ -538,6 +538,14 @@ function msgShape(m) {
       stroke: 'var(--vote)', 'stroke-width': 2.5, 'stroke-dasharray': '4 3' });
     case 'pvr': return el('rect', { x: -5, y: -5, width: 10, height: 10, transform: 'rotate(45)',
       fill: m.ok ? 'var(--vote)' : 'none', stroke: 'var(--vote)', 'stroke-width': 2, 'stroke-dasharray': '3 2' });
+    // InstallSnapshot (lab 11): a big parcel with an S, the whole state in one message.
+    case 'is': {
+      const g = el('g', { class: 'snapshot-msg' });
+      el('rect', { x: -11, y: -11, width: 22, height: 22, rx: 3, fill: 'var(--vote)', stroke: '#000', 'stroke-width': 1.5 }, g);
+      el('text', { y: 5, 'text-anchor': 'middle', 'font-size': 14, 'font-weight': 800, fill: '#fff' }, g).textContent = 'S';
+      return g;
+    }
+    case 'isr': return el('rect', { x: -6, y: -6, width: 12, height: 12, rx: 2, fill: 'none', stroke: 'var(--vote)', 'stroke-width': 2.5 });
     case 'req': case 'rep': return el('rect', { x: -4, y: -4, width: 8, height: 8, fill: 'var(--client)' });
     default: return el('circle', { r: 3, fill: '#888' });
   }
@@ -554,7 +562,7 @@ function launch(m, now) {
   // Keep the order and spacing the proxy saw, shifted to now. On loopback a reply leaves
   // a fraction of a millisecond after its request arrives; drawn that way, both would fly
   // at once, so a reply sets off when its request's animation lands.
-  const isReply = m.k === 'aer' || m.k === 'rvr' || m.k === 'pvr' || m.k === 'rep';
+  const isReply = m.k === 'aer' || m.k === 'rvr' || m.k === 'pvr' || m.k === 'isr' || m.k === 'rep';
   const start = now + Math.max(0, frameMs - m.dt) + (isReply ? duration : 0);
   const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy);
   const ra = m.f >= 0 ? demo.radius : DemoLayout.CLIENTS_R, rb = m.t >= 0 ? demo.radius : DemoLayout.CLIENTS_R;

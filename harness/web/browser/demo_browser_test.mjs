@@ -425,6 +425,31 @@ try {
   await click('#narr-stop');
   await idle();
 
+  // ---- 7f. snapshot catch-up (lab 11): a follower far behind receives InstallSnapshot ----
+  await click('#scenario-list button[data-name=snapshot_catch_up]');
+  await waitFor(async () => /Snapshot catch-up/.test(await page.locator('#narr-title').textContent()), 5000);
+  expect(/is down/.test(await step(1) || ''), 'snapshot catch-up step 1 turns snapshots on and kills a follower');
+  const snapWrote = await step(2) || '';
+  expect(/60 of 60 writes committed/.test(snapWrote), `snapshot catch-up: sixty writes commit, said: ${snapWrote}`);
+  // Count the parcels as they fly: sample the stage while the follower restarts.
+  await idle();
+  await click('#narr-next');
+  let parcels = 0;
+  const sampleUntil = Date.now() + 6000;
+  while (Date.now() < sampleUntil) {
+    parcels = Math.max(parcels, await page.evaluate(() => document.querySelectorAll('#stage .snapshot-msg').length));
+    await sleep(50);
+  }
+  const snapCaught = await waitFor(async () => (await page.locator('#narr-step').textContent()).startsWith('step 3 of') &&
+    (await page.locator('#busy[hidden]').count()) > 0 && page.locator('#narr-text').textContent(), 30000) || '';
+  await shot(page, '09d-snapshot-catch-up');
+  measurements.snapshot_parcels_seen = parcels;
+  expect(/like the others/.test(snapCaught), `snapshot catch-up: the restarted follower catches up, said: ${snapCaught}`);
+  expect(parcels >= 1, `snapshot catch-up: an InstallSnapshot parcel is drawn on the stage (saw ${parcels})`);
+  expect(/without snapshots/.test(await step(4) || ''), 'snapshot catch-up step 4 turns snapshots off');
+  await click('#narr-stop');
+  await idle();
+
   // ---- 7e. Cloudflare 2020: a deaf follower, without and with PreVote and CheckQuorum ----
   await click('#scenario-list button[data-name=cloudflare_2020]');
   await waitFor(async () => /Cloudflare 2020/.test(await page.locator('#narr-title').textContent()), 5000);

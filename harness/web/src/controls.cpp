@@ -106,10 +106,26 @@ void Demo::Impl::set_slow(bool on) {
     rolling_restart("the new timing", milliseconds(on ? 600 : 200), milliseconds(on ? 30000 : 10000));
 }
 
+std::vector<std::string> Demo::Impl::server_flags() const {
+    std::vector<std::string> flags;
+    if (stability) flags.insert(flags.end(), {"--pre-vote", "on", "--check-quorum", "on"});
+    if (snapshots) flags.insert(flags.end(), {"--snapshot-every", std::to_string(kDemoSnapshotEvery)});
+    return flags;
+}
+
+void Demo::Impl::set_snapshots(bool on) {
+    snapshots = on;
+    cluster->set_server_flags(server_flags());
+    add_event("process", on ? "snapshots on: every server snapshots every " + std::to_string(kDemoSnapshotEvery) +
+                                  " entries applied; restarting servers one at a time"
+                            : std::string("snapshots off; restarting servers one at a time"));
+    rolling_restart(on ? "snapshots on" : "snapshots off", milliseconds(slow ? 600 : 200),
+                    milliseconds(slow ? 30000 : 10000));
+}
+
 void Demo::Impl::set_stability(bool on) {
     stability = on;
-    cluster->set_server_flags(on ? std::vector<std::string>{"--pre-vote", "on", "--check-quorum", "on"}
-                                 : std::vector<std::string>{});
+    cluster->set_server_flags(server_flags());
     add_event("process", std::string(on ? "PreVote and CheckQuorum on" : "PreVote and CheckQuorum off (plain Raft)") +
                              "; restarting servers one at a time");
     rolling_restart(on ? "PreVote and CheckQuorum" : "plain Raft", milliseconds(slow ? 600 : 200),

@@ -20,6 +20,10 @@
 
 namespace raftlab::web {
 
+/// Lab 11: how often the demo's servers snapshot when snapshots are on; small, so a
+/// follower that misses a few dozen writes needs an InstallSnapshot.
+inline constexpr int kDemoSnapshotEvery = 20;
+
 namespace json = boost::json;
 
 constexpr std::size_t kMaxEvents = 300;  ///< event log kept for pages that connect later
@@ -71,6 +75,7 @@ struct Demo::Impl {
     std::string busy;                        ///< what the control worker is doing ("" idle)
     bool slow = false;
     bool stability = false;  ///< PreVote and CheckQuorum on (control worker only)
+    bool snapshots = false;  ///< lab 11: a snapshot every kDemoSnapshotEvery entries (control worker only)
     int heartbeat_ms = 0, election_min_ms = 0, election_max_ms = 0;
     std::optional<ScenarioRun> scenario;
     std::string narration;
@@ -118,6 +123,11 @@ struct Demo::Impl {
     void set_slow(bool on);
     /// Lab 13: restarts every server, one at a time, with PreVote and CheckQuorum on or off.
     void set_stability(bool on);
+    /// Lab 11: restarts every server, one at a time, taking a snapshot every
+    /// kDemoSnapshotEvery entries applied, or never.
+    void set_snapshots(bool on);
+    /// The server flags that stability and snapshots call for.
+    std::vector<std::string> server_flags() const;
     /// Restarts every running server, followers first and the leader last, one at a
     /// time, so a majority stays up; then waits for a leader.
     void rolling_restart(const std::string& why, std::chrono::milliseconds pause, std::chrono::milliseconds bound);

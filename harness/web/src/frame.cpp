@@ -60,6 +60,11 @@ Drawn draw(const proxy::JournalEntry& e, std::int64_t frame_us) {
     } else if (e.type == "request_vote_reply") {
         kind = has(e.payload, "\"pre_vote\":true") ? "pvr" : "rvr";
         m["ok"] = has(e.payload, "\"vote_granted\":true");
+    } else if (e.type == "install_snapshot") {
+        kind = "is";  // lab 11: the whole snapshot, to a follower that needs compacted entries
+    } else if (e.type == "install_snapshot_reply") {
+        kind = "isr";
+        d.priority = 1;
     } else if (e.type == "kv_request") {
         kind = "req";
         d.priority = 2;

@@ -377,10 +377,69 @@ Scenario cloudflare_2020() {
     return s;
 }
 
+Scenario snapshot_catch_up() {
+    Scenario s{"snapshot_catch_up", "Snapshot catch-up",
+               "Lab 11: servers snapshot their state and drop the log entries it covers. A follower that was down "
+               "needs entries its leader no longer has, so the leader sends the whole snapshot: InstallSnapshot.",
+               {}};
+    s.steps.push_back({"Snapshots on; kill a follower", [](Demo::Impl& m, ScenarioRun& run) {
+        if (!m.snapshots) m.set_snapshots(true);
+        int l = m.wait_for_leader(milliseconds(10000));
+        if (l < 0) return no_leader(run);
+        int f = (l + 1) % m.options.nodes;
+        run.vars["f"] = f;
+        m.kill(f);
+        return "Every server now snapshots every " + std::to_string(kDemoSnapshotEvery) +
+               " entries it applies and drops them from its log. Follower " + node_name(f) +
+               " is down; its log on disk ends where it stopped.";
+    }});
+    s.steps.push_back({"Write 60 values", [](Demo::Impl& m, ScenarioRun& run) {
+        int ok = 0;
+        for (int i = 1; i <= 60 && !m.stopping; ++i) {
+            int l = m.wait_for_leader(milliseconds(5000));
+            if (l < 0) break;
+            bool good = false;
+            m.scenario_write(l, "snap" + std::to_string(i % 10), std::to_string(i), milliseconds(3000), &good);
+            ok += good;
+        }
+        std::this_thread::sleep_for(milliseconds(3 * m.options.frame_ms));
+        int l = m.leader();
+        auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
+        const std::uint64_t commit = ls ? ls->commit_index : 0;
+        const std::uint64_t snapshot = commit / kDemoSnapshotEvery * kDemoSnapshotEvery;
+        return std::to_string(ok) + " of 60 writes committed" +
+               (ls ? " (commit index " + std::to_string(commit) + ")" : std::string()) +
+               ". The leader has snapshotted about every " + std::to_string(kDemoSnapshotEvery) +
+               " entries, so its log now starts somewhere after index " + std::to_string(snapshot > 0 ? snapshot - kDemoSnapshotEvery : 0) +
+               ": the entries " + node_name(static_cast<int>(run.vars["f"])) + " missed are gone from it.";
+    }});
+    s.steps.push_back({"Restart the follower", [](Demo::Impl& m, ScenarioRun& run) {
+        int f = static_cast<int>(run.vars["f"]);
+        m.cluster->start(f);
+        m.add_event("process", "started " + node_name(f));
+        int l = m.wait_for_leader(milliseconds(5000));
+        auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
+        bool caught = ls && m.wait_for_commit({f}, ls->commit_index, milliseconds(10000));
+        auto fs = status_of(m, f);
+        return node_name(f) + " restarted. " +
+               (caught ? "The leader could not send it the entries it missed, so it sent its snapshot (the purple "
+                         "parcel marked S), then the entries after it. " + node_name(f) + " now has commit index " +
+                             std::to_string(fs ? fs->commit_index : 0) + ", like the others."
+                       : std::string("It has not caught up yet; watch for the purple parcel marked S."));
+    }});
+    s.steps.push_back({"Snapshots off again", [](Demo::Impl& m, ScenarioRun&) {
+        m.set_snapshots(false);
+        return std::string("Every server restarted without snapshots (lab 10's server as it was). A restarted server "
+                           "still starts from the snapshot it saved, and its log after it.");
+    }});
+    return s;
+}
+
 }  // namespace
 
 const std::vector<Scenario>& scenarios() {
-    static const std::vector<Scenario> all{leader_crash(), split_brain(), catch_up(), figure8(), cloudflare_2020()};
+    static const std::vector<Scenario> all{leader_crash(), split_brain(), catch_up(), snapshot_catch_up(), figure8(),
+                                           cloudflare_2020()};
     return all;
 }
 
