@@ -89,6 +89,7 @@ struct SearchCluster::Slot {
     PersistentState disk;
     Rng rng{0};
     Index applied = 0;
+    std::uint64_t digest = 0;  // lab 11: the state machine's state (invariants.h)
     Time wake = -1;  // when the server asked to be ticked; -1: no timer
     Role role = Role::follower;  // as last recorded in the timeline
     Term term = 0;
@@ -116,13 +117,29 @@ public:
         slot().disk.voted_for = voted_for;
     }
     void persist_log(Index first, const std::vector<LogEntry>& entries) override {
-        std::string broken = c_.invariants_.write_log(id_, slot().disk.log, first, entries);
+        std::string broken = c_.invariants_.write_log(id_, slot().disk, first, entries);
         if (!broken.empty()) c_.fail(std::move(broken));
+    }
+    void persist_snapshot(const Snapshot& snapshot) override {
+        std::string broken = c_.invariants_.write_snapshot(id_, slot().disk, snapshot);
+        if (!broken.empty()) return c_.fail(std::move(broken));
+        c_.record(id_, EventKind::apply, kNoNode, 0,
+                  fmt::format("snapshot saved through index {} term {}", snapshot.last_index, snapshot.last_term));
+    }
+    void restore_snapshot(const Snapshot& snapshot) override {
+        Slot& s = slot();
+        std::string broken = c_.invariants_.on_restore_snapshot(id_, s.applied, snapshot);
+        if (!broken.empty()) return c_.fail(std::move(broken));
+        s.applied = snapshot.last_index;
+        s.digest = c_.invariants_.digest(snapshot.last_index);
+        c_.record(id_, EventKind::apply, kNoNode, 0,
+                  fmt::format("snapshot restored through index {} term {}", snapshot.last_index, snapshot.last_term));
     }
     void apply(Index index, const LogEntry& entry) override {
         Slot& s = slot();
         std::string broken = c_.invariants_.on_apply(id_, s.applied, index, entry);
         if (!broken.empty()) c_.fail(std::move(broken));
+        if (index == s.applied + 1) s.digest = Invariants::digest_after(s.digest, entry);
         s.applied = std::max(s.applied, index);
         c_.record(id_, EventKind::apply, kNoNode, 0,
                   fmt::format("index {} term {} \"{}\"", index, entry.term, entry.command));
@@ -174,6 +191,7 @@ void SearchCluster::build(NodeId node) {
     config.id = node;
     config.cluster_size = size();
     s.applied = 0;
+    s.digest = 0;
     s.wake = -1;
     try {
         s.server = factory_(config, *s.env, s.disk);
@@ -256,8 +274,9 @@ bool SearchCluster::may_designate(NodeId node) const {
     // The voters are up servers, comparing the logs they hold (last term first, then
     // length); a down server cannot vote, but its term still rules out reusing one.
     auto last_of = [&](NodeId n) -> std::pair<Term, Index> {
-        const Index last = server(n).last_log_index();
-        return {last == 0 ? 0 : server(n).log_entry(last).term, last};
+        const RaftNode& s = server(n);
+        const Index last = s.last_log_index();
+        return {last == s.snapshot_index() ? s.snapshot_term() : s.log_entry(last).term, last};
     };
     const Term next = server(node).current_term() + 1;
     const auto own = last_of(node);
@@ -297,6 +316,10 @@ std::vector<SearchEvent> SearchCluster::enabled() const {
     if (designations_ < options_.max_designations)
         for (NodeId n = 0; n < size(); ++n)
             if (may_designate(n)) events.push_back({SearchStep::designate, n, -1});
+    if (snapshots_ < options_.max_snapshots)
+        for (NodeId n = 0; n < size(); ++n)
+            if (up(n) && slots_[static_cast<std::size_t>(n)]->applied > server(n).snapshot_index())
+                events.push_back({SearchStep::snapshot, n, -1});
     if (duplicates_ < options_.max_duplicates)
         for (int i : distinct)
             if (up(in_flight_[static_cast<std::size_t>(i)].to)) events.push_back({SearchStep::duplicate, kNoNode, i});
@@ -319,6 +342,9 @@ std::string SearchCluster::describe(const SearchEvent& e) const {
         case SearchStep::crash: return fmt::format("crash s{}", e.node);
         case SearchStep::restart: return fmt::format("restart s{}", e.node);
         case SearchStep::designate: return fmt::format("make s{} leader", e.node);
+        case SearchStep::snapshot:
+            return fmt::format("s{} snapshots through index {}", e.node,
+                               slots_[static_cast<std::size_t>(e.node)]->applied);
     }
     return "?";
 }
@@ -379,8 +405,9 @@ void SearchCluster::take(const SearchEvent& e) {
             invariants_.on_restart(e.node);
             s.role = Role::follower;
             record(e.node, EventKind::restart, kNoNode, 0,
-                   fmt::format("restarted from disk: term {}, voted for {}, {} log entries",
-                               s.disk.current_term, s.disk.voted_for, s.disk.log.size()));
+                   fmt::format("restarted from disk: term {}, voted for {}, a snapshot through index {}, {} log "
+                               "entries after it",
+                               s.disk.current_term, s.disk.voted_for, s.disk.snapshot.last_index, s.disk.log.size()));
             build(e.node);
             break;
         }
@@ -389,6 +416,15 @@ void SearchCluster::take(const SearchEvent& e) {
             record(e.node, EventKind::note, kNoNode, 0, "designated leader");
             call_server(e.node, "become_leader", [](RaftNode& s) { s.become_leader(); });
             break;
+        case SearchStep::snapshot: {
+            ++snapshots_;
+            const Slot& s = *slots_[static_cast<std::size_t>(e.node)];
+            const Index index = s.applied;
+            std::string data = Invariants::state_text(index, s.digest);
+            record(e.node, EventKind::note, kNoNode, 0, fmt::format("state machine: snapshot through index {}", index));
+            call_server(e.node, "snapshot", [&](RaftNode& server) { server.snapshot(index, std::move(data)); });
+            break;
+        }
     }
     if (failed() || !check_) return;
     std::string broken;
@@ -423,6 +459,9 @@ std::uint64_t SearchCluster::state_hash() const {
         const Slot& slot = *slots_[static_cast<std::size_t>(n)];
         h.add(slot.disk.current_term);
         h.add(static_cast<std::uint64_t>(slot.disk.voted_for));
+        h.add(slot.disk.snapshot.last_index);
+        h.add(slot.disk.snapshot.last_term);
+        h.add(slot.disk.snapshot.data);
         h.add(slot.disk.log.size());
         for (const LogEntry& e : slot.disk.log) h.add(e);
         h.add(up(n));
@@ -438,7 +477,9 @@ std::uint64_t SearchCluster::state_hash() const {
         h.add(slot.wake >= 0);
         const Index last = s.last_log_index();
         h.add(last);
-        for (Index i = 1; i <= last; ++i) h.add(s.log_entry(i));
+        h.add(s.snapshot_index());
+        h.add(s.snapshot_term());
+        for (Index i = s.snapshot_index() + 1; i <= last; ++i) h.add(s.log_entry(i));
         for (NodeId p = 0; p < size(); ++p) {
             h.add(s.next_index(p));
             h.add(s.match_index(p));
@@ -455,7 +496,7 @@ std::uint64_t SearchCluster::state_hash() const {
         h.add(term);
         h.add(static_cast<std::uint64_t>(node));
     }
-    for (int budget : {drops_, duplicates_, crashes_, designations_, timer_fires_, submitted_})
+    for (int budget : {drops_, duplicates_, crashes_, designations_, timer_fires_, submitted_, snapshots_})
         h.add(static_cast<std::uint64_t>(budget));
     return h.h;
 }

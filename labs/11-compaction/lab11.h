@@ -45,21 +45,26 @@ struct Counts {
     int restarts_from_snapshot = 0; ///< servers that started from a saved snapshot
 };
 
-/// The state of the watch for one run, shared by every server of it.
+/// The state of the watch for one run (a Simulation, or a cluster of the search,
+/// sim::SearchCluster), shared by every server of it.
 class Watch {
 public:
-    void attach(Simulation& sim) {
-        sim_ = &sim;
+    template <class Run>
+    void attach(Run& run) {
+        fail_ = [&run](const std::string& why) { run.fail(why); };
+        persisted_ = [&run](NodeId node) -> const PersistentState& { return run.persisted(node); };
         counts_ = {};
     }
     void fail(const std::string& why) {
-        if (sim_) sim_->fail(why);
+        if (fail_) fail_(why);
     }
-    Simulation* sim() const { return sim_; }
+    /// What `node` persisted so far.
+    const PersistentState& persisted(NodeId node) const { return persisted_(node); }
     Counts& counts() { return counts_; }
 
 private:
-    Simulation* sim_ = nullptr;
+    std::function<void(const std::string&)> fail_;
+    std::function<const PersistentState&(NodeId)> persisted_;
     Counts counts_;
 };
 
@@ -255,7 +260,7 @@ inline void WatchedCompaction::after_install(NodeId from, const InstallSnapshot&
                                        id_, index, after.snapshot, after.commit, after.applied));
     if (agrees) return;
     if (before.last > index) ++watch_.counts().logs_dropped;  // entries after it had to go
-    const PersistentState& disk = watch_.sim()->persisted(id_);
+    const PersistentState& disk = watch_.persisted(id_);
     if (after.last != index || disk.log.size() != 0)
         watch_.fail(fmt::format("server {} installed a snapshot through index {} of term {} that its log "
                                 "disagreed with (it held the entries {} .. {}), and kept {} entries after it in "

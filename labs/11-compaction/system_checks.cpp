@@ -65,13 +65,17 @@ TEST(System, longRunKeepsDiskAndRestartShort) {
 
         std::atomic<int> acked{0};
         std::atomic<bool> writing{true};
+        std::atomic<bool> too_big{false};  // a directory passed the bound: stop early, the check has failed
         std::vector<std::uintmax_t> disk_max(3, 0);
         std::mutex keys_mutex;
         std::map<std::string, KeyState> keys;
         std::uintmax_t payload_bytes = 0;
         std::thread sampler([&] {
             while (writing) {
-                for (NodeId n = 0; n < 3; ++n) disk_max[n] = std::max(disk_max[n], directory_bytes(cluster.data_dir(n)));
+                for (NodeId n = 0; n < 3; ++n) {
+                    disk_max[n] = std::max(disk_max[n], directory_bytes(cluster.data_dir(n)));
+                    if (disk_max[n] > kDiskBound) too_big = true;
+                }
                 std::this_thread::sleep_for(200ms);
             }
         });
@@ -86,7 +90,7 @@ TEST(System, longRunKeepsDiskAndRestartShort) {
                 kv::Client client(cluster.client_endpoints(), id, client_options);
                 std::map<std::string, KeyState> mine;
                 std::uintmax_t bytes = 0;
-                for (int i = 0; acked.load() < kPuts; ++i) {
+                for (int i = 0; acked.load() < kPuts && !too_big; ++i) {
                     const std::string key = "c" + std::to_string(c) + "-k" + std::to_string(i % kKeysPerClient);
                     const std::string value = "[" + id + ":" + std::to_string(i) + "]";
                     const kv::Result result = client.execute(kv::Op::put, key, value);

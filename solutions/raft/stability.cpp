@@ -30,6 +30,7 @@ bool Server::adopts_term(const Message& message) const {
 }
 
 void Server::heard_from(NodeId from, const Message& message) {
+    if (!config_.pre_vote && !config_.check_quorum) return;  // plain Raft: nothing to note
     if (term_of(message) != current_term_) return;
     const Time now = env_.now();
     peer_heard_at_[static_cast<std::size_t>(from)] = now;

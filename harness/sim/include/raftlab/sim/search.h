@@ -15,6 +15,8 @@
 //   submit    offer the next client command to a server that says it leads;
 //   crash     stop a server (volatile state lost, in-flight messages stay) and
 //   restart   build it again from what it persisted           (bounded count);
+//   snapshot  (lab 11) a server's state machine asks it to snapshot everything it
+//             applied, as it may at any moment                   (bounded count);
 //   designate make a server leader by hand (labs 6 and 7, elections off): only a
 //             server that could have won an election (its next term above every
 //             server's term, and a majority of the cluster among the up servers whose
@@ -77,6 +79,8 @@ struct SearchOptions {
     int max_duplicates = 1;
     int max_crashes = 0;  ///< each crash can be followed by a restart
     int max_designations = 0;
+    /// Lab 11: snapshots along one path (0: the state machine never asks).
+    int max_snapshots = 0;
     /// Timer fires along one path (each heartbeat can start a new round of messages).
     int max_timer_fires = 4;
     /// The servers' random streams (election timeouts) derive from it.
@@ -91,7 +95,7 @@ struct SearchOptions {
     int workers = 1;
 };
 
-enum class SearchStep { deliver, duplicate, drop, timer, submit, crash, restart, designate };
+enum class SearchStep { deliver, duplicate, drop, timer, submit, crash, restart, designate, snapshot };
 
 /// One event of a path. `message` is a position in the list of messages in flight
 /// (deterministic for a given path); `node` the server of the other kinds.
@@ -190,6 +194,7 @@ private:
     Time delivering_sent_ = -1;
     std::uint64_t next_message_id_ = 0;
     int drops_ = 0, duplicates_ = 0, crashes_ = 0, designations_ = 0, timer_fires_ = 0, submitted_ = 0;
+    int snapshots_ = 0;
     std::string failure_;
 };
 
