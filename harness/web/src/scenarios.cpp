@@ -39,6 +39,18 @@ std::string list(const std::vector<int>& ids) {
     return out;
 }
 
+/// Restarts follower run.vars["f"] and waits (at most 10 s) until it has committed what
+/// the leader had committed. Returns whether it caught up, and its status then.
+std::pair<bool, std::optional<kv::StatusReply>> restart_follower(Demo::Impl& m, ScenarioRun& run) {
+    int f = static_cast<int>(run.vars["f"]);
+    m.cluster->start(f);
+    m.add_event("process", "started " + node_name(f));
+    int l = m.wait_for_leader(milliseconds(5000));
+    auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
+    bool caught = ls && m.wait_for_commit({f}, ls->commit_index, milliseconds(10000));
+    return {caught, status_of(m, f)};
+}
+
 Scenario leader_crash() {
     Scenario s{"leader_crash", "Leader crash",
                "The leader crashes. Followers stop hearing heartbeats; the first one whose election timer "
@@ -178,12 +190,7 @@ Scenario catch_up() {
     }});
     s.steps.push_back({"Restart the follower", [](Demo::Impl& m, ScenarioRun& run) {
         int f = static_cast<int>(run.vars["f"]);
-        m.cluster->start(f);
-        m.add_event("process", "started " + node_name(f));
-        int l = m.wait_for_leader(milliseconds(5000));
-        auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
-        bool caught = ls && m.wait_for_commit({f}, ls->commit_index, milliseconds(10000));
-        auto fs = status_of(m, f);
+        auto [caught, fs] = restart_follower(m, run);
         return node_name(f) + " restarted. " +
                (caught ? "The leader's AppendEntries (orange, with entries) filled its log: it now has last index " +
                              std::to_string(fs ? fs->last_index : 0) + " and commit index " +
@@ -415,12 +422,7 @@ Scenario snapshot_catch_up() {
     }});
     s.steps.push_back({"Restart the follower", [](Demo::Impl& m, ScenarioRun& run) {
         int f = static_cast<int>(run.vars["f"]);
-        m.cluster->start(f);
-        m.add_event("process", "started " + node_name(f));
-        int l = m.wait_for_leader(milliseconds(5000));
-        auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
-        bool caught = ls && m.wait_for_commit({f}, ls->commit_index, milliseconds(10000));
-        auto fs = status_of(m, f);
+        auto [caught, fs] = restart_follower(m, run);
         return node_name(f) + " restarted. " +
                (caught ? "The leader could not send it the entries it missed, so it sent its snapshot (the purple "
                          "parcel marked S), then the entries after it. " + node_name(f) + " now has commit index " +
