@@ -210,9 +210,10 @@ function(raftlab_built_path target macro built)
     ${macro}="$<PATH:RELATIVE_PATH,$<TARGET_FILE:${built}>,$<TARGET_FILE_DIR:${target}>>")
 endfunction()
 
-# The student's Raft server (labs 6-10 and 13): the same files for every lab that runs it.
+# The student's Raft server (labs 6-13): the same files for every lab that runs it.
 set(RAFTLAB_RAFT_FILES raft/log.cpp raft/quorum.cpp raft/server.cpp raft/replication.cpp raft/commit.cpp
-                       raft/election.cpp raft/reads.cpp raft/stability.cpp raft/compaction.cpp)
+                       raft/election.cpp raft/reads.cpp raft/stability.cpp raft/compaction.cpp
+                       raft/membership.cpp)
 
 # raftlab_raft_objects(): the object library raftlab_impl_raft, the Raft server's files
 # compiled once for labs 6-10 (not once per lab), when every file exists. Labs check

@@ -142,6 +142,12 @@ void write_state(Writer& w, HostState& st) {
         s.u64(server.snapshot_term());
         s.u64(keep);
         s.entries(added);
+        const Configuration config = server.configuration();
+        if (config.voters.size() + config.learners.size() > p::kMaxConfigurationSize)
+            throw std::length_error("configuration() names more than " +
+                                    std::to_string(p::kMaxConfigurationSize) + " servers");
+        s.ids(config.voters);
+        s.ids(config.learners);
         st.mirror_base = base;
         st.mirror.resize(keep);
         st.mirror.insert(st.mirror.end(), added.begin(), added.end());
@@ -211,6 +217,7 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
                 c.max_inflight_appends = r.u64();
                 c.pre_vote = r.boolean();
                 c.check_quorum = r.boolean();
+                c.voters = r.ids(c.cluster_size);
                 PersistentState restored;
                 restored.current_term = r.u64();
                 restored.voted_for = r.i32();
@@ -247,6 +254,14 @@ void handle(Reader& r, HostChannel& channel, HostState& st) {
             case p::kSnapshot: {
                 Index index = r.u64();
                 st.server->snapshot(index, r.str());
+                break;
+            }
+            case p::kAddServer:
+            case p::kRemoveServer: {
+                const NodeId id = r.i32();
+                auto index = op == p::kAddServer ? st.server->add_server(id) : st.server->remove_server(id);
+                has_result = index.has_value();
+                result = index.value_or(0);
                 break;
             }
             default: throw ProtocolError("unknown request");

@@ -1,6 +1,7 @@
 // remote_node.cpp: the judge's side of a Raft host (see remote_node.h).
 #include "raftlab/host/remote_node.h"
 
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -38,6 +39,7 @@ RemoteNode::RemoteNode(const std::string& program, const ServerConfig& config, E
     w.u64(config.max_inflight_appends);
     w.boolean(config.pre_vote);
     w.boolean(config.check_quorum);
+    w.ids(config.voters);
     w.u64(restored.current_term);
     w.i32(restored.voted_for);
     w.entries(restored.log);
@@ -181,6 +183,9 @@ void RemoteNode::read_state(Reader& r) {
     log_base_ = base;
     log_.resize(keep);
     for (auto& e : added) log_.push_back(std::move(e));
+    // The server's own claim, as it made it: the checks compare it with its log.
+    configuration_.voters = r.ids(std::numeric_limits<int>::max());
+    configuration_.learners = r.ids(std::numeric_limits<int>::max());
 }
 
 void RemoteNode::check_inspectable() const {
@@ -218,6 +223,24 @@ void RemoteNode::snapshot(Index index, std::string data) {
     w.str(data);
     call(w, "snapshot()");
 }
+
+std::optional<Index> RemoteNode::add_server(NodeId id) {
+    Writer w = request(p::kAddServer, env_);
+    w.i32(id);
+    Result r = call(w, "add_server()");
+    if (!r.has) return std::nullopt;
+    return r.value;
+}
+
+std::optional<Index> RemoteNode::remove_server(NodeId id) {
+    Writer w = request(p::kRemoveServer, env_);
+    w.i32(id);
+    Result r = call(w, "remove_server()");
+    if (!r.has) return std::nullopt;
+    return r.value;
+}
+
+Configuration RemoteNode::configuration() const { check_inspectable(); return configuration_; }
 
 Role RemoteNode::role() const { check_inspectable(); return role_; }
 Term RemoteNode::current_term() const { check_inspectable(); return term_; }

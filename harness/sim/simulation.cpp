@@ -449,6 +449,22 @@ void Simulation::ask_snapshot(NodeId node, Index index) {
     call_server(node, "snapshot", [&](RaftNode& server) { server.snapshot(index, std::move(data)); });
 }
 
+std::optional<Index> Simulation::add_server(NodeId node, NodeId id) {
+    std::optional<Index> index;
+    if (!up(node)) return index;
+    record(node, EventKind::note, kNoNode, 0, fmt::format("asked to add server {}", id));
+    call_server(node, "add_server", [&](RaftNode& server) { index = server.add_server(id); });
+    return failed() ? std::nullopt : index;
+}
+
+std::optional<Index> Simulation::remove_server(NodeId node, NodeId id) {
+    std::optional<Index> index;
+    if (!up(node)) return index;
+    record(node, EventKind::note, kNoNode, 0, fmt::format("asked to remove server {}", id));
+    call_server(node, "remove_server", [&](RaftNode& server) { index = server.remove_server(id); });
+    return failed() ? std::nullopt : index;
+}
+
 void Simulation::crash(NodeId node) {
     Slot& s = *slots_[static_cast<std::size_t>(node)];
     if (!s.server) return;

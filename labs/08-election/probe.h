@@ -237,7 +237,7 @@ public:
     ProbedServer(const ServerConfig& config, Env& env, const PersistentState& restored,
                  Probe& probe)
         : WatchedServer(config, restored, make_student_server, env, config.id, restored, probe),
-          id_(config.id), lease_(config.check_quorum), probe_(probe) {}
+          id_(config.id), lease_(config.check_quorum || !config.voters.empty()), probe_(probe) {}
 
     void receive(NodeId from, const Message& message) override;
     bool read(ReadId id) override {
@@ -263,7 +263,7 @@ private:
     std::string check_terms(NodeId from, const Message& message, const Seen& before) const;
 
     NodeId id_;
-    bool lease_;  // lab 13, CheckQuorum: a RequestVote may be ignored during a lease
+    bool lease_;  // labs 12 and 13: a RequestVote may be ignored during a lease
     Probe& probe_;
 };
 

@@ -9,12 +9,7 @@ namespace raftlab {
 
 void Server::advance_commit_index() {
     if (role_ != Role::leader) return;
-    std::vector<Index> match;
-    match.reserve(progress_.size());
-    for (NodeId peer = 0; peer < config_.cluster_size; ++peer)
-        match.push_back(peer == config_.id ? log_.last_index()
-                                           : progress_[static_cast<std::size_t>(peer)].match_index);
-    const Index candidate = majority_match(std::move(match));
+    const Index candidate = quorum_match();  // lab 12: the voters of the configuration in use
     // The Figure 8 rule: a majority holding an entry of an older term does not make it
     // committed, because a later leader may still overwrite it. Only an entry of the
     // leader's own term is committed by counting; the older entries before it then
@@ -23,6 +18,7 @@ void Server::advance_commit_index() {
         commit_index_ = candidate;
         apply_committed();
     }
+    advance_membership();  // lab 12
 }
 
 void Server::apply_committed() {

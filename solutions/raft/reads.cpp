@@ -28,11 +28,11 @@ void Server::confirm_reads() {
     if (role_ != Role::leader || reads_.empty()) return;
     if (log_.term_at(commit_index_) != current_term_) return;  // condition (2)
     auto answered = [&](const PendingRead& r) {
-        int confirmed = 1;  // this server
+        std::vector<bool> confirmed(progress_.size(), false);
         for (NodeId peer = 0; peer < config_.cluster_size; ++peer)
-            if (peer != config_.id && progress_[static_cast<std::size_t>(peer)].acked_round >= r.round)
-                ++confirmed;
-        return is_majority(confirmed, config_.cluster_size) && last_applied_ >= r.read_index;
+            confirmed[static_cast<std::size_t>(peer)] =
+                peer == config_.id || progress_[static_cast<std::size_t>(peer)].acked_round >= r.round;
+        return has_quorum(confirmed) && last_applied_ >= r.read_index;
     };
     std::vector<PendingRead> waiting;
     std::vector<ReadId> done;

@@ -31,7 +31,8 @@ void Server::stream_entries(NodeId peer) {
     Progress& p = progress_[static_cast<std::size_t>(peer)];
     // A follower that is not in step is being probed: one request at a time, each sent
     // in answer to the reply to the last one (or by the heartbeat).
-    if (p.next_index != p.match_index + 1 || p.next_index <= log_.snapshot_index()) return;
+    if (role_ != Role::leader || p.next_index != p.match_index + 1 || p.next_index <= log_.snapshot_index())
+        return;  // (lab 12: a leader that just removed itself sends no more)
     std::erase_if(p.in_flight, [&](Index end) { return end <= p.match_index; });
     const std::size_t depth = std::max<std::size_t>(1, config_.max_inflight_appends);
     while (p.in_flight.size() < depth && std::max(p.sent_up_to, p.match_index) < log_.last_index()) {
@@ -54,7 +55,7 @@ void Server::broadcast_append_entries() {
     ++round_;
     heartbeat_due_ = env_.now() + config_.heartbeat_interval;
     for (NodeId peer = 0; peer < config_.cluster_size; ++peer)
-        if (peer != config_.id) send_append_entries(peer);
+        if (peer != config_.id && configuration_.is_member(peer)) send_append_entries(peer);
 }
 
 void Server::handle_append_entries(NodeId from, const AppendEntries& request) {
@@ -98,7 +99,10 @@ void Server::handle_append_entries(NodeId from, const AppendEntries& request) {
         env_.send(from, reply);
         return;
     }
-    if (first_changed != 0) env_.persist_log(first_changed, log_.entries_from(first_changed));
+    if (first_changed != 0) {
+        env_.persist_log(first_changed, log_.entries_from(first_changed));
+        track_configuration(first_changed);  // lab 12
+    }
 
     const Index match = prev + request.entries.size();
     // Only entries known to match the leader's log may be committed here: anything past
@@ -116,6 +120,7 @@ void Server::handle_append_entries(NodeId from, const AppendEntries& request) {
 
 void Server::handle_append_entries_reply(NodeId from, const AppendEntriesReply& reply) {
     if (role_ != Role::leader || reply.term != current_term_) return;  // stale
+    if (!configuration_.is_member(from)) return;  // lab 12: removed since it was asked
     Progress& p = progress_[static_cast<std::size_t>(from)];
     p.acked_round = std::max(p.acked_round, reply.round);
     if (reply.success) {

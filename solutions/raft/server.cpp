@@ -1,6 +1,8 @@
 // raft/server.cpp: construction, event dispatch, timers and role changes.
 #include "raft/server.h"
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <type_traits>
 
@@ -15,8 +17,14 @@ Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
       progress_(static_cast<std::size_t>(config.cluster_size)),
       peer_heard_at_(static_cast<std::size_t>(config.cluster_size), -1),
       pre_votes_(static_cast<std::size_t>(config.cluster_size), false) {
+    // The first configuration: the voters named, or everyone (lab 12).
+    configuration_.voters = config_.voters;
+    if (configuration_.voters.empty())
+        for (NodeId id = 0; id < config_.cluster_size; ++id) configuration_.voters.push_back(id);
+    std::sort(configuration_.voters.begin(), configuration_.voters.end());
     if (restored.snapshot.last_index > 0) start_from_snapshot(restored.snapshot);  // lab 11
     for (const LogEntry& entry : restored.log) log_.append(entry);
+    track_configuration(log_.snapshot_index() + 1);  // lab 12: the last one in the log
     reset_election_timer();
 }
 
@@ -56,7 +64,9 @@ void Server::tick() {
     if (role_ == Role::leader) {
         if (now >= heartbeat_due_) broadcast_append_entries();
     } else if (config_.elections && now >= election_deadline_) {
-        if (config_.pre_vote)
+        if (!configuration_.is_voter(config_.id))
+            reset_election_timer();  // lab 12: only a voter stands; look again later
+        else if (config_.pre_vote)
             start_pre_vote();  // lab 13: ask first, raise the term only if we could win
         else
             start_election();
@@ -68,12 +78,13 @@ std::optional<Index> Server::submit(std::string command) {
     if (role_ != Role::leader) return std::nullopt;
     const Index index = log_.append(LogEntry{current_term_, std::move(command)});
     env_.persist_log(index, {log_.at(index)});
+    track_configuration(index);  // lab 12: a configuration counts from the moment it is in the log
     // A follower in step gets the new entry at once if its pipeline has room (else it
     // goes with the next batch, when a reply frees a slot). One being probed gets it
     // only if it was fully caught up; the others are fed by their replies or the
     // next heartbeat, one request at a time.
     for (NodeId peer = 0; peer < config_.cluster_size; ++peer) {
-        if (peer == config_.id) continue;
+        if (peer == config_.id || !configuration_.is_member(peer)) continue;
         const Progress& p = progress_[static_cast<std::size_t>(peer)];
         if (p.next_index == p.match_index + 1)
             stream_entries(peer);

@@ -21,7 +21,8 @@ namespace raftlab {
 bool Server::adopts_term(const Message& message) const {
     if (const auto* request = std::get_if<RequestVote>(&message)) {
         if (request->pre_vote) return false;  // a question changes no term
-        if (config_.check_quorum && hears_leader()) return false;  // the lease holds
+        // The lease holds (lab 12 keeps it too, so a removed server cannot depose anyone).
+        if ((config_.check_quorum || membership_changes()) && hears_leader()) return false;
     }
     // A yes to our pre-vote carries the term we proposed, which is not ours yet.
     if (const auto* reply = std::get_if<RequestVoteReply>(&message))
@@ -30,7 +31,7 @@ bool Server::adopts_term(const Message& message) const {
 }
 
 void Server::heard_from(NodeId from, const Message& message) {
-    if (!config_.pre_vote && !config_.check_quorum) return;  // plain Raft: nothing to note
+    if (!config_.pre_vote && !config_.check_quorum && !membership_changes()) return;  // plain Raft
     if (term_of(message) != current_term_) return;
     const Time now = env_.now();
     peer_heard_at_[static_cast<std::size_t>(from)] = now;
@@ -48,7 +49,7 @@ void Server::start_pre_vote() {
     pre_vote_term_ = current_term_ + 1;
     pre_votes_.assign(pre_votes_.size(), false);
     pre_votes_[static_cast<std::size_t>(config_.id)] = true;
-    if (is_majority(1, config_.cluster_size)) {
+    if (has_quorum(pre_votes_)) {
         pre_vote_term_ = 0;
         start_election();
         return;
@@ -73,21 +74,20 @@ void Server::handle_pre_vote_reply(NodeId from, const RequestVoteReply& reply) {
         reply.term != pre_vote_term_ || hears_leader())
         return;
     pre_votes_[static_cast<std::size_t>(from)] = true;
-    int yes = 0;
-    for (bool v : pre_votes_) yes += v ? 1 : 0;
-    if (!is_majority(yes, config_.cluster_size)) return;
+    if (!has_quorum(pre_votes_)) return;
     pre_vote_term_ = 0;
     start_election();  // the real election, in the term the majority agreed to
 }
 
 void Server::check_quorum() {
     const Time now = env_.now();
-    int heard = 1;  // the leader itself
+    std::vector<bool> heard(peer_heard_at_.size(), false);
     for (NodeId peer = 0; peer < config_.cluster_size; ++peer) {
         const Time at = peer_heard_at_[static_cast<std::size_t>(peer)];
-        if (peer != config_.id && at >= 0 && now - at < config_.election_timeout_min) ++heard;
+        heard[static_cast<std::size_t>(peer)] =
+            peer == config_.id || (at >= 0 && now - at < config_.election_timeout_min);
     }
-    if (is_majority(heard, config_.cluster_size)) return;
+    if (has_quorum(heard)) return;
     // Step down in the same term: keep the term and the vote (the vote for ourselves
     // in this term still counts), only stop leading.
     role_ = Role::follower;

@@ -6,6 +6,8 @@
 // says which). Every event you write ends with arm_timer().
 #include "raft/server.h"
 
+#include <algorithm>
+
 #include <type_traits>
 
 #include "raftlab/todo.h"
@@ -21,8 +23,14 @@ Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
       progress_(static_cast<std::size_t>(config.cluster_size)),
       peer_heard_at_(static_cast<std::size_t>(config.cluster_size), -1),
       pre_votes_(static_cast<std::size_t>(config.cluster_size), false) {
+    // The first configuration: the voters named, or everyone (lab 12).
+    configuration_.voters = config_.voters;
+    if (configuration_.voters.empty())
+        for (NodeId id = 0; id < config_.cluster_size; ++id) configuration_.voters.push_back(id);
+    std::sort(configuration_.voters.begin(), configuration_.voters.end());
     if (restored.snapshot.last_index > 0) start_from_snapshot(restored.snapshot);  // lab 11
     for (const LogEntry& entry : restored.log) log_.append(entry);
+    track_configuration(log_.snapshot_index() + 1);  // lab 12: the last one in the log
     reset_election_timer();
 }
 
@@ -62,7 +70,8 @@ void Server::tick() {
     // election deadline passed starts an election (only if config_.elections).
     // Lab 13: with config_.pre_vote it starts a pre-vote instead, and with
     // config_.check_quorum a leader first calls check_quorum(), which may end its
-    // leadership. Finish with arm_timer().
+    // leadership. Lab 12: a server that is not a voter of configuration_ starts no
+    // election; it only restarts its election timer. Finish with arm_timer().
     todo("Server::tick");
 }
 

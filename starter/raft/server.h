@@ -18,6 +18,8 @@
 //   reads.cpp        lab 9: reads that cannot be stale
 //   compaction.cpp   lab 11: snapshots; InstallSnapshot to a follower that needs
 //                    entries the leader's log no longer holds
+//   membership.cpp   lab 12: adding and removing servers one at a time, with the
+//                    configuration kept in the log
 //   stability.cpp    lab 13: PreVote and CheckQuorum, so that a server cut off
 //                    from the leader cannot depose it
 //   quorum.h/.cpp    majority arithmetic
@@ -59,6 +61,8 @@ public:
     bool read(ReadId id) override;
     void become_leader() override;
     void snapshot(Index index, std::string data) override;  // lab 11
+    std::optional<Index> add_server(NodeId id) override;     // lab 12
+    std::optional<Index> remove_server(NodeId id) override;  // lab 12
 
     // ---- read-only inspection -----------------------------------------------------
     Role role() const override { return role_; }
@@ -70,6 +74,7 @@ public:
     Index last_log_index() const override { return log_.last_index(); }
     Index snapshot_index() const override { return log_.snapshot_index(); }
     Term snapshot_term() const override { return log_.snapshot_term(); }
+    Configuration configuration() const override { return configuration_; }
     const LogEntry& log_entry(Index index) const override { return log_.at(index); }
     Index next_index(NodeId peer) const override;
     Index match_index(NodeId peer) const override;
@@ -126,6 +131,16 @@ private:
     void handle_install_snapshot(NodeId from, const InstallSnapshot& request);
     void handle_install_snapshot_reply(NodeId from, const InstallSnapshotReply& reply);
 
+    // membership.cpp (lab 12). With config_.voters empty (every other lab) the
+    // configuration is all of 0 .. cluster_size-1 and never changes.
+    bool membership_changes() const { return !config_.voters.empty(); }
+    void track_configuration(Index first);  // the log changed from `first` on
+    bool has_quorum(const std::vector<bool>& agree) const;  // a majority of the voters?
+    Index quorum_match() const;         // leader: the highest index a majority of voters hold
+    bool may_change() const;            // leader: no change under way, own term committed
+    std::optional<Index> append_configuration(Configuration next);
+    void advance_membership();          // leader: promote a learner, or leave once removed
+
     // stability.cpp (lab 13). With config_.pre_vote and config_.check_quorum off (labs
     // 6-10) none of these may change anything.
     bool adopts_term(const Message& message) const;  // may its higher term depose us?
@@ -160,6 +175,8 @@ private:
     std::vector<bool> pre_votes_;       // lab 13: who said yes to our pre-vote
     Term pre_vote_term_ = 0;            // lab 13: the term our pre-vote proposes, or 0
     std::string snapshot_data_;         // lab 11: the data of our latest snapshot
+    Configuration configuration_;       // lab 12: the one in use (the last in the log)
+    Index configuration_index_ = 0;     // lab 12: the entry it came from; 0: the first one
 
     // What arm_timer() last told Env::role_changed (written for you).
     Role reported_role_ = Role::follower;

@@ -1,8 +1,9 @@
 // raft/stability.cpp: PreVote and CheckQuorum (lab 13).
 //
 // Every function here is yours, except the first lines of adopts_term() and
-// heard_from(): with config_.pre_vote and config_.check_quorum both off (labs 6-10)
-// they keep plain Raft's rules, so your server of the earlier labs runs unchanged.
+// heard_from(): with config_.pre_vote and config_.check_quorum both off and no
+// membership changes (labs 6-11) they keep plain Raft's rules, so your server of the
+// earlier labs runs unchanged. Lab 12 needs the lease (hears_leader()) too.
 // handouts/13-stability.md states the rules and the order to write them in.
 #include "raft/server.h"
 
@@ -12,14 +13,16 @@
 namespace raftlab {
 
 bool Server::adopts_term(const Message& message) const {
-    if (!config_.pre_vote && !config_.check_quorum) return true;  // plain Raft (written for you)
+    if (!config_.pre_vote && !config_.check_quorum && !membership_changes())
+        return true;  // plain Raft (written for you)
     // Lab 13: false for a pre-vote request, for a yes to our own pre-vote, and (with
-    // check_quorum) for a RequestVote that arrives while hears_leader().
+    // check_quorum, or in lab 12) for a RequestVote that arrives while hears_leader().
     todo("Server::adopts_term");
 }
 
 void Server::heard_from(NodeId from, const Message& message) {
-    if (!config_.pre_vote && !config_.check_quorum) return;  // plain Raft (written for you)
+    if (!config_.pre_vote && !config_.check_quorum && !membership_changes())
+        return;  // plain Raft (written for you)
     // Lab 13: for a message of our current term, note when we heard `from`
     // (peer_heard_at_), and when it is an AppendEntries, when we heard our leader
     // (leader_heard_at_).

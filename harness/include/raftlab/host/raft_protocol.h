@@ -11,7 +11,8 @@
 // The call ends with an `end` frame: the return value or the exception, the
 // random stream's state when the host holds it, then the server's inspection
 // state (role, term, vote, leader, commit, applied, next/match per peer, the snapshot
-// index, and the log after it as a change against what the judge already holds).
+// index, the log after it as a change against what the judge already holds, and the
+// configuration in use).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,8 @@ inline constexpr std::uint8_t kSubmit = 'U';     // now, command
 inline constexpr std::uint8_t kRead = 'D';       // now, read id
 inline constexpr std::uint8_t kBecomeLeader = 'B';  // now
 inline constexpr std::uint8_t kSnapshot = 'S';      // now, index, data (lab 11)
+inline constexpr std::uint8_t kAddServer = 'A';     // now, id (lab 12)
+inline constexpr std::uint8_t kRemoveServer = 'R';  // now, id (lab 12)
 inline constexpr std::uint8_t kIsMajority = 'Q';    // count, cluster size -> bool
 inline constexpr std::uint8_t kMajorityMatch = 'J'; // indexes -> index
 inline constexpr std::uint8_t kRandomValue = 'n';   // answer to kRandom: value
@@ -45,5 +48,8 @@ inline constexpr std::uint8_t kEnd = 'E';           // exception?, result, strea
 
 /// The longest log the judge inspects; a server that claims more fails its check.
 inline constexpr std::uint64_t kMaxInspectedLog = 1'000'000;
+
+/// The most servers a configuration may name (voters and learners together).
+inline constexpr std::uint32_t kMaxConfigurationSize = 1024;
 
 }  // namespace raftlab::host::raft

@@ -35,6 +35,8 @@ public:
     bool read(ReadId id) override;
     void become_leader() override;
     void snapshot(Index index, std::string data) override;
+    std::optional<Index> add_server(NodeId id) override;
+    std::optional<Index> remove_server(NodeId id) override;
 
     Role role() const override;
     Term current_term() const override;
@@ -45,6 +47,7 @@ public:
     Index last_log_index() const override;
     Index snapshot_index() const override;
     Term snapshot_term() const override;
+    Configuration configuration() const override;
     const LogEntry& log_entry(Index index) const override;
     Index next_index(NodeId peer) const override;
     Index match_index(NodeId peer) const override;
@@ -73,6 +76,7 @@ private:
     Index log_base_ = 0;          // the snapshot index; log_[0] is entry log_base_ + 1
     Term log_base_term_ = 0;      // the snapshot's term
     std::vector<LogEntry> log_;
+    Configuration configuration_;  // as the server reports it
     std::string inspect_error_;
 };
 

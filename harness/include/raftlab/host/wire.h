@@ -53,6 +53,10 @@ public:
         for (const auto& e : es) entry(e);
     }
     void message(const Message& m);
+    void ids(const std::vector<NodeId>& list) {
+        u32(static_cast<std::uint32_t>(list.size()));
+        for (NodeId id : list) i32(id);
+    }
     void snapshot(const Snapshot& snap) {
         u64(snap.last_index);
         u64(snap.last_term);
@@ -107,6 +111,21 @@ public:
         return out;
     }
     Message message();
+    /// A list of node ids, each 0 .. limit-1.
+    std::vector<NodeId> ids(int limit) {
+        std::uint32_t n = u32();
+        if (n > left() / 4) throw ProtocolError("a list claims " + std::to_string(n) + " node ids");
+        std::vector<NodeId> out;
+        out.reserve(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            std::int32_t v = i32();
+            if (v < 0 || v >= limit)
+                throw ProtocolError("node id " + std::to_string(v) + " is not in this " + std::to_string(limit) +
+                                    "-server cluster");
+            out.push_back(v);
+        }
+        return out;
+    }
     Snapshot snapshot() {
         Snapshot snap;
         snap.last_index = u64();

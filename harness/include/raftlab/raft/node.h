@@ -13,8 +13,10 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "raftlab/raft/env.h"
+#include "raftlab/raft/membership.h"
 #include "raftlab/raft/messages.h"
 #include "raftlab/raft/types.h"
 
@@ -54,6 +56,14 @@ struct ServerConfig {
     /// server that heard from the leader of its term within the last
     /// election_timeout_min ignores RequestVotes of higher terms (its lease).
     bool check_quorum = false;
+    /// Lab 12: the voters of the first configuration, the one a server uses while its
+    /// log holds no configuration entry (raftlab/raft/membership.h). Empty: all of 0 ..
+    /// cluster_size-1 vote, as in every other lab. A server outside this list starts
+    /// as a bystander: it votes for nobody's quorum and never starts an election until a
+    /// configuration in its log makes it a voter. Lab 12 also makes every server
+    /// ignore a RequestVote while it hears a live leader (the lease of lab 13's
+    /// CheckQuorum), so that a removed server cannot depose anyone.
+    std::vector<NodeId> voters;
 };
 
 class RaftNode {
@@ -99,6 +109,29 @@ public:
         throw std::logic_error("snapshot(): this server does not take snapshots (lab 11)");
     }
 
+    /// Lab 12: on the leader, start adding server `id`: append a configuration entry
+    /// that makes it a learner, and return that entry's index. Once the learner has
+    /// caught up, the leader itself appends the entry that makes it a voter. Returns
+    /// std::nullopt and changes nothing when this server is not the leader, when `id`
+    /// is already a member, or when a change is still under way (a configuration
+    /// entry not yet committed, a learner not yet promoted, or no entry of the
+    /// leader's own term committed yet). Servers of other labs are never asked.
+    virtual std::optional<Index> add_server(NodeId id) {
+        (void)id;
+        throw std::logic_error("add_server(): this server does not change membership (lab 12)");
+    }
+
+    /// Lab 12: on the leader, append a configuration entry without server `id` (a
+    /// voter or a learner; the leader may remove itself) and return its index. Refused
+    /// (std::nullopt, nothing changes) when this server is not the leader, when its
+    /// last configuration entry is not committed or no entry of its own term is, and
+    /// when `id` is not a member or is the last voter. A learner waiting to be
+    /// promoted does not block a removal (removing it abandons its addition).
+    virtual std::optional<Index> remove_server(NodeId id) {
+        (void)id;
+        throw std::logic_error("remove_server(): this server does not change membership (lab 12)");
+    }
+
     // ---- read-only inspection, for the checks only ----------------------------------
     // The simulator and the checks look at a server through these. Nothing else may:
     // the lab 10 runtime learns what it needs from the Env calls (persist_*, apply,
@@ -116,6 +149,9 @@ public:
     virtual Index snapshot_index() const { return 0; }
     /// Lab 11: the term of the entry at snapshot_index(), 0 without a snapshot.
     virtual Term snapshot_term() const { return 0; }
+    /// Lab 12: the configuration this server uses now (the last one in its log, else
+    /// the first one). Servers of other labs need not say: empty lists.
+    virtual Configuration configuration() const { return {}; }
     /// The entry at snapshot_index() < index <= last_log_index(). Throws
     /// std::out_of_range otherwise.
     virtual const LogEntry& log_entry(Index index) const = 0;

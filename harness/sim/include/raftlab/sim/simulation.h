@@ -119,6 +119,10 @@ public:
     /// would, with the state after `index` when that is committed (a check asks for
     /// indexes a server must refuse, too).
     void ask_snapshot(NodeId node, Index index);
+    /// Lab 12: asks `node` (up) to add, or remove, server `id`; returns what
+    /// add_server() or remove_server() returned (a throw is a failure: nullopt).
+    std::optional<Index> add_server(NodeId node, NodeId id);
+    std::optional<Index> remove_server(NodeId node, NodeId id);
 
     // ---- faults --------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ public:
     bool read(ReadId id) override { return server_->read(id); }
     void become_leader() override { server_->become_leader(); }
     void snapshot(Index index, std::string data) override { server_->snapshot(index, std::move(data)); }
+    std::optional<Index> add_server(NodeId id) override { return server_->add_server(id); }
+    std::optional<Index> remove_server(NodeId id) override { return server_->remove_server(id); }
 
     Role role() const override { return server_->role(); }
     Term current_term() const override { return server_->current_term(); }
@@ -70,6 +72,7 @@ public:
     Index last_log_index() const override { return server_->last_log_index(); }
     Index snapshot_index() const override { return server_->snapshot_index(); }
     Term snapshot_term() const override { return server_->snapshot_term(); }
+    Configuration configuration() const override { return server_->configuration(); }
     const LogEntry& log_entry(Index index) const override { return server_->log_entry(index); }
     Index next_index(NodeId peer) const override { return server_->next_index(peer); }
     Index match_index(NodeId peer) const override { return server_->match_index(peer); }
