@@ -253,6 +253,58 @@ std::optional<StatusReply> query_status(const Endpoint& server, milliseconds tim
     return out;
 }
 
+namespace {
+/// One request, one answer, on a fresh connection.
+std::optional<ClientReply> ask_once(const Endpoint& server, const std::string& frame, Clock::time_point deadline,
+                                    std::string& why) {
+    std::optional<ClientReply> out;
+    int fd = connect_to(server, deadline, why);
+    if (fd < 0) return out;
+    wire::FrameDecoder decoder;
+    if (write_all(fd, wire::encode_frame(frame), deadline, why)) {
+        if (auto text = read_frame(fd, decoder, deadline, why)) {
+            auto reply = decode_server_reply(*text);
+            if (reply && std::holds_alternative<ClientReply>(*reply.value))
+                out = std::get<ClientReply>(*reply.value);
+            else
+                why = reply ? "answered a membership request with a status" : "unreadable answer: " + reply.error;
+        }
+    }
+    ::close(fd);
+    return out;
+}
+}  // namespace
+
+std::optional<ClientReply> change_membership(const std::vector<Endpoint>& servers, const MembershipRequest& request,
+                                             milliseconds timeout, std::string* error) {
+    const auto deadline = Clock::now() + timeout;
+    const std::string frame = encode(request);
+    std::optional<ClientReply> last;
+    std::string why = "no server answered";
+    while (Clock::now() < deadline) {
+        // The leader: the one that says so in the highest term.
+        NodeId leader = kNoNode;
+        Term best = 0;
+        for (std::size_t i = 0; i < servers.size(); ++i) {
+            auto st = query_status(servers[i], milliseconds(300));
+            if (st && st->role == Role::leader && (leader == kNoNode || st->term > best)) {
+                leader = static_cast<NodeId>(i);
+                best = st->term;
+            }
+        }
+        if (leader != kNoNode) {
+            const auto answer_by = std::min(deadline, Clock::now() + milliseconds(10000));
+            last = ask_once(servers[static_cast<std::size_t>(leader)], frame, answer_by, why);
+            if (last && last->status == ReplyStatus::ok) return last;
+            // A refusal that is not "retry later" will not change by retrying.
+            if (last && last->status == ReplyStatus::error && last->error.rfind("refused", 0) != 0) return last;
+        }
+        std::this_thread::sleep_for(milliseconds(100));
+    }
+    if (!last && error) *error = why;
+    return last;
+}
+
 history::KvClientFactory client_factory(std::vector<Endpoint> servers, ClientOptions options) {
     class Adapter final : public history::KvClient {
     public:

@@ -1,6 +1,7 @@
 // options.cpp: the lab 10 server's command line (contract in raftlab/kv/system.h).
 #include "raftlab/kv/system.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -10,7 +11,7 @@ namespace {
 const char* kUsage =
     "usage: lab10-server --id N --peers H:P,H:P,... --peer-port P --client-port P --data DIR "
     "[--heartbeat-ms MS] [--election-min-ms MS] [--election-max-ms MS] [--max-entries N] [--max-inflight N] "
-    "[--pre-vote on|off] [--check-quorum on|off] [--snapshot-every N]";
+    "[--pre-vote on|off] [--check-quorum on|off] [--snapshot-every N] [--voters ID,ID,...]";
 
 [[noreturn]] void fail(const std::string& what) { throw UsageError(what + "; " + kUsage); }
 
@@ -36,7 +37,7 @@ SystemOptions parse_system_options(int argc, const char* const* argv) {
     std::map<std::string, std::string> given;
     static const char* known[] = {"--id", "--peers", "--peer-port", "--client-port", "--data", "--heartbeat-ms",
                                   "--election-min-ms", "--election-max-ms", "--max-entries", "--max-inflight", "--pre-vote", "--check-quorum",
-                                  "--snapshot-every"};
+                                  "--snapshot-every", "--voters"};
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         bool ok = false;
@@ -90,6 +91,22 @@ SystemOptions parse_system_options(int argc, const char* const* argv) {
     // Lab 11: a snapshot after every N entries applied; 0 (the default) never.
     if (given.count("--snapshot-every"))
         o.snapshot_every = static_cast<Index>(to_int("--snapshot-every", given["--snapshot-every"], 0, 100'000'000));
+    // Lab 12: the first configuration's voters; the others start outside it. By
+    // default every server votes.
+    if (given.count("--voters")) {
+        const std::string& text = given["--voters"];
+        for (std::size_t start = 0; start <= text.size();) {
+            std::size_t comma = text.find(',', start);
+            if (comma == std::string::npos) comma = text.size();
+            const NodeId id = static_cast<NodeId>(
+                to_int("--voters id", text.substr(start, comma - start), 0, o.raft.cluster_size - 1));
+            if (std::find(o.raft.voters.begin(), o.raft.voters.end(), id) != o.raft.voters.end())
+                fail("--voters \"" + text.substr(0, 40) + "\": names server " + std::to_string(id) + " twice");
+            o.raft.voters.push_back(id);
+            start = comma + 1;
+        }
+        std::sort(o.raft.voters.begin(), o.raft.voters.end());
+    }
     return o;
 }
 

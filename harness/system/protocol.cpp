@@ -104,6 +104,11 @@ std::string encode(const ClientReply& r) {
 
 std::string encode(const StatusRequest&) { return R"({"type":"status_request"})"; }
 
+std::string encode(const MembershipRequest& r) {
+    json::object o{{"type", "membership_request"}, {"change", r.add ? "add" : "remove"}, {"id", r.id}};
+    return json::serialize(o);
+}
+
 std::string encode(const StatusReply& s) {
     json::array terms;
     for (Term t : s.log_terms) terms.push_back(t);
@@ -112,6 +117,10 @@ std::string encode(const StatusReply& s) {
                    {"voted_for", s.voted_for},  {"leader", s.leader},
                    {"commit_index", s.commit_index}, {"last_applied", s.last_applied},
                    {"last_index", s.last_index}, {"log_terms", std::move(terms)}};
+    if (!s.voters.empty() || !s.learners.empty()) {
+        o["voters"] = json::value_from(s.voters);
+        o["learners"] = json::value_from(s.learners);
+    }
     return json::serialize(o);
 }
 
@@ -120,7 +129,18 @@ Decoded<ClientMessage> decode_client_message(std::string_view text) {
         std::string type = type_of(o);
         if (type == "kv_request") return read_request(o);
         if (type == "status_request") return StatusRequest{};
-        throw BadField{"type \"" + type.substr(0, 40) + "\" is not a client request (kv_request or status_request)"};
+        if (type == "membership_request") {
+            MembershipRequest r;
+            const std::string change = get_string(o, "change");
+            if (change != "add" && change != "remove")
+                throw BadField{"field \"change\" must be \"add\" or \"remove\""};
+            r.add = change == "add";
+            r.id = get_node(o, "id");
+            if (r.id < 0) throw BadField{"field \"id\" must name a server (0 or more)"};
+            return r;
+        }
+        throw BadField{"type \"" + type.substr(0, 40) +
+                       "\" is not a client request (kv_request, status_request or membership_request)"};
     });
 }
 
@@ -157,6 +177,16 @@ Decoded<ServerReply> decode_server_reply(std::string_view text) {
                     if (e.is_uint64()) s.log_terms.push_back(e.get_uint64());
                     else if (e.is_int64() && e.get_int64() >= 0) s.log_terms.push_back(static_cast<Term>(e.get_int64()));
                     else throw BadField{"field \"log_terms\" must hold unsigned integers"};
+                }
+            }
+            for (auto [name, list] : {std::pair{"voters", &s.voters}, std::pair{"learners", &s.learners}}) {
+                const json::value* v = o.if_contains(name);
+                if (!v) continue;
+                if (!v->is_array()) throw BadField{std::string("field \"") + name + "\" must be an array"};
+                for (const auto& e : v->get_array()) {
+                    if (!e.is_int64() || e.get_int64() < 0 || e.get_int64() > 1'000'000)
+                        throw BadField{std::string("field \"") + name + "\" must hold server ids"};
+                    list->push_back(static_cast<NodeId>(e.get_int64()));
                 }
             }
             return s;

@@ -128,6 +128,11 @@ std::unique_ptr<kv::LocalCluster> start_cluster(const DaemonOptions& options, in
     cluster_options.work_dir = options.dir;
     cluster_options.keep_files = true;  // data survives down and up; logs stay readable
     cluster_options.proxy = true;
+    if (options.voters > 0) {  // lab 12: the others start outside the configuration
+        std::string ids;
+        for (int i = 0; i < options.voters; ++i) ids += (i ? "," : "") + std::to_string(i);
+        cluster_options.server_flags = {"--voters", ids};
+    }
     auto cluster = std::make_unique<kv::LocalCluster>(cluster_options);
     cluster->start_all();
     ClusterState state;

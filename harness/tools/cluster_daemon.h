@@ -21,6 +21,7 @@ struct DaemonOptions {
     std::filesystem::path server;       ///< lab10-server
     std::string impl;                   ///< recorded in state.json
     int nodes = 3;
+    int voters = 0;                     ///< lab 12: n0 .. n<voters-1> vote at first; 0: all
     int proxy_control_port = 7400;      ///< 0 = any free port; taken: falls back to any
     int notify_fd = -1;                 ///< write end of `up`'s pipe
 };

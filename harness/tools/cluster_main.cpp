@@ -1,6 +1,7 @@
 // raftlab-cluster (`./raftlab cluster ...`): a lab 10 cluster of real servers, by hand.
 //
-//   raftlab-cluster up [--nodes 3] [--impl starter|solutions|PATH] [--fresh] [--proxy-control 7400] [--server BIN]
+//   raftlab-cluster up [--nodes 3] [--voters N] [--impl starter|solutions|PATH] [--fresh] [--proxy-control 7400] [--server BIN]
+//   raftlab-cluster add NODE | remove NODE   (lab 12: membership changes through the leader)
 //   raftlab-cluster status | down
 //   raftlab-cluster kill|start|restart|pause|resume NODE
 //   (every command takes --dir DIR; default $RAFTLAB_CLUSTER_DIR or build/cluster)
@@ -48,6 +49,7 @@ struct Failure {
 struct Args {
     std::string dir, impl = "starter", node;
     int nodes = 3;
+    int voters = 0;  // lab 12: how many of the servers vote at first (0: all)
     int proxy_control = 7400;
     bool fresh = false;
     std::string server;  // up: a server program to run as is; serve: the one to run
@@ -76,6 +78,7 @@ std::string start_daemon(const Args& a, const fs::path& dir, const fs::path& ser
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw Failure{2, "cannot create a pipe for the daemon"};
     std::vector<std::string> argv = {self_executable().string(), "serve", "--dir", dir.string(), "--server",
                                      server.string(), "--impl", a.impl, "--nodes", std::to_string(a.nodes),
+                                     "--voters", std::to_string(a.voters),
                                      "--proxy-control", std::to_string(a.proxy_control), "--notify-fd", "3"};
     std::string log = (dir / "daemon.log").string();
     pid_t pid = ::fork();
@@ -185,6 +188,8 @@ void check_earlier_data(const Args& a, const fs::path& dir) {
 
 int cmd_up(const Args& a) {
     if (a.nodes < 1 || a.nodes > 7) throw Failure{2, fmt::format("--nodes {}: a cluster has 1 to 7 servers", a.nodes)};
+    if (a.voters < 0 || a.voters > a.nodes)
+        throw Failure{2, fmt::format("--voters {}: must be 1 to --nodes ({}), or 0 for all of them", a.voters, a.nodes)};
     fs::path dir = cluster_dir(a.dir);
     if (auto s = read_live_state(dir))
         throw Failure{2, fmt::format("a cluster is already running in {} (daemon pid {}, {} servers of {}); stop it "
@@ -239,6 +244,7 @@ int cmd_status(const Args& a) {
                              "term", "commit", "applied", "last", "leader", "client");
     int leader = -1;
     Term leader_term = 0;
+    std::vector<NodeId> leader_voters, leader_learners;  // lab 12: empty unless membership changes
     auto direct = s.direct_endpoints();
     for (std::size_t i = 0; i < s.nodes.size(); ++i) {
         const auto& n = nodes.at(i).as_object();
@@ -252,6 +258,8 @@ int cmd_status(const Args& a) {
             if (st->role == Role::leader && st->term >= leader_term) {
                 leader = static_cast<int>(i);
                 leader_term = st->term;
+                leader_voters = st->voters;
+                leader_learners = st->learners;
             }
         } else {
             row += fmt::format("{:<10} {:>5} {:>7} {:>7} {:>7}  {:<6} ", state == "running" ? "no answer" : "-", "-", "-", "-", "-", "-");
@@ -260,6 +268,15 @@ int cmd_status(const Args& a) {
     }
     if (leader >= 0) std::cout << fmt::format("leader: {} (term {})\n", s.nodes[static_cast<std::size_t>(leader)].name, leader_term);
     else std::cout << "leader: none\n";
+    if (!leader_voters.empty()) {
+        auto names = [](const std::vector<NodeId>& ids) {
+            std::string out;
+            for (NodeId id : ids) out += (out.empty() ? "n" : ", n") + std::to_string(id);
+            return out.empty() ? std::string("none") : out;
+        };
+        std::cout << fmt::format("configuration (committed): voters {}; learners {}\n", names(leader_voters),
+                                 names(leader_learners));
+    }
     return 0;
 }
 
@@ -300,6 +317,60 @@ int cmd_down(const Args& a) {
     return 0;
 }
 
+// ---- add, remove (lab 12) -------------------------------------------------------------
+
+int cmd_membership(bool add, const Args& a) {
+    ClusterState s = require_cluster(a);
+    auto index = s.node_index(a.node);
+    if (!index) {
+        std::string names;
+        for (const auto& n : s.nodes) names += (names.empty() ? "" : ", ") + n.name;
+        throw Failure{2, fmt::format("no node \"{}\" in this cluster; its nodes: {}", a.node, names)};
+    }
+    const std::string name = s.nodes[static_cast<std::size_t>(*index)].name;
+    // A change that is done already would be refused until the retries run out: say so
+    // at once (the leader's committed configuration tells).
+    for (const auto& e : s.direct_endpoints()) {
+        auto st = kv::query_status(e, milliseconds(300));
+        if (!st || st->role != Role::leader || st->voters.empty()) continue;
+        auto has = [&](const std::vector<NodeId>& ids) { return std::find(ids.begin(), ids.end(), *index) != ids.end(); };
+        if (add && has(st->voters)) throw Failure{1, name + " is a voter already"};
+        if (!add && !has(st->voters) && !has(st->learners)) throw Failure{1, name + " is not a member"};
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::string why;
+    auto answer = kv::change_membership(s.direct_endpoints(), kv::MembershipRequest{add, static_cast<NodeId>(*index)},
+                                        std::chrono::seconds(30), &why);
+    if (!answer) throw Failure{1, fmt::format("no leader answered within 30 s ({})", why)};
+    if (answer->status != kv::ReplyStatus::ok)
+        throw Failure{1, fmt::format("{} {}: {}", add ? "add" : "remove", name,
+                                     answer->error.empty() ? std::string(kv::to_string(answer->status)) : answer->error)};
+    std::cout << fmt::format("{} {}: configuration entry {} committed", add ? "add" : "remove", name,
+                             answer->value.value_or("?"));
+    if (add) {
+        // The leader promotes the learner once it has caught up: wait to see it vote.
+        std::cout << "; waiting for " << name << " to catch up and vote" << std::flush;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        bool voter = false;
+        while (!voter && std::chrono::steady_clock::now() < deadline) {
+            for (const auto& e : s.direct_endpoints()) {
+                auto st = kv::query_status(e, milliseconds(300));
+                if (st && st->role == Role::leader &&
+                    std::find(st->voters.begin(), st->voters.end(), *index) != st->voters.end())
+                    voter = true;
+            }
+            if (!voter) std::this_thread::sleep_for(milliseconds(100));
+        }
+        if (!voter) {
+            std::cout << "\n";
+            throw Failure{1, name + " is still not a voter 60 s after it was added as a learner"};
+        }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << fmt::format("{}done in {:.2f} s\n", add ? "\n" + name + " votes; " : "; ", seconds);
+    return 0;
+}
+
 // ---- kill, start, restart, pause, resume ----------------------------------------------
 
 int cmd_node(const std::string& op, const Args& a) {
@@ -324,6 +395,7 @@ int cmd_node(const std::string& op, const Args& a) {
 void add_commands(CLI::App& app, Args& a, std::function<void(std::function<int()>)> run) {
     auto* up = app.add_subcommand("up", "start a cluster in the background and wait for a leader");
     up->add_option("--nodes", a.nodes, "number of servers, 1 to 7")->capture_default_str();
+    up->add_option("--voters", a.voters, "lab 12: only n0 .. n<N-1> vote at first (0: all)")->capture_default_str();
     up->add_option("--impl", a.impl, "starter, solutions or a path to an implementation")->capture_default_str();
     up->add_flag("--fresh", a.fresh, "delete the data of earlier runs first");
     up->add_option("--server", a.server, "run this lab 10 server program instead of building --impl's")->check(CLI::ExistingFile);
@@ -344,16 +416,24 @@ void add_commands(CLI::App& app, Args& a, std::function<void(std::function<int()
         sub->add_option("node", a.node, "n0, n1, ... (or 0, 1, ...)")->required();
         sub->callback([&a, op, run] { run([&a, op] { return cmd_node(op, a); }); });
     }
+    for (bool add : {true, false}) {
+        auto* sub = app.add_subcommand(add ? "add" : "remove",
+                                       add ? "lab 12: add a server (a learner until it catches up, then a voter)"
+                                           : "lab 12: remove a server from the configuration (the leader too)");
+        sub->add_option("node", a.node, "n0, n1, ... (or 0, 1, ...)")->required();
+        sub->callback([&a, add, run] { run([&a, add] { return cmd_membership(add, a); }); });
+    }
     auto* serve = app.add_subcommand("serve", "");  // internal: the daemon `up` starts
     serve->group("");
     serve->add_option("--server", a.server)->required();
     serve->add_option("--impl", a.impl);
     serve->add_option("--nodes", a.nodes);
+    serve->add_option("--voters", a.voters);
     serve->add_option("--proxy-control", a.proxy_control);
     serve->add_option("--notify-fd", a.notify_fd);
     serve->callback([&a, run] {
         run([&a] {
-            return run_daemon({cluster_dir(a.dir), a.server, a.impl, a.nodes, a.proxy_control, a.notify_fd});
+            return run_daemon({cluster_dir(a.dir), a.server, a.impl, a.nodes, a.voters, a.proxy_control, a.notify_fd});
         });
     });
 }

@@ -71,6 +71,8 @@ void Runtime::on_client_frame(const std::shared_ptr<ClientSession>& session, std
     }
     if (std::holds_alternative<StatusRequest>(*message.value))
         return reply(session, slot, encode(status()), /*after_sync=*/true);
+    if (const auto* change = std::get_if<MembershipRequest>(&*message.value))
+        return handle_membership(session, slot, *change);  // lab 12
     handle_request(Waiter{session, slot, std::get<ClientRequest>(std::move(*message.value))});
 }
 
@@ -88,6 +90,12 @@ StatusReply Runtime::status() const {
     s.last_index = log_base_ + log_terms_.size();
     const std::size_t shown = std::min<std::size_t>(log_terms_.size(), 32);
     s.log_terms.assign(log_terms_.end() - static_cast<std::ptrdiff_t>(shown), log_terms_.end());
+    if (!committed_configuration_.voters.empty()) {  // lab 12
+        s.voters = committed_configuration_.voters;
+        s.learners = committed_configuration_.learners;
+    } else if (!options_.raft.voters.empty()) {
+        s.voters = options_.raft.voters;
+    }
     return s;
 }
 
@@ -157,6 +165,12 @@ void Runtime::answer_applied(const Applied& applied) {
 void Runtime::abandon_writes() {
     std::map<Index, Waiter> abandoned = std::exchange(pending_writes_, {});
     for (auto& [index, waiter] : abandoned) answer(waiter, not_leader(waiter.request));
+    for (auto& [index, where] : std::exchange(pending_changes_, {})) {  // lab 12
+        ClientReply r;
+        r.status = ReplyStatus::not_leader;
+        r.leader = leader_ == id_ ? kNoNode : leader_;
+        reply(where.first, where.second, encode(r));
+    }
 }
 
 void Runtime::answer(const Waiter& waiter, ClientReply reply_value) {
@@ -176,6 +190,54 @@ ClientReply Runtime::not_leader(const ClientRequest& request) const {
     r.status = ReplyStatus::not_leader;
     r.leader = leader_ == id_ ? kNoNode : leader_;
     return r;
+}
+
+// Lab 12, written for you: a membership request goes to the server, and is answered
+// once the configuration entry at the index it returned is applied (answer_change(),
+// which after_event() calls for every entry applied), or not_leader when this server
+// stops leading first (abandon_writes()).
+void Runtime::handle_membership(const std::shared_ptr<ClientSession>& session, std::uint64_t slot,
+                                const MembershipRequest& request) {
+    ClientReply r;
+    r.leader = leader_ == id_ ? kNoNode : leader_;
+    if (role_ != Role::leader) {
+        r.status = ReplyStatus::not_leader;
+        return reply(session, slot, encode(r));
+    }
+    if (request.id >= options_.raft.cluster_size) {
+        r.status = ReplyStatus::error;
+        r.error = "server " + std::to_string(request.id) + " is not in --peers (servers 0 to " +
+                  std::to_string(options_.raft.cluster_size - 1) + ")";
+        return reply(session, slot, encode(r));
+    }
+    const std::optional<Index> index =
+        request.add ? server_->add_server(request.id) : server_->remove_server(request.id);
+    if (!index) {
+        r.status = ReplyStatus::error;
+        r.error = std::string("refused: the server would not ") + (request.add ? "add" : "remove") + " server " +
+                  std::to_string(request.id) +
+                  " now (a change is under way, the leader is new, or it is already done); retry later";
+        return reply(session, slot, encode(r));
+    }
+    pending_changes_[*index] = {session, slot};
+    after_event();
+}
+
+void Runtime::answer_change(const Applied& applied) {
+    if (auto config = parse_configuration(applied.command)) committed_configuration_ = *config;
+    auto it = pending_changes_.find(applied.index);
+    if (it == pending_changes_.end()) return;
+    auto [session, slot] = it->second;
+    pending_changes_.erase(it);
+    ClientReply r;
+    r.leader = id_;
+    if (is_configuration(applied.command)) {
+        r.value = std::to_string(applied.index);
+    } else {
+        r.status = ReplyStatus::not_leader;  // another leader's entry landed there
+        r.leader = kNoNode;
+    }
+    reply(session, slot, encode(r));
 }
 
 }  // namespace raftlab::kv

@@ -11,7 +11,8 @@ std::optional<ClientReply> KvService::apply(Index index, const LogEntry& entry) 
         throw std::logic_error("KvService::apply: index " + std::to_string(index) + " after " +
                                std::to_string(last_applied_) + " (entries must come in order, once)");
     last_applied_ = index;
-    if (entry.command.empty()) return std::nullopt;  // a new leader's no-op
+    // A new leader's no-op, or a configuration (lab 12): nothing for the store.
+    if (entry.command.empty() || is_configuration(entry.command)) return std::nullopt;
 
     Decoded<ClientRequest> command = decode_command(entry.command);
     if (!command) {

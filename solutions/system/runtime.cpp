@@ -252,6 +252,7 @@ void Runtime::after_event() {
         Applied applied = std::move(applied_.front());
         applied_.pop_front();
         answer_applied(applied);
+        answer_change(applied);  // lab 12
     }
 }
 

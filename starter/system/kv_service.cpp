@@ -9,8 +9,9 @@ namespace raftlab::kv {
 
 std::optional<ClientReply> KvService::apply(Index index, const LogEntry& entry) {
     // Written for you, so that stage 2 runs before this file is done: a new leader's
-    // no-op (an empty command) only moves last_applied. The rest is yours (stage 3).
-    if (entry.command.empty() && index == last_applied_ + 1) {
+    // no-op (an empty command), or a configuration entry of lab 12, only moves
+    // last_applied. The rest is yours (stage 3).
+    if ((entry.command.empty() || is_configuration(entry.command)) && index == last_applied_ + 1) {
         last_applied_ = index;
         return std::nullopt;
     }

@@ -238,7 +238,8 @@ asio::awaitable<void> Runtime::serve_peer(tcp::socket socket) {
 
 /// After every event: answer the clients whose entries the event applied.
 void Runtime::after_event() {
-    // Drain applied_, answering each entry with answer_applied() (stage 3).
+    // Drain applied_, answering each entry with answer_applied() (stage 3), and with
+    // answer_change() too (lab 12: membership requests).
     todo("Runtime::after_event");
 }
 

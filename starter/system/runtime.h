@@ -99,6 +99,10 @@ private:
     void handle_request(Waiter waiter);
     void start_reads();
     void answer_applied(const Applied& applied);
+    // Lab 12 (clients.cpp): membership requests, answered when their entry is applied.
+    void handle_membership(const std::shared_ptr<ClientSession>& session, std::uint64_t slot,
+                           const MembershipRequest& request);
+    void answer_change(const Applied& applied);
     void abandon_writes();
     StatusReply status() const;
     void answer(const Waiter& waiter, ClientReply reply);
@@ -147,6 +151,9 @@ private:
     std::map<Index, Waiter> pending_writes_;
     std::vector<Waiter> gets_to_start_;
     std::unordered_map<ReadId, std::vector<Waiter>> pending_reads_;
+    /// Lab 12: membership requests waiting for their configuration entry, by index.
+    std::map<Index, std::pair<std::weak_ptr<ClientSession>, std::uint64_t>> pending_changes_;
+    Configuration committed_configuration_;  ///< lab 12: for status; empty until used
     ReadId next_read_ = 1;
 };
 

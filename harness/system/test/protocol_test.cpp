@@ -114,6 +114,24 @@ TEST(KvOptions, SnapshotEveryIsACount) {
     }
 }
 
+// Lab 12: --voters names the first configuration's voters, each a server of --peers.
+TEST(KvOptions, VotersAreServersOfThePeerList) {
+    const char* plain[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001,127.0.0.1:7002", "--peer-port", "7001",
+                           "--client-port", "7101", "--data", "/tmp/x"};
+    EXPECT_TRUE(parse_system_options(11, plain).raft.voters.empty());
+    const char* argv[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003", "--peer-port",
+                          "7001", "--client-port", "7101", "--data", "/tmp/x", "--voters", "2,0"};
+    EXPECT_EQ(parse_system_options(13, argv).raft.voters, (std::vector<NodeId>{0, 2}));
+    const char* bad[] = {"s", "--id", "0", "--peers", "127.0.0.1:7001,127.0.0.1:7002", "--peer-port", "7001",
+                         "--client-port", "7101", "--data", "/tmp/x", "--voters", "0,2"};
+    try {
+        parse_system_options(13, bad);
+        ADD_FAILURE() << "--voters 0,2 was accepted with two peers";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()).substr(0, 58), "--voters id \"2\": must be a whole number from 0 to 1; usage");
+    }
+}
+
 TEST(KvOptions, BadCommandLinesNameTheProblem) {
     auto error_of = [](std::vector<const char*> argv) {
         try {

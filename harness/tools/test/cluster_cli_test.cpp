@@ -160,6 +160,55 @@ TEST_F(ClusterCli, upKvStatusKillDown) {
     EXPECT_EQ(cluster({"status"}).exit_code, 1);
 }
 
+// Lab 12: five servers of which three vote; add n3 (a learner, then a voter), then
+// remove the leader; the data written before is still there, and status shows the
+// committed configuration.
+TEST_F(ClusterCli, addAndRemoveServers) {
+    auto r = cluster({"up", "--nodes", "5", "--voters", "3", "--impl", "solutions", "--proxy-control", "0"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    state_ = *read_live_state(dir_.path());
+    ASSERT_EQ(kv({"put", "greeting", "hello"}).exit_code, 0);
+    auto status = cluster({"status"});
+    EXPECT_NE(status.out.find("configuration (committed): voters n0, n1, n2; learners none"), std::string::npos)
+        << status.out;
+    auto add = cluster({"add", "n3"});
+    ASSERT_EQ(add.exit_code, 0) << add.out << add.err;
+    EXPECT_TRUE(std::regex_search(add.out, std::regex("^add n3: configuration entry [0-9]+ committed; waiting for n3 "
+                                                      "to catch up and vote\nn3 votes; done in [0-9.]+ s\n$")))
+        << add.out;
+    auto again = cluster({"add", "n3"});
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_EQ(again.err, "raftlab cluster: n3 is a voter already\n");
+    std::smatch m;
+    status = cluster({"status"});
+    ASSERT_TRUE(std::regex_search(status.out, m, std::regex("\nleader: (n[0-4]) "))) << status.out;
+    const std::string leader = m[1];
+    auto remove = cluster({"remove", leader});
+    ASSERT_EQ(remove.exit_code, 0) << remove.out << remove.err;
+    EXPECT_TRUE(std::regex_search(remove.out, std::regex("^remove " + leader + ": configuration entry [0-9]+ committed; "
+                                                         "done in [0-9.]+ s\n$")))
+        << remove.out;
+    auto get = kv({"get", "greeting"});
+    EXPECT_EQ(get.exit_code, 0) << get.err;
+    EXPECT_EQ(get.out, "hello\n");
+    std::string voters;
+    for (std::string n : {"n0", "n1", "n2", "n3"})
+        if (n != leader) voters += (voters.empty() ? "" : ", ") + n;
+    for (int i = 0; i < 50; ++i) {  // a new leader reports the committed configuration
+        status = cluster({"status"});
+        if (status.out.find("configuration (committed): voters " + voters + "; learners none") != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_NE(status.out.find("configuration (committed): voters " + voters + "; learners none"), std::string::npos)
+        << status.out;
+    EXPECT_EQ(roles(status.out)[leader], "running/follower") << status.out;
+    auto bad = cluster({"add", "n9"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_EQ(bad.err, "raftlab cluster: no node \"n9\" in this cluster; its nodes: n0, n1, n2, n3, n4\n");
+    EXPECT_EQ(cluster({"down"}).exit_code, 0);
+    expect_all_gone();
+}
+
 TEST_F(ClusterCli, daemonKilledWithSignal9_takesItsServersAlong) {
     up();
     ASSERT_EQ(processes_mentioning(dir_.str()).size(), 4u) << "the daemon and its 3 servers";

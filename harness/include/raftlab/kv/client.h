@@ -69,6 +69,14 @@ private:
     std::vector<std::unique_ptr<Connection>> connections_;
 };
 
+/// Lab 12: asks the cluster of `servers` to add or remove a server. Finds the leader
+/// (by status, then by each not_leader's hint), sends the request, and retries a
+/// refusal (another change under way) until `timeout`. Returns the last answer: ok
+/// once the configuration entry is committed ("value" is its index), or the refusal or
+/// error; std::nullopt with `error` set when no leader answered at all.
+std::optional<ClientReply> change_membership(const std::vector<Endpoint>& servers, const MembershipRequest& request,
+                                             std::chrono::milliseconds timeout, std::string* error = nullptr);
+
 /// Asks one server for its status over a fresh connection. nullopt when it does not
 /// answer within `timeout` (dead, paused, partitioned away or not a raftlab server).
 std::optional<StatusReply> query_status(const Endpoint& server,

@@ -15,6 +15,14 @@
 //       -> {"type":"kv_reply","client":"c3","seq":17,"status":"ok","value":null,"leader":1}
 //     {"type":"status_request"}
 //       -> {"type":"status","id":1,"role":"leader","term":4,...}
+//     {"type":"membership_request","change":"add","id":3}          (lab 12)
+//       -> {"type":"kv_reply","client":"","seq":0,"status":"ok","value":"57","leader":1}
+//
+// A membership request asks the leader to add or remove one server (RaftNode::
+// add_server / remove_server). It is answered "ok" once the configuration entry it
+// appended is committed ("value" is its index; an added server then catches up and the
+// leader makes it a voter by itself), "not_leader" like any request, and "error" with a
+// reason when the server refused the change (another one is under way: retry later).
 //
 // Reply statuses: "ok" (done; for get, "value" is the value or null when absent),
 // "not_leader" (this server cannot serve it; "leader" names the leader it knows, or
@@ -36,6 +44,7 @@
 #include <vector>
 
 #include "raftlab/kv/op.h"
+#include "raftlab/raft/membership.h"
 #include "raftlab/raft/codec.h"
 #include "raftlab/raft/messages.h"
 #include "raftlab/raft/types.h"
@@ -69,6 +78,13 @@ struct StatusRequest {
     friend bool operator==(const StatusRequest&, const StatusRequest&) = default;
 };
 
+/// Lab 12: add or remove server `id`.
+struct MembershipRequest {
+    bool add = true;      ///< "change": "add" or "remove"
+    NodeId id = 0;
+    friend bool operator==(const MembershipRequest&, const MembershipRequest&) = default;
+};
+
 /// A server's view of itself, for the harness, `./raftlab cluster status` and the demo.
 struct StatusReply {
     NodeId id = 0;
@@ -82,11 +98,15 @@ struct StatusReply {
     /// Terms of the last entries of the log (at most 32), oldest first: entry
     /// last_index - log_terms.size() + 1 onwards. For pictures of the log.
     std::vector<Term> log_terms;
+    /// Lab 12: the last committed configuration, when the server changes membership
+    /// (both empty otherwise: every server votes).
+    std::vector<NodeId> voters;
+    std::vector<NodeId> learners;
     friend bool operator==(const StatusReply&, const StatusReply&) = default;
 };
 
 /// What arrives on a client port.
-using ClientMessage = std::variant<ClientRequest, StatusRequest>;
+using ClientMessage = std::variant<ClientRequest, StatusRequest, MembershipRequest>;
 /// What a client port answers.
 using ServerReply = std::variant<ClientReply, StatusReply>;
 
@@ -96,6 +116,7 @@ using ServerReply = std::variant<ClientReply, StatusReply>;
 std::string encode(const ClientRequest& request);
 std::string encode(const ClientReply& reply);
 std::string encode(const StatusRequest& request);
+std::string encode(const MembershipRequest& request);
 std::string encode(const StatusReply& reply);
 
 template <class T>
