@@ -305,7 +305,11 @@ function drawServer(node, f) {
   const role = alive || node.process === 'paused' ? (node.role || 'follower') : 'none';
   const cls = ['server', node.process === 'running' ? role : node.process];
   if (node.stale && alive) cls.push('stale');
+  // Lab 12: a learner gets the log but does not count; a server outside the
+  // configuration gets nothing. Only drawn when the servers change membership.
+  if (node.member === 'learner' || node.member === 'out') cls.push(node.member === 'out' ? 'outside' : 'learner');
   s.g.setAttribute('class', cls.join(' '));
+  s.g.dataset.member = node.member || '';
   s.g.dataset.role = alive ? role : node.process;
   s.g.dataset.process = node.process;
   s.g.dataset.term = node.term ?? '';
@@ -313,7 +317,8 @@ function drawServer(node, f) {
   s.g.dataset.last = node.last ?? '';
   s.term.textContent = node.term !== undefined ? 'term ' + node.term : '';
   s.down.setAttribute('display', node.process === 'stopped' || node.process === 'dead' ? 'inline' : 'none');
-  s.tag.textContent = node.process === 'running' ? role.toUpperCase() : node.process === 'paused' ? '❚❚ PAUSED' : node.process === 'dead' ? 'CRASHED' : 'DOWN';
+  s.tag.textContent = (node.process === 'running' ? role.toUpperCase() : node.process === 'paused' ? '❚❚ PAUSED' : node.process === 'dead' ? 'CRASHED' : 'DOWN') +
+    (node.member === 'learner' ? ' · LEARNER' : node.member === 'out' ? ' · OUTSIDE' : '');
   // The role sits beside the election timer when there is one.
   s.showTimer = alive && role !== 'leader';
   const timerW = s.showTimer ? demo.layout.sizes.timer + 16 : 0;
@@ -324,7 +329,9 @@ function drawServer(node, f) {
     ? `n${node.id} is not running` + (node.last !== undefined ? `; its log on disk (as last seen) goes up to ${node.last}` : '')
     : `n${node.id}: ${role} in term ${node.term}; voted for ${node.voted_for >= 0 ? 'n' + node.voted_for : 'nobody'}; ` +
       `knows leader ${node.leader >= 0 ? 'n' + node.leader : 'none'}; log up to ${node.last}, committed ${node.commit}, applied ${node.applied}` +
-      (node.stale ? ' (last known status: it does not answer right now)' : '');
+      (node.stale ? ' (last known status: it does not answer right now)' : '') +
+      (node.member === 'learner' ? '; a learner: it receives the log but does not vote or count yet'
+        : node.member === 'out' ? '; outside the configuration: the leader sends it nothing' : '');
   s.process = node.process; s.role = role; s.sinceReset = node.since_reset_ms;
   // Only the buttons that make sense now: a running server can be killed, restarted or
   // paused; a paused one resumed or killed; a stopped one started.

@@ -450,6 +450,44 @@ try {
   await click('#narr-stop');
   await idle();
 
+  // ---- 7g. membership changes (lab 12): remove a follower, add it back, remove the leader ----
+  await click('#scenario-list button[data-name=membership]');
+  await waitFor(async () => /Membership changes/.test(await page.locator('#narr-title').textContent()), 5000);
+  const removed = await step(1) || '';
+  expect(/is outside now/.test(removed), `membership step 1 removes a follower, said: ${removed}`);
+  const outside = await waitFor(async () => page.evaluate(() =>
+    [...document.querySelectorAll('#stage .server')].filter((g) => g.dataset.member === 'out').length), 5000);
+  expect(outside === 1, `membership: one server is drawn outside the configuration (saw ${outside})`);
+  await shot(page, '09e-membership-removed');
+  const memberWrote = await step(2) || '';
+  expect(/60 of 60 writes committed/.test(memberWrote), `membership: sixty writes commit among the voters left, said: ${memberWrote}`);
+  // Watch for the learner while the follower is added back.
+  await idle();
+  await click('#narr-next');
+  let learnerSeen = false;
+  const learnUntil = Date.now() + 8000;
+  while (Date.now() < learnUntil && !learnerSeen) {
+    learnerSeen = await page.evaluate(() => [...document.querySelectorAll('#stage .server')].some((g) => g.dataset.member === 'learner'));
+    await sleep(30);
+  }
+  const added = await waitFor(async () => (await page.locator('#narr-step').textContent()).startsWith('step 3 of') &&
+    (await page.locator('#busy[hidden]').count()) > 0 && page.locator('#narr-text').textContent(), 30000) || '';
+  measurements.membership_learner_drawn = learnerSeen;
+  expect(/made it a voter/.test(added), `membership: the follower joins as a learner and becomes a voter, said: ${added}`);
+  const [voters, drawnServers] = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('#stage .server')];
+    return [all.filter((g) => g.dataset.member === 'voter').length, all.length];
+  });
+  expect(voters === drawnServers, `membership: every server drawn as a voter after the addition (saw ${voters} of ${drawnServers})`);
+  const leaderGone = await step(4) || '';
+  expect(/removed itself/.test(leaderGone) && /won term/.test(leaderGone),
+    `membership: the leader removes itself and another wins, said: ${leaderGone}`);
+  await sleep(800);
+  await shot(page, '09f-membership-leader-removed');
+  expect(/is a voter again/.test(await step(5) || ''), 'membership step 5 adds the old leader back and turns membership off');
+  await click('#narr-stop');
+  await idle();
+
   // ---- 7e. Cloudflare 2020: a deaf follower, without and with PreVote and CheckQuorum ----
   await click('#scenario-list button[data-name=cloudflare_2020]');
   await waitFor(async () => /Cloudflare 2020/.test(await page.locator('#narr-title').textContent()), 5000);

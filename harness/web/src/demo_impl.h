@@ -76,6 +76,7 @@ struct Demo::Impl {
     bool slow = false;
     bool stability = false;  ///< PreVote and CheckQuorum on (control worker only)
     bool snapshots = false;  ///< lab 11: a snapshot every kDemoSnapshotEvery entries (control worker only)
+    bool membership = false; ///< lab 12: servers started with --voters, so they change membership
     int heartbeat_ms = 0, election_min_ms = 0, election_max_ms = 0;
     std::optional<ScenarioRun> scenario;
     std::string narration;
@@ -126,6 +127,12 @@ struct Demo::Impl {
     /// Lab 11: restarts every server, one at a time, taking a snapshot every
     /// kDemoSnapshotEvery entries applied, or never.
     void set_snapshots(bool on);
+    /// Lab 12: restarts every server, one at a time, with --voters naming all of them
+    /// (so membership changes are on, lease included), or without; snapshots go off.
+    void set_membership(bool on);
+    /// Lab 12: asks the leader to add or remove `node` and waits (at most `bound`) for
+    /// the change to commit; "" on success, else what went wrong.
+    std::string change_membership(bool add, int node, std::chrono::milliseconds bound);
     /// The server flags that stability and snapshots call for.
     std::vector<std::string> server_flags() const;
     /// Restarts every running server, followers first and the leader last, one at a

@@ -219,6 +219,20 @@ void Demo::Impl::publish_frame(std::vector<proxy::JournalEntry> entries, std::in
         v.process = polled.process[k];
         node_list.push_back(node_json(i, v.process, !fresh, v, frame_us));
     }
+    // Lab 12: who votes, who is a learner and who is outside, by the committed
+    // configuration the leader reports (nothing when the servers do not change
+    // membership).
+    const kv::StatusReply* lead = nullptr;
+    for (const NodeView& v : nodes)
+        if (v.process == "running" && v.status && v.status->role == Role::leader && !v.status->voters.empty() &&
+            (!lead || v.status->term > lead->term))
+            lead = &*v.status;
+    if (lead) {
+        auto has = [](const std::vector<NodeId>& ids, int id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
+        for (int i = 0; i < n; ++i)
+            node_list[static_cast<std::size_t>(i)].as_object()["member"] =
+                has(lead->voters, i) ? "voter" : has(lead->learners, i) ? "learner" : "out";
+    }
     while (all_events.size() > kMaxEvents) all_events.erase(all_events.begin());
     frame["nodes"] = std::move(node_list);
     frame["faults"] = to_json(faults);

@@ -437,11 +437,107 @@ Scenario snapshot_catch_up() {
     return s;
 }
 
+/// Lab 12: waits (at most `bound`) until the leader's committed configuration has
+/// `node` voting (or, with `voting` false, not a member at all).
+bool wait_for_member(Demo::Impl& m, int node, bool voting, milliseconds bound) {
+    const auto end = std::chrono::steady_clock::now() + bound;
+    while (std::chrono::steady_clock::now() < end && !m.stopping) {
+        int l = m.leader();
+        auto ls = l >= 0 ? status_of(m, l) : std::nullopt;
+        if (ls && !ls->voters.empty()) {
+            const bool votes = std::find(ls->voters.begin(), ls->voters.end(), node) != ls->voters.end();
+            const bool learns = std::find(ls->learners.begin(), ls->learners.end(), node) != ls->learners.end();
+            if (voting ? votes : !votes && !learns) return true;
+        }
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+    return false;
+}
+
+Scenario membership() {
+    Scenario s{"membership", "Membership changes",
+               "Lab 12: servers join and leave one at a time. A configuration is a log entry that counts as soon "
+               "as it is in the log; a new server catches up as a learner before it votes; the leader may remove "
+               "itself.",
+               {}};
+    s.steps.push_back({"Membership on; remove a follower", [](Demo::Impl& m, ScenarioRun& run) {
+        if (!m.membership) m.set_membership(true);
+        int l = m.wait_for_leader(milliseconds(10000));
+        if (l < 0) return no_leader(run);
+        int f = l == m.options.nodes - 1 ? m.options.nodes - 2 : m.options.nodes - 1;
+        run.vars["f"] = f;
+        if (std::string bad = m.change_membership(false, f, milliseconds(10000)); !bad.empty())
+            return "Removing " + node_name(f) + " did not work: " + bad + ". Click again to retry.";
+        m.kill(f);
+        return "The leader " + node_name(l) + " appended a configuration without " + node_name(f) +
+               ", and it committed with a majority of the " + std::to_string(m.options.nodes - 1) +
+               " voters left: a configuration counts from the moment it is in the leader's log. " + node_name(f) + " is outside now, and its process is stopped (a "
+               "decommissioned machine).";
+    }});
+    s.steps.push_back({"Write 60 values", [](Demo::Impl& m, ScenarioRun& run) {
+        int ok = 0;
+        std::string first_failure;
+        for (int i = 1; i <= 60 && !m.stopping; ++i) {
+            int l = m.wait_for_leader(milliseconds(5000));
+            if (l < 0) break;
+            bool good = false;
+            std::string said =
+                m.scenario_write(l, "member" + std::to_string(i % 10), std::to_string(i), milliseconds(3000), &good);
+            ok += good;
+            if (!good && first_failure.empty()) first_failure = said;
+        }
+        return std::to_string(ok) + " of 60 writes committed among the " + std::to_string(m.options.nodes - 1) +
+               " voters" + (ok < 60 ? " (the first that failed: " + first_failure + ")" : std::string()) + ". " +
+               node_name(static_cast<int>(run.vars["f"])) + " has none of them.";
+    }});
+    s.steps.push_back({"Start it and add it back", [](Demo::Impl& m, ScenarioRun& run) {
+        int f = static_cast<int>(run.vars["f"]);
+        m.cluster->start(f);
+        m.add_event("process", "started " + node_name(f));
+        const auto began = std::chrono::steady_clock::now();
+        if (std::string bad = m.change_membership(true, f, milliseconds(10000)); !bad.empty())
+            return "Adding " + node_name(f) + " did not work: " + bad + ". Click again to retry.";
+        const bool voting = wait_for_member(m, f, true, milliseconds(15000));
+        const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - began).count();
+        return node_name(f) + " joined as a learner: the leader sent it the 60 entries it missed, but it did not "
+               "count towards any majority while it had not caught up. " +
+               (voting ? "Once it held every committed entry, the leader made it a voter, " + std::to_string(took) +
+                             " ms after the request."
+                       : std::string("It is not a voter yet; watch its log fill up."));
+    }});
+    s.steps.push_back({"Remove the leader", [](Demo::Impl& m, ScenarioRun& run) {
+        int l = m.wait_for_leader(milliseconds(5000));
+        if (l < 0) return no_leader(run);
+        auto st = status_of(m, l);
+        run.vars["old"] = l;
+        if (std::string bad = m.change_membership(false, l, milliseconds(10000)); !bad.empty())
+            return "Removing the leader " + node_name(l) + " did not work: " + bad + ". Click again to retry.";
+        int next = m.wait_for_leader(milliseconds(15000), l, st ? st->term : 0);
+        auto ns = next >= 0 ? status_of(m, next) : std::nullopt;
+        return node_name(l) + " removed itself: it kept leading until the change committed (without counting its "
+               "own log), then stepped down and never stands again. " +
+               (next >= 0 ? node_name(next) + " won " + term_s(ns ? ns->term : 0) + " among the " +
+                                std::to_string(m.options.nodes - 1) + " voters left."
+                          : std::string("Wait for a new leader among the voters left."));
+    }});
+    s.steps.push_back({"Add it back; membership off", [](Demo::Impl& m, ScenarioRun& run) {
+        int old = static_cast<int>(run.vars["old"]);
+        std::string bad = m.change_membership(true, old, milliseconds(10000));
+        const bool voting = bad.empty() && wait_for_member(m, old, true, milliseconds(15000));
+        m.set_membership(false);
+        return (voting ? node_name(old) + " is a voter again, "
+                       : "Adding " + node_name(old) + " back did not finish (" + (bad.empty() ? "not a voter yet" : bad) + "), ") +
+               std::string("and every server restarted without --voters: the configuration in their logs still "
+                           "holds all five.");
+    }});
+    return s;
+}
+
 }  // namespace
 
 const std::vector<Scenario>& scenarios() {
-    static const std::vector<Scenario> all{leader_crash(), split_brain(), catch_up(), snapshot_catch_up(), figure8(),
-                                           cloudflare_2020()};
+    static const std::vector<Scenario> all{leader_crash(), split_brain(), catch_up(), snapshot_catch_up(), membership(),
+                                           figure8(), cloudflare_2020()};
     return all;
 }
 
