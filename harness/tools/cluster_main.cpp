@@ -69,6 +69,15 @@ ClusterState require_cluster(const Args& a, int code = 2) {
     return *state;
 }
 
+/// The index of the node `a.node` names; fails (code 2) listing the nodes there are.
+std::size_t require_node(const ClusterState& s, const Args& a) {
+    auto index = s.node_index(a.node);
+    if (index) return static_cast<std::size_t>(*index);
+    std::string names;
+    for (const auto& n : s.nodes) names += (names.empty() ? "" : ", ") + n.name;
+    throw Failure{2, fmt::format("no node \"{}\" in this cluster; its nodes: {}", a.node, names)};
+}
+
 // ---- up --------------------------------------------------------------------------
 
 /// Starts `raftlab-cluster serve` in a new session, its output in DIR/daemon.log, and
@@ -321,25 +330,20 @@ int cmd_down(const Args& a) {
 
 int cmd_membership(bool add, const Args& a) {
     ClusterState s = require_cluster(a);
-    auto index = s.node_index(a.node);
-    if (!index) {
-        std::string names;
-        for (const auto& n : s.nodes) names += (names.empty() ? "" : ", ") + n.name;
-        throw Failure{2, fmt::format("no node \"{}\" in this cluster; its nodes: {}", a.node, names)};
-    }
-    const std::string name = s.nodes[static_cast<std::size_t>(*index)].name;
+    const NodeId id = static_cast<NodeId>(require_node(s, a));
+    const std::string name = s.nodes[static_cast<std::size_t>(id)].name;
     // A change that is done already would be refused until the retries run out: say so
     // at once (the leader's committed configuration tells).
     for (const auto& e : s.direct_endpoints()) {
         auto st = kv::query_status(e, milliseconds(300));
         if (!st || st->role != Role::leader || st->voters.empty()) continue;
-        auto has = [&](const std::vector<NodeId>& ids) { return std::find(ids.begin(), ids.end(), *index) != ids.end(); };
+        auto has = [&](const std::vector<NodeId>& ids) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
         if (add && has(st->voters)) throw Failure{1, name + " is a voter already"};
         if (!add && !has(st->voters) && !has(st->learners)) throw Failure{1, name + " is not a member"};
     }
     const auto start = std::chrono::steady_clock::now();
     std::string why;
-    auto answer = kv::change_membership(s.direct_endpoints(), kv::MembershipRequest{add, static_cast<NodeId>(*index)},
+    auto answer = kv::change_membership(s.direct_endpoints(), kv::MembershipRequest{add, id},
                                         std::chrono::seconds(30), &why);
     if (!answer) throw Failure{1, fmt::format("no leader answered within 30 s ({})", why)};
     if (answer->status != kv::ReplyStatus::ok)
@@ -356,7 +360,7 @@ int cmd_membership(bool add, const Args& a) {
             for (const auto& e : s.direct_endpoints()) {
                 auto st = kv::query_status(e, milliseconds(300));
                 if (st && st->role == Role::leader &&
-                    std::find(st->voters.begin(), st->voters.end(), *index) != st->voters.end())
+                    std::find(st->voters.begin(), st->voters.end(), id) != st->voters.end())
                     voter = true;
             }
             if (!voter) std::this_thread::sleep_for(milliseconds(100));
@@ -375,15 +379,10 @@ int cmd_membership(bool add, const Args& a) {
 
 int cmd_node(const std::string& op, const Args& a) {
     ClusterState s = require_cluster(a);
-    auto index = s.node_index(a.node);
-    if (!index) {
-        std::string names;
-        for (const auto& n : s.nodes) names += (names.empty() ? "" : ", ") + n.name;
-        throw Failure{2, fmt::format("no node \"{}\" in this cluster; its nodes: {}", a.node, names)};
-    }
+    const std::size_t index = require_node(s, a);
     json::object answer;
     try {
-        answer = call_daemon(s.control_port, {{"op", op}, {"node", s.nodes[static_cast<std::size_t>(*index)].name}});
+        answer = call_daemon(s.control_port, {{"op", op}, {"node", s.nodes[index].name}});
     } catch (const DaemonUnreachable& e) {
         throw Failure{1, e.what()};
     }

@@ -115,12 +115,8 @@ private:
 class WatchedMembership final : public sim::WatchedServer<WatchEnv> {
 public:
     WatchedMembership(const ServerConfig& config, Env& env, const PersistentState& restored, Watch& watch)
-        : WatchedServer(config, restored, make_probed, env, config.id, watch), config_(config), watch_(watch) {
-        first_.voters = config.voters;
-        if (first_.voters.empty())
-            for (NodeId id = 0; id < config.cluster_size; ++id) first_.voters.push_back(id);
-        std::sort(first_.voters.begin(), first_.voters.end());
-    }
+        : WatchedServer(config, restored, make_probed, env, config.id, watch), config_(config), watch_(watch),
+          first_(first_configuration(config)) {}
 
     void receive(NodeId from, const Message& message) override {
         const Before before = before_event();
@@ -324,14 +320,6 @@ inline SimOptions cluster12(int servers, std::vector<NodeId> voters) {
 using WatchedScenario = std::function<std::string(Simulation&, Watch&)>;
 inline void run_watched(int count, const SimOptions& options, const WatchedScenario& scenario) {
     run_probed_and_watched<WatchedMembership>(count, options, &thread_watch, scenario);
-}
-
-/// The first configuration of a run.
-inline Configuration first_configuration(const SimOptions& options) {
-    Configuration c{options.server.voters, {}};
-    if (c.voters.empty())
-        for (NodeId id = 0; id < options.servers; ++id) c.voters.push_back(id);
-    return c;
 }
 
 /// The server that leads: up, leader, and no up voter of its configuration is in a

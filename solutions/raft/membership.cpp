@@ -24,10 +24,7 @@ void Server::track_configuration(Index first) {
     const Index base = log_.snapshot_index();
     if (configuration_index_ >= first) {
         // The entry it came from was overwritten or cut: fall back to the previous one.
-        configuration_ = Configuration{config_.voters, {}};
-        if (configuration_.voters.empty())
-            for (NodeId id = 0; id < config_.cluster_size; ++id) configuration_.voters.push_back(id);
-        std::sort(configuration_.voters.begin(), configuration_.voters.end());
+        configuration_ = first_configuration(config_);
         configuration_index_ = 0;
         first = base + 1;
     }

@@ -1,8 +1,6 @@
 // raft/server.cpp: construction, event dispatch, timers and role changes.
 #include "raft/server.h"
 
-#include <algorithm>
-
 #include <stdexcept>
 #include <type_traits>
 
@@ -17,11 +15,7 @@ Server::Server(ServerConfig config, Env& env, const PersistentState& restored)
       progress_(static_cast<std::size_t>(config.cluster_size)),
       peer_heard_at_(static_cast<std::size_t>(config.cluster_size), -1),
       pre_votes_(static_cast<std::size_t>(config.cluster_size), false) {
-    // The first configuration: the voters named, or everyone (lab 12).
-    configuration_.voters = config_.voters;
-    if (configuration_.voters.empty())
-        for (NodeId id = 0; id < config_.cluster_size; ++id) configuration_.voters.push_back(id);
-    std::sort(configuration_.voters.begin(), configuration_.voters.end());
+    configuration_ = first_configuration(config_);  // lab 12: the voters named, or everyone
     if (restored.snapshot.last_index > 0) start_from_snapshot(restored.snapshot);  // lab 11
     for (const LogEntry& entry : restored.log) log_.append(entry);
     track_configuration(log_.snapshot_index() + 1);  // lab 12: the last one in the log

@@ -10,6 +10,7 @@
 // before returning, acting through its Env (raftlab/raft/env.h). No call blocks.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -65,6 +66,16 @@ struct ServerConfig {
     /// CheckQuorum), so that a removed server cannot depose anyone.
     std::vector<NodeId> voters;
 };
+
+/// Lab 12: the first configuration of `config`: its voters, sorted, or every server of
+/// 0 .. cluster_size-1 when it names none.
+inline Configuration first_configuration(const ServerConfig& config) {
+    Configuration first{config.voters, {}};
+    if (first.voters.empty())
+        for (NodeId id = 0; id < config.cluster_size; ++id) first.voters.push_back(id);
+    std::sort(first.voters.begin(), first.voters.end());
+    return first;
+}
 
 class RaftNode {
 public:
